@@ -1,0 +1,215 @@
+/* Engine speed against this machine's memory-bandwidth roofline: builds a Qwen2.5-0.5B-shaped
+ * model with random bf16 weights, measures prefill (512 tokens) and decode (128 tokens) at 1 and
+ * 2 threads, the read bandwidth with the same thread count, and decode's share of the roofline
+ * (bytes of every weight tensor read per decode step, the embedding row excepted). */
+#include <immintrin.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "model/safetensors.h"
+#include "yuqing/error.h"
+#include "yuqing/kernels.h"
+#include "yuqing/model.h"
+#include "yuqing/threads.h"
+
+enum { DIM = 896, LAYERS = 24, HEADS = 14, KV_HEADS = 2, HIDDEN = 4864, VOCAB = 151936 };
+enum { HEAD_DIM = DIM / HEADS, PREFILL = 512, DECODE = 128, BANDWIDTH_RUNS = 7 };
+static const size_t BANDWIDTH_BYTES = (size_t)1 << 30;
+
+static double now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+static uint64_t next_random(void) {
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return rng_state;
+}
+
+/* bf16 values uniform in about [-scale, scale]; norms are 1. */
+static void *random_bf16(size_t n, float scale, int ones) {
+    uint16_t *p = malloc(n * sizeof *p);
+    if (!p) return NULL;
+    for (size_t i = 0; i < n; i++) {
+        float v = ones ? 1.0f : ((float)(next_random() >> 40) / (float)(1 << 24) * 2.0f - 1.0f) * scale;
+        p[i] = yq_f32_to_bf16(v);
+    }
+    return p;
+}
+
+typedef struct {
+    yq_st_tensor *tensors;
+    void **data;
+    int n;
+    size_t weight_bytes; /* bytes read per decode step */
+} tensor_list;
+
+static void add_tensor(tensor_list *l, const char *name, int64_t rows, int64_t cols, int is_vector) {
+    yq_st_tensor *t = &l->tensors[l->n];
+    t->name = strdup(name);
+    t->dtype = YQ_DTYPE_BF16;
+    t->n_dims = is_vector ? 1 : 2;
+    t->shape[0] = is_vector ? cols : rows;
+    t->shape[1] = cols;
+    t->n_bytes = (size_t)(is_vector ? 1 : rows) * (size_t)cols * 2;
+    l->data[l->n++] = random_bf16(t->n_bytes / 2, 0.05f, is_vector && strstr(name, "norm"));
+    l->weight_bytes += t->n_bytes;
+}
+
+static void add_layer(tensor_list *l, int i) {
+    static const struct { const char *suffix; int64_t rows, cols; int vector; } shapes[] = {
+        {"input_layernorm.weight", 1, DIM, 1}, {"post_attention_layernorm.weight", 1, DIM, 1},
+        {"self_attn.q_proj.weight", DIM, DIM, 0}, {"self_attn.q_proj.bias", 1, DIM, 1},
+        {"self_attn.k_proj.weight", KV_HEADS * HEAD_DIM, DIM, 0}, {"self_attn.k_proj.bias", 1, KV_HEADS * HEAD_DIM, 1},
+        {"self_attn.v_proj.weight", KV_HEADS * HEAD_DIM, DIM, 0}, {"self_attn.v_proj.bias", 1, KV_HEADS * HEAD_DIM, 1},
+        {"self_attn.o_proj.weight", DIM, DIM, 0}, {"mlp.gate_proj.weight", HIDDEN, DIM, 0},
+        {"mlp.up_proj.weight", HIDDEN, DIM, 0}, {"mlp.down_proj.weight", DIM, HIDDEN, 0}};
+    char name[128];
+    for (size_t k = 0; k < sizeof shapes / sizeof shapes[0]; k++) {
+        snprintf(name, sizeof name, "model.layers.%d.%s", i, shapes[k].suffix);
+        add_tensor(l, name, shapes[k].rows, shapes[k].cols, shapes[k].vector);
+    }
+}
+
+/* Writes config.json and model.safetensors into dir; returns the bytes read per decode step. */
+static size_t write_model(const char *dir) {
+    tensor_list l = {calloc(512, sizeof(yq_st_tensor)), calloc(512, sizeof(void *)), 0, 0};
+    add_tensor(&l, "model.embed_tokens.weight", VOCAB, DIM, 0); /* also the tied LM head */
+    add_tensor(&l, "model.norm.weight", 1, DIM, 1);
+    for (int i = 0; i < LAYERS; i++) add_layer(&l, i);
+    char path[512];
+    snprintf(path, sizeof path, "%s/model.safetensors", dir);
+    if (yq_safetensors_write(path, l.tensors, (const void *const *)l.data, l.n)) {
+        fprintf(stderr, "bench: %s\n", yq_last_error());
+        exit(1);
+    }
+    for (int i = 0; i < l.n; i++) {
+        free(l.tensors[i].name);
+        free(l.data[i]);
+    }
+    free(l.tensors);
+    free(l.data);
+    snprintf(path, sizeof path, "%s/config.json", dir);
+    FILE *f = fopen(path, "w");
+    fprintf(f, "{\"architectures\": [\"Qwen2ForCausalLM\"], \"hidden_size\": %d, \"num_hidden_layers\": %d,"
+               " \"num_attention_heads\": %d, \"num_key_value_heads\": %d, \"intermediate_size\": %d,"
+               " \"vocab_size\": %d, \"max_position_embeddings\": 32768, \"rms_norm_eps\": 1e-6,"
+               " \"rope_theta\": 1000000.0, \"tie_word_embeddings\": true, \"hidden_act\": \"silu\"}\n",
+            DIM, LAYERS, HEADS, KV_HEADS, HIDDEN, VOCAB);
+    fclose(f);
+    return l.weight_bytes; /* the embedding matrix counts once, as the LM head */
+}
+
+typedef struct {
+    const unsigned char *buf;
+    size_t bytes;
+    uint64_t sums[64];
+} bandwidth_job;
+
+__attribute__((target("avx2"))) static void read_range(void *arg, int64_t begin, int64_t end, int thread) {
+    bandwidth_job *job = arg;
+    const __m256i *p = (const __m256i *)(job->buf + (size_t)begin * 4096);
+    const __m256i *stop = (const __m256i *)(job->buf + (size_t)end * 4096);
+    __m256i a = _mm256_setzero_si256(), b = a, c = a, d = a;
+    for (; p < stop; p += 4) {
+        a = _mm256_xor_si256(a, _mm256_load_si256(p));
+        b = _mm256_xor_si256(b, _mm256_load_si256(p + 1));
+        c = _mm256_xor_si256(c, _mm256_load_si256(p + 2));
+        d = _mm256_xor_si256(d, _mm256_load_si256(p + 3));
+    }
+    a = _mm256_xor_si256(_mm256_xor_si256(a, b), _mm256_xor_si256(c, d));
+    job->sums[thread] += (uint64_t)_mm256_extract_epi64(a, 0);
+}
+
+static int compare_doubles(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Median read bandwidth in bytes/s over BANDWIDTH_RUNS passes of a 1 GiB buffer. */
+static double measure_bandwidth(unsigned char *buf) {
+    bandwidth_job job = {buf, BANDWIDTH_BYTES, {0}};
+    double rates[BANDWIDTH_RUNS];
+    for (int r = 0; r < BANDWIDTH_RUNS; r++) {
+        double t0 = now();
+        yq_parallel_for((int64_t)(BANDWIDTH_BYTES / 4096), read_range, &job);
+        rates[r] = (double)BANDWIDTH_BYTES / (now() - t0);
+    }
+    qsort(rates, BANDWIDTH_RUNS, sizeof rates[0], compare_doubles);
+    return rates[BANDWIDTH_RUNS / 2];
+}
+
+typedef struct {
+    double prefill_tps, decode_tps;
+} engine_speed;
+
+static engine_speed measure_engine(const yq_model *m) {
+    yq_kv_cache *kv;
+    yq_forward_ctx *ctx;
+    yq_kv_seq seq = {0};
+    int32_t *tokens = malloc(PREFILL * sizeof *tokens);
+    float *logits = malloc((size_t)VOCAB * sizeof *logits);
+    for (int i = 0; i < PREFILL; i++) tokens[i] = (int32_t)(next_random() % VOCAB);
+    if (yq_model_kv_cache_new(m, 16, (PREFILL + DECODE) / 16 + 1, &kv) || yq_forward_ctx_new(m, &ctx)) exit(1);
+    double t0 = now();
+    yq_seq_step step = {tokens, PREFILL, &seq, YQ_LOGITS_LAST, logits};
+    if (yq_forward(m, kv, &step, 1, ctx)) exit(1);
+    double t1 = now();
+    for (int i = 0; i < DECODE; i++) {
+        int32_t token = (int32_t)(next_random() % VOCAB);
+        yq_seq_step one = {&token, 1, &seq, YQ_LOGITS_LAST, logits};
+        if (yq_forward(m, kv, &one, 1, ctx)) exit(1);
+    }
+    double t2 = now();
+    yq_kv_seq_release(kv, &seq);
+    yq_kv_cache_free(kv);
+    yq_forward_ctx_free(ctx);
+    free(tokens);
+    free(logits);
+    return (engine_speed){PREFILL / (t1 - t0), DECODE / (t2 - t1)};
+}
+
+int main(int argc, char **argv) {
+    char dir[] = "/tmp/yuqing-bench-XXXXXX";
+    if (!mkdtemp(dir)) return 1;
+    int max_threads = argc > 1 ? atoi(argv[1]) : 2;
+    fprintf(stderr, "bench: writing a Qwen2.5-0.5B-shaped bf16 model to %s ...\n", dir);
+    size_t step_bytes = write_model(dir);
+    yq_model *m;
+    if (yq_model_open(dir, &m)) {
+        fprintf(stderr, "bench: %s\n", yq_last_error());
+        return 1;
+    }
+    unsigned char *buf = aligned_alloc(4096, BANDWIDTH_BYTES);
+    memset(buf, 1, BANDWIDTH_BYTES);
+    yq_kernels_select(YQ_KERNEL_AUTO);
+    printf("model: Qwen2.5-0.5B shape, bf16, %.1f MB of weights read per decode step; kernels: %s\n",
+           step_bytes / 1e6, yq_kernel_name(yq_kernels_active()));
+    printf("threads  prefill tok/s  decode tok/s  bandwidth GB/s  roofline tok/s  decode/roofline\n");
+    for (int threads = 1; threads <= max_threads; threads++) {
+        yq_threads_init(threads);
+        double bandwidth = measure_bandwidth(buf);
+        engine_speed s = measure_engine(m);
+        double roofline = bandwidth / (double)step_bytes;
+        printf("%7d  %13.1f  %12.2f  %14.2f  %14.2f  %14.0f%%\n", threads, s.prefill_tps, s.decode_tps,
+               bandwidth / 1e9, roofline, 100.0 * s.decode_tps / roofline);
+        fflush(stdout);
+    }
+    yq_threads_shutdown();
+    yq_model_close(m);
+    free(buf);
+    char path[600];
+    snprintf(path, sizeof path, "%s/model.safetensors", dir);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/config.json", dir);
+    unlink(path);
+    rmdir(dir);
+    return 0;
+}

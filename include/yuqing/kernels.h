@@ -1,0 +1,56 @@
+/* The compute kernels of the forward pass. Each has a plain scalar reference; yq_matmul runs the
+ * fastest variant this CPU supports (chosen once at start), split over the thread pool.
+ * Every kernel is batch-invariant: an output element's summation order depends only on the
+ * shapes, never on the number of tokens or threads. */
+#ifndef YUQING_KERNELS_H
+#define YUQING_KERNELS_H
+
+#include <stdint.h>
+
+#include "yuqing/tensor.h"
+
+/* Which matmul implementation runs: the scalar reference or a SIMD variant. */
+typedef enum yq_kernel_kind { YQ_KERNEL_AUTO = 0, YQ_KERNEL_SCALAR, YQ_KERNEL_AVX2 } yq_kernel_kind;
+
+/* Selects the matmul kernel (AUTO: best supported). Returns YQ_EUNSUPPORTED when the CPU or
+ * build lacks it. Not thread-safe; call before running models. */
+int yq_kernels_select(yq_kernel_kind kind);
+yq_kernel_kind yq_kernels_active(void);
+const char *yq_kernel_name(yq_kernel_kind kind);
+
+/* out[t][r] = sum_k W[r][k] * x[t][k] for t < n_tokens, r < W->rows.
+ * x is (n_tokens, W->cols) f32; out is (n_tokens, W->rows). Threaded over rows. */
+void yq_matmul(float *out, const yq_tensor *w, const float *x, int n_tokens);
+
+/* The same with the scalar reference loop on one thread (used by tests as the twin). */
+void yq_matmul_reference(float *out, const yq_tensor *w, const float *x, int n_tokens);
+
+/* out = x * weight / sqrt(mean(x^2) + eps) over n elements (out may alias x). */
+void yq_rmsnorm(float *out, const float *x, const float *weight, int n, float eps);
+
+/* Rotates each of n_heads heads of `vec` (n_heads * head_dim) by position `pos`:
+ * pairs (i, i + head_dim/2) ("rotate_half", Hugging Face) or (2i, 2i+1) when interleaved
+ * (llama2.c). inv_freq has head_dim/2 entries. */
+void yq_rope(float *vec, int n_heads, int head_dim, int pos, const float *inv_freq, int interleaved);
+
+/* In-place softmax over n elements. */
+void yq_softmax(float *x, int n);
+
+/* gate[i] = silu(gate[i]) * up[i]. */
+void yq_silu_mul(float *gate, const float *up, int n);
+
+/* Keys/values of one (layer, KV head) reached through a block table: position p lives at
+ * base + blocks[p / block_size] * block_stride + (p % block_size) * head_dim. */
+typedef struct yq_kv_view {
+    const float *k_base, *v_base;
+    const int32_t *blocks;
+    int block_size;
+    int64_t block_stride;
+} yq_kv_view;
+
+/* Causal attention of one query head over positions [0, n_ctx): out = softmax(q.K / sqrt(d)) V.
+ * `scores` is scratch of n_ctx floats. */
+void yq_attention(float *out, const float *q, int head_dim, const yq_kv_view *kv, int n_ctx,
+                  float *scores);
+
+#endif

@@ -1,0 +1,20 @@
+/* The process-wide thread pool: kernels split their rows over it with yq_parallel_for(). */
+#ifndef YUQING_THREADS_H
+#define YUQING_THREADS_H
+
+#include <stdint.h>
+
+/* Work callback: handle items [begin, end) as thread `thread` (0 = the caller). */
+typedef void (*yq_range_fn)(void *ctx, int64_t begin, int64_t end, int thread);
+
+/* Starts the pool with `n_threads` threads in all (the caller counts as one); 0 means one per
+ * core. Calling it again resizes the pool. Not thread-safe: call from the main thread. */
+int yq_threads_init(int n_threads);
+void yq_threads_shutdown(void);
+int yq_threads_count(void);
+
+/* Splits [0, n) into yq_threads_count() contiguous ranges, runs them in parallel and returns when
+ * all are done. Range boundaries depend only on n and the thread count. Must not be nested. */
+void yq_parallel_for(int64_t n, yq_range_fn fn, void *ctx);
+
+#endif

@@ -1,0 +1,132 @@
+/* yq_model_open/close: finds the checkpoint format, and the pieces every loader shares
+ * (layer tables, RoPE frequencies, consistency checks). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "loader.h"
+#include "yuqing/error.h"
+#include "yuqing/mapfile.h"
+
+static int has_suffix(const char *s, const char *suffix) {
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && !strcmp(s + n - m, suffix);
+}
+
+static char *parent_folder(const char *path) {
+    const char *slash = strrchr(path, '/');
+    if (!slash) return strdup(".");
+    if (slash == path) return strdup("/");
+    return strndup(path, (size_t)(slash - path));
+}
+
+int yq_model_open(const char *path, yq_model **out) {
+    struct stat st;
+    if (stat(path, &st) != 0) return yq_error(YQ_ENOENT, "%s: no such file or folder", path);
+    yq_model *m = calloc(1, sizeof *m);
+    if (!m) return yq_error(YQ_ENOMEM, "out of memory");
+    m->path = strdup(path);
+    m->generation_defaults = yq_sampling_defaults();
+    int rc;
+    if (S_ISDIR(st.st_mode)) {
+        m->folder = strdup(path);
+        rc = yq_load_hf_folder(path, m);
+    } else if (has_suffix(path, ".safetensors") || has_suffix(path, "config.json") ||
+               has_suffix(path, ".safetensors.index.json")) {
+        m->folder = parent_folder(path);
+        rc = yq_load_hf_folder(m->folder, m);
+    } else if (has_suffix(path, ".gguf")) {
+        rc = yq_error(YQ_EUNSUPPORTED, "%s: GGUF models are not supported yet", path);
+    } else {
+        m->folder = parent_folder(path);
+        rc = yq_load_llama2c(path, m);
+    }
+    if (rc) {
+        yq_model_close(m);
+        return rc;
+    }
+    *out = m;
+    return YQ_OK;
+}
+
+void yq_model_close(yq_model *m) {
+    if (!m) return;
+    if (m->layers) {
+        for (int l = 0; l < m->config.n_layers; l++) {
+            yq_layer_weights *w = &m->layers[l];
+            float *vectors[] = {w->attn_norm, w->ffn_norm, w->bq, w->bk, w->bv, w->q_norm, w->k_norm};
+            for (size_t i = 0; i < sizeof vectors / sizeof vectors[0]; i++) free(vectors[i]);
+        }
+        free(m->layers);
+    }
+    for (int i = 0; i < m->n_files; i++) yq_unmap_file(&m->files[i]);
+    free(m->files);
+    free(m->output_norm);
+    free(m->inv_freq);
+    free(m->path);
+    free(m->folder);
+    free(m);
+}
+
+int yq_model_alloc_layers(yq_model *m) {
+    m->layers = calloc((size_t)m->config.n_layers, sizeof *m->layers);
+    return m->layers ? YQ_OK : yq_error(YQ_ENOMEM, "out of memory");
+}
+
+int yq_model_adopt_file(yq_model *m, yq_mapped_file *file) {
+    yq_mapped_file *files = realloc(m->files, (size_t)(m->n_files + 1) * sizeof *files);
+    if (!files) return yq_error(YQ_ENOMEM, "out of memory");
+    m->files = files;
+    m->files[m->n_files++] = *file;
+    file->data = NULL;
+    file->size = 0;
+    return YQ_OK;
+}
+
+float *yq_vector_to_f32(const yq_tensor *t) {
+    size_t n = (size_t)(t->rows * t->cols);
+    float *v = malloc(n * sizeof *v);
+    if (v) yq_to_f32(v, t->data, t->dtype, n);
+    return v;
+}
+
+/* Hugging Face's _compute_llama3_parameters, in float32 as transformers computes it. */
+static float llama3_scale(float inv_freq, const yq_rope_scaling *s) {
+    float old_context = (float)s->original_max_position;
+    float low_wavelen = old_context / s->low_freq_factor;
+    float high_wavelen = old_context / s->high_freq_factor;
+    float wavelen = 2.0f * (float)M_PI / inv_freq;
+    if (wavelen < high_wavelen) return inv_freq;
+    if (wavelen > low_wavelen) return inv_freq / s->factor;
+    float smooth = (old_context / wavelen - s->low_freq_factor) / (s->high_freq_factor - s->low_freq_factor);
+    return (1.0f - smooth) * inv_freq / s->factor + smooth * inv_freq;
+}
+
+int yq_model_init_rope(yq_model *m, const yq_rope_scaling *scaling) {
+    int half = m->config.head_dim / 2;
+    m->inv_freq = malloc((size_t)half * sizeof(float));
+    if (!m->inv_freq) return yq_error(YQ_ENOMEM, "out of memory");
+    for (int i = 0; i < half; i++) {
+        float exponent = (float)(2 * i) / (float)m->config.head_dim;
+        float inv = 1.0f / powf(m->config.rope_theta, exponent);
+        m->inv_freq[i] = scaling && scaling->factor > 0 ? llama3_scale(inv, scaling) : inv;
+    }
+    return YQ_OK;
+}
+
+int yq_model_check_config(const yq_model_config *c, const char *source) {
+    if (c->dim <= 0 || c->n_layers <= 0 || c->n_heads <= 0 || c->n_kv_heads <= 0 ||
+        c->head_dim <= 0 || c->hidden_dim <= 0 || c->vocab_size <= 0 || c->max_context <= 0)
+        return yq_error(YQ_EFORMAT, "%s: sizes must be positive (hidden %d, layers %d, heads %d, kv heads %d, head_dim %d, intermediate %d, vocab %d, context %d)",
+                        source, c->dim, c->n_layers, c->n_heads, c->n_kv_heads, c->head_dim,
+                        c->hidden_dim, c->vocab_size, c->max_context);
+    if (c->n_heads % c->n_kv_heads != 0)
+        return yq_error(YQ_EFORMAT, "%s: %d attention heads are not a multiple of %d KV heads",
+                        source, c->n_heads, c->n_kv_heads);
+    if (c->head_dim % 2 != 0) return yq_error(YQ_EFORMAT, "%s: head_dim %d is odd", source, c->head_dim);
+    if (c->dim > 1 << 20 || c->hidden_dim > 1 << 22 || c->n_layers > 4096 || c->vocab_size > 1 << 24 ||
+        c->max_context > 1 << 24 || c->n_heads > 4096)
+        return yq_error(YQ_EFORMAT, "%s: implausible sizes", source);
+    return YQ_OK;
+}

@@ -1,0 +1,19 @@
+# Unit tests (one executable per tests/test_*.c) and command-line tests (tests/cli/*.sh).
+# Test data lives in tests/data; ../shared/data is used only when present, for extra checks.
+set(YQ_TEST_DATA ${CMAKE_SOURCE_DIR}/tests/data)
+file(GLOB YQ_TEST_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/test_*.c)
+foreach(src ${YQ_TEST_SOURCES})
+  get_filename_component(name ${src} NAME_WE)
+  add_executable(${name} ${src} ${CMAKE_SOURCE_DIR}/tests/testutil.c)
+  target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR}/src ${CMAKE_SOURCE_DIR}/tests)
+  target_compile_options(${name} PRIVATE ${YQ_WARNINGS})
+  target_compile_definitions(${name} PRIVATE YQ_TEST_DATA="${YQ_TEST_DATA}")
+  target_link_libraries(${name} PRIVATE yuqing_core)
+  add_test(NAME ${name} COMMAND ${name})
+endforeach()
+
+file(GLOB YQ_CLI_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/cli/*.sh)
+foreach(script ${YQ_CLI_TESTS})
+  get_filename_component(name ${script} NAME_WE)
+  add_test(NAME cli_${name} COMMAND bash ${script} $<TARGET_FILE:yuqing> ${YQ_TEST_DATA})
+endforeach()

@@ -1,0 +1,45 @@
+/* Minimal test harness: CHECK macros that count failures, and helpers to read test data. */
+#ifndef YUQING_TESTUTIL_H
+#define YUQING_TESTUTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+extern int test_failures;
+extern int test_checks;
+
+#define CHECK(cond)                                                                   \
+    do {                                                                              \
+        test_checks++;                                                                \
+        if (!(cond)) {                                                                \
+            test_failures++;                                                          \
+            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
+        }                                                                             \
+    } while (0)
+
+#define CHECKF(cond, ...)                                              \
+    do {                                                               \
+        test_checks++;                                                 \
+        if (!(cond)) {                                                 \
+            test_failures++;                                           \
+            fprintf(stderr, "%s:%d: CHECK failed: ", __FILE__, __LINE__); \
+            fprintf(stderr, __VA_ARGS__);                              \
+            fputc('\n', stderr);                                       \
+        }                                                              \
+    } while (0)
+
+/* Path under tests/data (static buffer, valid until the next call). */
+const char *test_data_path(const char *relative);
+
+/* Parses a JSON file under tests/data (NULL on failure, with a message on stderr). */
+struct cJSON;
+struct cJSON *test_load_json(const char *relative);
+
+/* Reads a JSON array of integers into a malloc'd int32 array. */
+int test_json_ids(const struct cJSON *array, int32_t **ids, int *n);
+
+/* Prints the "N passed, N failed" summary line and returns the process exit status. */
+int test_summary(const char *name);
+
+#endif

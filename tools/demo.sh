@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# `make demo` until the pipeline demo lands: the engine generating from the bundled models.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+yuqing=build/yuqing
+data=tests/data
+echo "== stories260K (llama2.c checkpoint, run by token ids): greedy continuation of [1 461 378 455]"
+$yuqing generate --model $data/models/stories260K/stories260K.bin --prompt-ids "1 461 378 455" \
+  --print-ids --temperature 0 --max-tokens 48
+echo
+echo "== a tiny Qwen2 checkpoint (bf16 safetensors), sampled with its generation_config.json defaults"
+$yuqing generate --model $data/hf/qwen2 --prompt-ids "151 9 26 1024" --print-ids --max-tokens 24 --seed 1
+if [[ -f $data/tokenizers/qwen3/tokenizer.json || -f $data/tokenizers/qwen3/tokenizer.json.gz ]]; then
+  echo
+  echo "== the Qwen3 tokenizer on a news sentence"
+  tok=$data/tokenizers/qwen3
+  printf '阿里巴巴集团今日发布2026财年第三季度业绩，营收同比增长8%%。' | $yuqing tokenize --tokenizer $tok
+fi
