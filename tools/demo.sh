@@ -10,9 +10,17 @@ $yuqing generate --model $data/models/stories260K/stories260K.bin --prompt-ids "
 echo
 echo "== a tiny Qwen2 checkpoint (bf16 safetensors), sampled with its generation_config.json defaults"
 $yuqing generate --model $data/hf/qwen2 --prompt-ids "151 9 26 1024" --print-ids --max-tokens 24 --seed 1
-if [[ -f $data/tokenizers/qwen3/tokenizer.json || -f $data/tokenizers/qwen3/tokenizer.json.gz ]]; then
-  echo
-  echo "== the Qwen3 tokenizer on a news sentence"
-  tok=$data/tokenizers/qwen3
-  printf '阿里巴巴集团今日发布2026财年第三季度业绩，营收同比增长8%%。' | $yuqing tokenize --tokenizer $tok
-fi
+tok=$(mktemp -d)
+trap 'rm -rf "$tok"' EXIT
+gzip -dc $data/tokenizers/qwen3/tokenizer.json.gz >"$tok/tokenizer.json"
+cp $data/tokenizers/qwen3/tokenizer_config.json "$tok/"
+echo
+echo "== the Qwen3 tokenizer on a news sentence, and back"
+news='阿里巴巴集团今日发布2026财年第三季度业绩，营收同比增长8%。'
+printf '%s' "$news" | $yuqing tokenize --tokenizer "$tok"
+printf '%s' "$news" | $yuqing tokenize --tokenizer "$tok" | $yuqing tokenize --tokenizer "$tok" --decode
+echo
+echo
+echo "== chat with a tiny random Qwen3 (real vocabulary and chat template; its replies are noise)"
+printf '你好，请介绍一下阿里巴巴。\nThanks!\n' |
+  $yuqing chat --model $data/hf/qwen3-chat --tokenizer "$tok" --max-tokens 12 --temperature 0

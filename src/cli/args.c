@@ -170,3 +170,41 @@ void cli_sampling_apply(struct yq_sampling_params *p, const struct yq_sampling_p
         p->seed = (uint64_t)ts.tv_sec * 1000000007ull ^ (uint64_t)ts.tv_nsec;
     }
 }
+
+static int take_option(int argc, char **argv, int *i, const cli_option *o) {
+    if (o->kind == CLI_SWITCH) {
+        *(int *)o->target = 1;
+        return YQ_OK;
+    }
+    const char *value = cli_flag_value(argc, argv, i);
+    if (!value) return YQ_EINVAL;
+    if (o->kind == CLI_STRING) {
+        *(const char **)o->target = value;
+        return YQ_OK;
+    }
+    cli_list *list = o->target;
+    const char **items = realloc(list->items, (size_t)(list->n + 1) * sizeof *items);
+    if (!items) return yq_error(YQ_ENOMEM, "out of memory");
+    list->items = items;
+    list->items[list->n++] = value;
+    return YQ_OK;
+}
+
+int cli_parse_options(const char *command, int argc, char **argv, const cli_option *options,
+                      yq_sampling_params *sampling, void (*usage)(FILE *out)) {
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--help")) {
+            usage(stdout);
+            return -1;
+        }
+        int rc = cli_common_flag(argc, argv, &i);
+        if (rc == 0 && sampling) rc = cli_sampling_flag(argc, argv, &i, sampling);
+        if (rc < 0) return cli_usage_error(command, "%s", yq_last_error());
+        if (rc > 0) continue;
+        const cli_option *o = options;
+        while (o->name && strcmp(o->name, argv[i])) o++;
+        if (!o->name) return cli_usage_error(command, "unknown option '%s'", argv[i]);
+        if (take_option(argc, argv, &i, o)) return cli_usage_error(command, "%s", yq_last_error());
+    }
+    return 0;
+}

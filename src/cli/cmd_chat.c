@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli/commands.h"
 #include "cli/session.h"
@@ -13,8 +14,8 @@
 
 typedef struct {
     const char *model_path, *tokenizer_path, *system;
-    const char **stops;
-    int n_stops, no_think;
+    cli_list stops;
+    int no_think;
 } chat_options;
 
 typedef struct {
@@ -35,29 +36,12 @@ static void usage(FILE *out) {
 }
 
 static int parse_options(int argc, char **argv, chat_options *o, yq_sampling_params *flags) {
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        int rc = cli_common_flag(argc, argv, &i);
-        if (rc == 0) rc = cli_sampling_flag(argc, argv, &i, flags);
-        if (rc < 0) return cli_usage_error("chat", "%s", yq_last_error());
-        if (rc > 0) continue;
-        const char **slot = !strcmp(arg, "--model")       ? &o->model_path
-                            : !strcmp(arg, "--tokenizer") ? &o->tokenizer_path
-                            : !strcmp(arg, "--system")    ? &o->system
-                            : !strcmp(arg, "--stop")      ? &o->stops[o->n_stops]
-                                                          : NULL;
-        if (!strcmp(arg, "--help")) {
-            usage(stdout);
-            return -1;
-        } else if (!strcmp(arg, "--no-think")) {
-            o->no_think = 1;
-        } else if (slot) {
-            if (!(*slot = cli_flag_value(argc, argv, &i))) return cli_usage_error("chat", "%s", yq_last_error());
-            if (slot == &o->stops[o->n_stops]) o->n_stops++;
-        } else {
-            return cli_usage_error("chat", "unknown option '%s'", arg);
-        }
-    }
+    const cli_option options[] = {
+        {"--model", CLI_STRING, &o->model_path}, {"--tokenizer", CLI_STRING, &o->tokenizer_path},
+        {"--system", CLI_STRING, &o->system},    {"--stop", CLI_REPEATED, &o->stops},
+        {"--no-think", CLI_SWITCH, &o->no_think}, {NULL, CLI_SWITCH, NULL}};
+    int status = cli_parse_options("chat", argc, argv, options, flags, usage);
+    if (status) return status;
     if (!o->model_path) return cli_usage_error("chat", "--model is required");
     return 0;
 }
@@ -102,7 +86,7 @@ static int render_prompt(cli_session *s, yq_chat_format format, history *h, int 
                          const yq_chat_options *opts, int budget, int32_t **ids, int *n_ids) {
     for (;;) {
         char *text;
-        int rc = yq_chat_render(format, h->items, h->n, opts, &text);
+        int rc = yq_chat_render(format, h->items, (size_t)h->n, opts, &text);
         if (rc) return rc;
         size_t n;
         rc = yq_tokenizer_encode(s->tokenizer, text, strlen(text), 1, ids, &n);
@@ -119,13 +103,25 @@ static int render_prompt(cli_session *s, yq_chat_format format, history *h, int 
     }
 }
 
+/* Templates that call strftime_now (Llama 3.2) print today's date, as transformers does. */
+static const char *template_date(const char *template_text, char *buf, size_t size) {
+    if (!template_text || !strstr(template_text, "strftime_now")) return NULL;
+    time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    strftime(buf, size, "%d %b %Y", &tm);
+    return buf;
+}
+
 static int chat_turn(cli_session *s, yq_chat_format format, history *h, int first, const chat_options *o,
                      const yq_sampling_params *params) {
-    yq_chat_options opts = {.add_generation_prompt = 1, .enable_thinking = !o->no_think};
+    char date[32];
+    yq_chat_options opts = {.add_generation_prompt = 1, .disable_thinking = o->no_think,
+                            .date_string = template_date(yq_tokenizer_chat_template(s->tokenizer), date, sizeof date)};
     int32_t *ids = NULL;
     int n_ids = 0, budget = params->max_tokens < s->model->config.max_context / 2 ? params->max_tokens : s->model->config.max_context / 2;
     int rc = render_prompt(s, format, h, first, &opts, budget, &ids, &n_ids);
-    if (!rc) rc = cli_session_set_stops(s, o->stops, o->n_stops);
+    if (!rc) rc = cli_session_set_stops(s, o->stops.items, o->stops.n);
     if (rc) {
         free(ids);
         return rc;
@@ -171,12 +167,11 @@ static int chat_loop(cli_session *s, const chat_options *o, const yq_sampling_pa
 
 int cmd_chat(int argc, char **argv) {
     chat_options o = {0};
-    o.stops = calloc((size_t)argc, sizeof *o.stops);
     yq_sampling_params flags;
     cli_sampling_unset(&flags);
-    int status = o.stops ? parse_options(argc, argv, &o, &flags) : EXIT_RUNTIME;
+    int status = parse_options(argc, argv, &o, &flags);
     if (status) {
-        free(o.stops);
+        free(o.stops.items);
         return status < 0 ? EXIT_OK : status;
     }
     cli_session session;
@@ -187,7 +182,7 @@ int cmd_chat(int argc, char **argv) {
         rc = chat_loop(&session, &o, &params);
     }
     status = rc ? cli_fail(rc) : EXIT_OK;
-    free(o.stops);
+    free(o.stops.items);
     cli_session_close(&session);
     return status;
 }

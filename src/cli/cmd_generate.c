@@ -13,11 +13,8 @@
 
 typedef struct {
     const char *model_path, *tokenizer_path, *prompt, *prompt_ids;
-    const char **stops;
-    int n_stops, print_ids;
-    yq_sampling_params params;
-    int params_given; /* sampling flags seen, applied over the model's defaults */
-    yq_sampling_params overrides;
+    cli_list stops;
+    int print_ids;
 } generate_options;
 
 static void usage(FILE *out) {
@@ -34,30 +31,13 @@ static void usage(FILE *out) {
 }
 
 static int parse_options(int argc, char **argv, generate_options *o, yq_sampling_params *flags) {
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        int rc = cli_common_flag(argc, argv, &i);
-        if (rc == 0) rc = cli_sampling_flag(argc, argv, &i, flags);
-        if (rc < 0) return cli_usage_error("generate", "%s", yq_last_error());
-        if (rc > 0) continue;
-        const char **slot = !strcmp(arg, "--model")        ? &o->model_path
-                            : !strcmp(arg, "--tokenizer")  ? &o->tokenizer_path
-                            : !strcmp(arg, "--prompt")     ? &o->prompt
-                            : !strcmp(arg, "--prompt-ids") ? &o->prompt_ids
-                            : !strcmp(arg, "--stop")       ? &o->stops[o->n_stops]
-                                                           : NULL;
-        if (!strcmp(arg, "--help")) {
-            usage(stdout);
-            return -1;
-        } else if (!strcmp(arg, "--print-ids")) {
-            o->print_ids = 1;
-        } else if (slot) {
-            if (!(*slot = cli_flag_value(argc, argv, &i))) return cli_usage_error("generate", "%s", yq_last_error());
-            if (slot == &o->stops[o->n_stops]) o->n_stops++;
-        } else {
-            return cli_usage_error("generate", "unknown option '%s'", arg);
-        }
-    }
+    const cli_option options[] = {
+        {"--model", CLI_STRING, &o->model_path},     {"--tokenizer", CLI_STRING, &o->tokenizer_path},
+        {"--prompt", CLI_STRING, &o->prompt},        {"--prompt-ids", CLI_STRING, &o->prompt_ids},
+        {"--stop", CLI_REPEATED, &o->stops},         {"--print-ids", CLI_SWITCH, &o->print_ids},
+        {NULL, CLI_SWITCH, NULL}};
+    int status = cli_parse_options("generate", argc, argv, options, flags, usage);
+    if (status) return status;
     if (!o->model_path) return cli_usage_error("generate", "--model is required");
     if (!o->prompt == !o->prompt_ids) return cli_usage_error("generate", "give exactly one of --prompt and --prompt-ids");
     return 0;
@@ -98,22 +78,21 @@ static void print_stats(const yq_generate_stats *s) {
 
 int cmd_generate(int argc, char **argv) {
     generate_options o = {0};
-    o.stops = calloc((size_t)argc, sizeof *o.stops);
     yq_sampling_params flags;
     cli_sampling_unset(&flags);
     yq_log_set_level(YQ_LOG_INFO);
-    int status = o.stops ? parse_options(argc, argv, &o, &flags) : EXIT_RUNTIME;
+    int status = parse_options(argc, argv, &o, &flags);
     if (status) {
-        free(o.stops);
+        free(o.stops.items);
         return status < 0 ? EXIT_OK : status;
     }
     cli_session session;
-    int rc = cli_session_open(&session, o.model_path, o.tokenizer_path, !o.prompt_ids || !o.print_ids || o.n_stops);
+    int rc = cli_session_open(&session, o.model_path, o.tokenizer_path, !o.prompt_ids || !o.print_ids || o.stops.n);
     int32_t *prompt = NULL;
     int n_prompt = 0;
     if (!rc) rc = o.prompt ? cli_session_encode_prompt(&session, o.prompt, &prompt, &n_prompt)
                            : cli_parse_ids("--prompt-ids", o.prompt_ids, &prompt, &n_prompt);
-    if (!rc) rc = cli_session_set_stops(&session, o.stops, o.n_stops);
+    if (!rc) rc = cli_session_set_stops(&session, o.stops.items, o.stops.n);
     stream_state st = {&session, o.print_ids, NULL, 0, 0};
     if (!rc) {
         yq_generate_request req = {prompt, n_prompt, session.model->generation_defaults, on_token, &st};
@@ -129,7 +108,7 @@ int cmd_generate(int argc, char **argv) {
     status = rc ? cli_fail(rc) : EXIT_OK;
     free(st.ids);
     free(prompt);
-    free(o.stops);
+    free(o.stops.items);
     cli_session_close(&session);
     return status;
 }

@@ -47,6 +47,26 @@ int cli_common_flag(int argc, char **argv, int *i);
  * --min-p --repetition-penalty --seed. Same return convention as cli_common_flag. */
 int cli_sampling_flag(int argc, char **argv, int *i, struct yq_sampling_params *params);
 
+/* A command's own options, for cli_parse_options. The table ends with a NULL name. */
+typedef struct cli_list {
+    const char **items; /* malloc'd by the parser; free with free() */
+    int n;
+} cli_list;
+
+typedef enum { CLI_STRING, CLI_REPEATED, CLI_SWITCH } cli_option_kind;
+
+typedef struct cli_option {
+    const char *name;
+    cli_option_kind kind;
+    void *target; /* const char ** for STRING, cli_list * for REPEATED, int * for SWITCH */
+} cli_option;
+
+/* Parses argv[1..] against `options`, the common flags, and the sampling flags when `sampling`
+ * is not NULL. Returns 0, EXIT_USAGE after printing a usage error, or -1 after printing the
+ * help (--help) with `usage`. */
+int cli_parse_options(const char *command, int argc, char **argv, const cli_option *options,
+                      yq_sampling_params *sampling, void (*usage)(FILE *out));
+
 /* The value of the flag at argv[*i] (advancing *i), or NULL with a recorded error if missing. */
 const char *cli_flag_value(int argc, char **argv, int *i);
 

@@ -1,6 +1,5 @@
 /* Loads a Hugging Face folder: config.json, model.safetensors or a sharded
  * model.safetensors.index.json, bound to the model description by tensor name. */
-#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +7,7 @@
 #include "hf_config.h"
 #include "safetensors.h"
 #include "yuqing/error.h"
+#include "yuqing/json.h"
 
 typedef struct {
     yq_safetensors *files;
@@ -110,12 +110,9 @@ static int add_file(tensor_set *set, const char *file_name) {
 
 /* model.safetensors.index.json: {"weight_map": {tensor: shard file}}. */
 static int open_sharded(tensor_set *set, const char *index_path) {
-    char *text;
-    size_t len;
-    int rc = yq_read_file(index_path, &text, &len);
+    cJSON *root;
+    int rc = yq_json_load(index_path, &root);
     if (rc) return rc;
-    cJSON *root = cJSON_ParseWithLength(text, len);
-    free(text);
     const cJSON *map = cJSON_GetObjectItemCaseSensitive(root, "weight_map");
     if (!cJSON_IsObject(map)) {
         cJSON_Delete(root);

@@ -1,12 +1,11 @@
 /* Hugging Face config.json and generation_config.json into the model description. */
-#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "hf_config.h"
 #include "yuqing/error.h"
-#include "yuqing/mapfile.h"
+#include "yuqing/json.h"
 
 static const struct {
     const char *name;
@@ -137,16 +136,9 @@ static int parse_config_fields(const cJSON *root, const char *path, yq_model_con
 int yq_hf_read_config(const char *folder, yq_model_config *c, yq_rope_scaling *scaling) {
     char path[4096];
     snprintf(path, sizeof path, "%s/config.json", folder);
-    char *text;
-    size_t len;
-    int rc = yq_read_file(path, &text, &len);
+    cJSON *root;
+    int rc = yq_json_load(path, &root);
     if (rc) return rc == YQ_ENOENT ? yq_error(rc, "%s: no config.json in the model folder", folder) : rc;
-    cJSON *root = cJSON_ParseWithLength(text, len);
-    free(text);
-    if (!cJSON_IsObject(root)) {
-        cJSON_Delete(root);
-        return yq_error(YQ_EFORMAT, "%s: not a JSON object", path);
-    }
     memset(c, 0, sizeof *c);
     rc = parse_config_fields(root, path, c, scaling);
     cJSON_Delete(root);
@@ -173,17 +165,10 @@ static int parse_generation_fields(const cJSON *root, const char *path, yq_sampl
 int yq_hf_read_generation_config(const char *folder, yq_sampling_params *p, yq_model_config *c) {
     char path[4096];
     snprintf(path, sizeof path, "%s/generation_config.json", folder);
-    char *text;
-    size_t len;
-    int rc = yq_read_file(path, &text, &len);
+    cJSON *root;
+    int rc = yq_json_load(path, &root);
     if (rc == YQ_ENOENT) return YQ_OK;
     if (rc) return rc;
-    cJSON *root = cJSON_ParseWithLength(text, len);
-    free(text);
-    if (!cJSON_IsObject(root)) {
-        cJSON_Delete(root);
-        return yq_error(YQ_EFORMAT, "%s: not a JSON object", path);
-    }
     rc = parse_generation_fields(root, path, p, c);
     cJSON_Delete(root);
     return rc;

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Tokenizer benchmark, side by side: yuqing's single-thread encode throughput over a corpus for
+# cl100k_base, o200k_base (vs PyPI tiktoken) and Qwen3 (vs Hugging Face tokenizers) with the
+# ratios; batch encoding over 1, 2, 4, ... threads; then the cost of one ever longer pre-token.
+# Usage: bench/bench_tokenizer.sh [CORPUS]   (after `make`; BENCH=... another bench_tokenizer
+# binary; PYTHON=... a Python with tiktoken
+# and tokenizers, default /work/venv-tok/bin/python; without one only yuqing's side is shown)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+corpus=${1:-../shared/data/corpus/zh_en_mixed.txt}
+python=${PYTHON:-/work/venv-tok/bin/python}
+bench=${BENCH:-build/bench_tokenizer}
+data=tests/data/tokenizers
+threads=${THREADS:-$(nproc)}
+[[ -x $bench ]] || { echo "build first: make" >&2; exit 2; }
+[[ -f $corpus ]] || { echo "no corpus at $corpus" >&2; exit 2; }
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/qwen3"
+gzip -dc "$data/qwen3/tokenizer.json.gz" >"$work/qwen3/tokenizer.json"
+cp "$data/qwen3/tokenizer_config.json" "$work/qwen3/"
+cp "$data"/*.tiktoken "$data"/*.json "$work/"
+
+declare -A ours
+for name in cl100k_base o200k_base qwen3; do
+  path=$work/$name.tiktoken
+  [[ $name == qwen3 ]] && path=$work/qwen3
+  "$bench" "$path" "$corpus" --threads "$threads" >"$work/$name.out"
+  ours[$name]=$(awk '/^MB_per_s/ {print $2}' "$work/$name.out")
+done
+
+declare -A ref
+if "$python" -c 'import tiktoken, tokenizers' 2>/dev/null; then
+  "$python" bench/bench_tokenizer.py "$work" "$corpus" >"$work/ref.out"
+  ref[cl100k_base]=$(awk '$1 == "tiktoken_cl100k_base" {print $2}' "$work/ref.out")
+  ref[o200k_base]=$(awk '$1 == "tiktoken_o200k_base" {print $2}' "$work/ref.out")
+  ref[qwen3]=$(awk '$1 == "hf_qwen3" {print $2}' "$work/ref.out")
+else
+  echo "($python lacks tiktoken/tokenizers: reference side skipped)"
+fi
+
+echo "single thread, $(du -h "$corpus" | cut -f1) corpus in ~4 KB documents: $corpus"
+printf '%-12s %12s %14s %-22s %12s %8s\n' tokenizer "yuqing MB/s" "yuqing tok/s" reference "ref MB/s" ratio
+for name in cl100k_base o200k_base qwen3; do
+  refname="tiktoken $name"; [[ $name == qwen3 ]] && refname="HF tokenizers qwen3"
+  r=${ref[$name]:-}
+  ratio=$([[ -n $r ]] && awk -v a="${ours[$name]}" -v b="$r" 'BEGIN {printf "%.2fx", a / b}' || echo -)
+  printf '%-12s %12s %14s %-22s %12s %8s\n' "$name" "${ours[$name]}" \
+    "$(awk '/^tokens_per_s/ {print $2}' "$work/$name.out")" "$refname" "${r:--}" "$ratio"
+done
+
+echo
+echo "batch encoding (count only), MB/s by threads:"
+for name in cl100k_base o200k_base qwen3; do
+  printf '%-12s' "$name"
+  awk '/^batch_threads_/ {split($1, f, "_"); printf "  %s: %s", f[3], $2} END {print ""}' "$work/$name.out"
+done
+
+echo
+echo "one pre-token of N bytes (us per KB; flat = linear cost):"
+for name in cl100k_base o200k_base qwen3; do
+  path=$work/$name.tiktoken
+  [[ $name == qwen3 ]] && path=$work/qwen3
+  "$bench" "$path" --long >"$work/$name.long"
+  for kind in cjk letters; do
+    printf '%-12s %-8s' "$name" "$kind"
+    awk -v k="$kind" '$1 ~ "^long_" k "_[0-9]+_us_per_KB$" {split($1, f, "_"); printf "  %s B: %s", f[3], $2} END {print ""}' \
+      "$work/$name.long"
+  done
+done

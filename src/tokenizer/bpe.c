@@ -1,0 +1,90 @@
+/* The merge table: a dense table for pairs of small ids (the bytes, where every encoding
+ * starts) and an open-addressing hash of packed 8-byte slots for the rest. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tokenizer/bpe.h"
+#include "yuqing/error.h"
+
+static uint64_t *new_slots(uint64_t cap) {
+    uint64_t *slots = malloc(cap * sizeof *slots);
+    if (slots) memset(slots, 0xFF, cap * sizeof *slots);
+    return slots;
+}
+
+int bpe_init(yq_bpe *b, size_t expected_pairs, uint32_t n_ranks) {
+    memset(b, 0, sizeof *b);
+    if (n_ranks >= 1u << BPE_RANK_BITS)
+        return yq_error(YQ_EUNSUPPORTED, "tokenizer: %u merges, more than supported", n_ranks);
+    uint64_t cap = 1024;
+    while (cap < 2 * (uint64_t)expected_pairs) cap *= 2;
+    b->slots = new_slots(cap);
+    b->mask = cap - 1;
+    b->small = malloc(BPE_SMALL * BPE_SMALL * sizeof *b->small);
+    b->merged = malloc(((size_t)n_ranks + 1) * sizeof *b->merged);
+    b->n_ranks = n_ranks;
+    b->ranks_are_ids = 1;
+    if (!b->slots || !b->small || !b->merged) {
+        bpe_free(b);
+        return yq_error(YQ_ENOMEM, "tokenizer: out of memory for %u merges", n_ranks);
+    }
+    memset(b->small, 0xFF, BPE_SMALL * BPE_SMALL * sizeof *b->small);
+    return YQ_OK;
+}
+
+void bpe_free(yq_bpe *b) {
+    free(b->slots);
+    free(b->filter.words);
+    free(b->small);
+    free(b->merged);
+    memset(b, 0, sizeof *b);
+}
+
+/* The slot holding `key`, or the free slot where it would go. */
+static uint64_t *slot_for(const yq_bpe *b, uint64_t key) {
+    uint64_t i = bpe_hash(key) & b->mask;
+    while (b->slots[i] != BPE_FREE && b->slots[i] >> BPE_RANK_BITS != key) i = (i + 1) & b->mask;
+    return &b->slots[i];
+}
+
+static int grow(yq_bpe *b) {
+    yq_bpe bigger = *b;
+    bigger.mask = 2 * (b->mask + 1) - 1;
+    if (!(bigger.slots = new_slots(bigger.mask + 1)))
+        return yq_error(YQ_ENOMEM, "tokenizer: out of memory for merges");
+    for (uint64_t i = 0; i <= b->mask; i++)
+        if (b->slots[i] != BPE_FREE) *slot_for(&bigger, b->slots[i] >> BPE_RANK_BITS) = b->slots[i];
+    free(b->slots);
+    b->slots = bigger.slots;
+    b->mask = bigger.mask;
+    return YQ_OK;
+}
+
+int bpe_add(yq_bpe *b, int32_t left, int32_t right, uint32_t rank, int32_t merged) {
+    if (left > BPE_MAX_ID || right > BPE_MAX_ID || merged > BPE_MAX_ID)
+        return yq_error(YQ_EUNSUPPORTED, "tokenizer: ids above %d are not supported", BPE_MAX_ID);
+    if (rank >= b->n_ranks) return yq_error(YQ_EFORMAT, "tokenizer: merge rank %u out of range", rank);
+    b->merged[rank] = merged;
+    b->ranks_are_ids &= rank == (uint32_t)merged;
+    if ((left | right) < BPE_SMALL) {
+        b->small[left * BPE_SMALL + right] = rank;
+        return YQ_OK;
+    }
+    if (2 * (b->n + 1) > b->mask + 1) {
+        int rc = grow(b);
+        if (rc) return rc;
+    }
+    uint64_t key = bpe_pair_key(left, right), *slot = slot_for(b, key);
+    b->n += *slot == BPE_FREE;
+    *slot = key << BPE_RANK_BITS | rank;
+    return YQ_OK;
+}
+
+int bpe_finish(yq_bpe *b) {
+    free(b->filter.words);
+    if (bloom_init(&b->filter, b->n)) return yq_error(YQ_ENOMEM, "tokenizer: out of memory for merges");
+    for (uint64_t i = 0; i <= b->mask; i++)
+        if (b->slots[i] != BPE_FREE) bloom_add(&b->filter, bpe_hash(b->slots[i] >> BPE_RANK_BITS));
+    return YQ_OK;
+}
+

@@ -1,0 +1,84 @@
+/* The BPE core shared by every tokenizer format: a table of merges (left id, right id) -> rank,
+ * the id each rank merges into, and the rank-ordered merge of a pre-token's parts: lowest rank
+ * first and, among equal ranks, leftmost first (tiktoken's and Hugging Face's order alike). */
+#ifndef YUQING_TOKENIZER_BPE_H
+#define YUQING_TOKENIZER_BPE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tokenizer/bloom.h"
+
+enum { BPE_ID_BITS = 20, BPE_MAX_ID = (1 << BPE_ID_BITS) - 2, BPE_RANK_BITS = 24, BPE_SMALL = 256 };
+#define BPE_NO_MERGE UINT32_MAX
+#define BPE_FREE UINT64_MAX
+
+typedef struct yq_bpe {
+    uint64_t *slots;  /* left << 44 | right << 24 | rank; BPE_FREE when empty; linear probing */
+    uint64_t mask;
+    yq_bloom filter;  /* the pairs in slots: answers most lookups of pairs without a merge from
+                         L2 instead of memory */
+    size_t n;
+    uint32_t *small;  /* (BPE_SMALL, BPE_SMALL) rank of pairs of small ids (the bytes), dense */
+    int32_t *merged;  /* (n_ranks) the id that the merge of each rank produces */
+    uint32_t n_ranks;
+    int ranks_are_ids; /* every merge's rank is the id it produces: merged[] need not be read */
+} yq_bpe;
+
+/* Scratch memory of one encoder (one thread at a time), kept across calls: the linked parts, the
+ * heap, and a small direct-mapped cache of recent pair lookups (the hot pairs of a text fit in
+ * L1/L2, where the whole table does not). */
+typedef struct bpe_scratch {
+    int32_t *next, *prev;
+    uint64_t *heap; /* candidates: rank << 32 | position of the left part */
+    size_t cap, heap_cap;
+    uint64_t *cache; /* BPE_CACHE entries in the slot format; BPE_FREE when empty */
+} bpe_scratch;
+
+enum { BPE_CACHE_BITS = 13, BPE_CACHE = 1 << BPE_CACHE_BITS };
+
+/* Prepares an empty table for ranks 0..n_ranks-1 (n_ranks < 2^24). 0 or YQ_ENOMEM. */
+int bpe_init(yq_bpe *b, size_t expected_pairs, uint32_t n_ranks);
+void bpe_free(yq_bpe *b);
+void bpe_scratch_free(bpe_scratch *s);
+
+/* Records that `left` followed by `right` merges into `merged` with priority `rank` (lower
+ * first). A later call for the same pair replaces the earlier. 0, YQ_ENOMEM, or
+ * YQ_EUNSUPPORTED for ids above BPE_MAX_ID. */
+int bpe_add(yq_bpe *b, int32_t left, int32_t right, uint32_t rank, int32_t merged);
+
+static inline uint64_t bpe_pair_key(int32_t left, int32_t right) {
+    return (uint64_t)(uint32_t)left << BPE_ID_BITS | (uint32_t)right;
+}
+
+static inline uint64_t bpe_hash(uint64_t key) {
+    uint64_t h = key * 0x9E3779B97F4A7C15ull;
+    return h ^ (h >> 29);
+}
+
+/* Builds the filter; call after the last bpe_add, before any lookup. 0 or YQ_ENOMEM. */
+int bpe_finish(yq_bpe *b);
+
+/* The rank of the merge of the pair, or BPE_NO_MERGE. */
+static inline uint32_t bpe_rank(const yq_bpe *b, int32_t left, int32_t right) {
+    if ((left | right) < BPE_SMALL) return b->small[left * BPE_SMALL + right];
+    uint64_t key = bpe_pair_key(left, right), h = bpe_hash(key);
+    if (!bloom_may_hold(&b->filter, h)) return BPE_NO_MERGE;
+    for (uint64_t i = h & b->mask;; i = (i + 1) & b->mask) {
+        uint64_t s = b->slots[i];
+        if (s == BPE_FREE) return BPE_NO_MERGE;
+        if (s >> BPE_RANK_BITS == key) return (uint32_t)(s & ((1u << BPE_RANK_BITS) - 1));
+    }
+}
+
+/* The id that the merge of `rank` produces. */
+static inline int32_t bpe_merged_id(const yq_bpe *b, uint32_t rank) {
+    return b->ranks_are_ids ? (int32_t)rank : b->merged[rank];
+}
+
+/* Merges ids[0..n) (the initial parts, e.g. one per byte) in place until no adjacent pair has a
+ * merge; *n_out receives the number of ids left at the front of `ids`. O(n log n).
+ * 0 or YQ_ENOMEM. */
+int bpe_apply(const yq_bpe *b, bpe_scratch *s, int32_t *ids, size_t n, size_t *n_out);
+
+#endif

@@ -1,0 +1,233 @@
+/* Encoding: validate UTF-8, split out allowed special tokens, normalize, pre-tokenize, and BPE
+ * each piece, appending ids to one growing array. Also counting and batch encoding. */
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tokenizer/tokenizer_internal.h"
+#include "tokenizer/unicode.h"
+#include "yuqing/error.h"
+#include "yuqing/threads.h"
+
+/* A remembered piece: its bytes and its ids (one cache line). */
+enum { PIECE_CACHE_BITS = 12, PIECE_MAX_BYTES = 30, PIECE_MAX_IDS = 8 };
+typedef struct piece_entry {
+    uint8_t len; /* 0 when empty */
+    uint8_t n_ids;
+    uint8_t bytes[PIECE_MAX_BYTES];
+    int32_t ids[PIECE_MAX_IDS];
+} piece_entry;
+
+/* Everything one encoding call (or one thread of a batch) writes to; kept in the tokenizer's
+ * idle list between calls, so buffers and caches stay warm. */
+typedef struct encoder {
+    const yq_tokenizer *tok;
+    int allow_special;
+    yq_ids out;
+    yq_buf normalized;
+    bpe_scratch bpe;
+    pretok_scratch pretok;
+    piece_entry *pieces; /* direct-mapped cache of short pieces' ids (exact: bytes compared) */
+    struct encoder *next_idle;
+} encoder;
+
+/* An idle encoder of `tok`, or a new one; NULL when out of memory. */
+static encoder *encoder_get(const yq_tokenizer *tok, int allow_special) {
+    yq_tokenizer *t = (yq_tokenizer *)tok; /* only the idle list changes, under its lock */
+    pthread_mutex_lock(&t->encoders_lock);
+    encoder *e = t->idle_encoders;
+    if (e) t->idle_encoders = e->next_idle;
+    pthread_mutex_unlock(&t->encoders_lock);
+    if (!e && (e = calloc(1, sizeof *e)) && !(e->pieces = calloc(1u << PIECE_CACHE_BITS, sizeof *e->pieces))) {
+        free(e);
+        e = NULL;
+    }
+    if (!e) {
+        yq_error(YQ_ENOMEM, "tokenizer: out of memory");
+        return NULL;
+    }
+    e->tok = tok;
+    e->allow_special = allow_special;
+    return e;
+}
+
+static void encoder_put(encoder *e) {
+    yq_tokenizer *t = (yq_tokenizer *)e->tok;
+    pthread_mutex_lock(&t->encoders_lock);
+    e->next_idle = t->idle_encoders;
+    t->idle_encoders = e;
+    pthread_mutex_unlock(&t->encoders_lock);
+}
+
+void encoders_free(yq_tokenizer *tok) {
+    for (encoder *e = tok->idle_encoders, *next; e; e = next) {
+        next = e->next_idle;
+        free(e->out.data);
+        free(e->normalized.data);
+        bpe_scratch_free(&e->bpe);
+        pretok_scratch_free(&e->pretok);
+        free(e->pieces);
+        free(e);
+    }
+    tok->idle_encoders = NULL;
+    pthread_mutex_destroy(&tok->encoders_lock);
+}
+
+/* BPE of one piece (of hash h): its bytes' ids are written at the end of the output and merged
+ * in place. */
+static int merge_piece(encoder *e, const uint8_t *s, size_t n, uint64_t h) {
+    const yq_tokenizer *tok = e->tok;
+    if (tok->whole_piece_first) {
+        int32_t id = vocab_find_hashed(&tok->vocab, s, n, h);
+        if (id >= 0) return yq_ids_push(&e->out, id);
+    }
+    int rc = yq_ids_reserve(&e->out, n);
+    if (rc) return rc;
+    int32_t *parts = e->out.data + e->out.len;
+    for (size_t i = 0; i < n; i++) parts[i] = tok->byte_ids[s[i]];
+    size_t m = n;
+    if (n > 1) rc = bpe_apply(&tok->merges, &e->bpe, parts, n, &m);
+    e->out.len += m;
+    return rc;
+}
+
+/* One piece, through the piece cache when it is short. */
+static int encode_piece(void *ctx, const uint8_t *s, size_t n) {
+    encoder *e = ctx;
+    uint64_t h = yq_hash_bytes(s, n);
+    if (n > PIECE_MAX_BYTES) return merge_piece(e, s, n, h);
+    piece_entry *p = &e->pieces[h >> (64 - PIECE_CACHE_BITS)];
+    if (p->len == n && !memcmp(p->bytes, s, n)) {
+        int rc = yq_ids_reserve(&e->out, p->n_ids);
+        if (rc) return rc;
+        memcpy(e->out.data + e->out.len, p->ids, p->n_ids * sizeof *p->ids);
+        e->out.len += p->n_ids;
+        return YQ_OK;
+    }
+    size_t start = e->out.len;
+    int rc = merge_piece(e, s, n, h);
+    if (!rc && e->out.len - start <= PIECE_MAX_IDS) {
+        p->len = (uint8_t)n;
+        p->n_ids = (uint8_t)(e->out.len - start);
+        memcpy(p->bytes, s, n);
+        memcpy(p->ids, e->out.data + start, p->n_ids * sizeof *p->ids);
+    }
+    return rc;
+}
+
+/* Text that holds no special token allowed here, after normalization. */
+static int encode_plain(encoder *e, const uint8_t *s, size_t n) {
+    return pretok_split(&e->tok->pretok, &e->pretok, s, n, encode_piece, e);
+}
+
+/* Splits s[0..n) at the allowed tokens whose `normalized` flag is as given, encoding the text
+ * between them with `between`. */
+static int split_specials(encoder *e, const uint8_t *s, size_t n, int normalized,
+                          int (*between)(encoder *, const uint8_t *, size_t)) {
+    const yq_specials *sp = &e->tok->specials;
+    size_t pos = 0;
+    while (pos < n) {
+        const yq_special *hit = NULL;
+        size_t at = specials_find(sp, s, n, pos, normalized, &hit);
+        int rc = between(e, s + pos, at - pos);
+        if (!rc && hit) rc = yq_ids_push(&e->out, hit->id);
+        if (rc) return rc;
+        pos = hit ? at + hit->len : n;
+    }
+    return YQ_OK;
+}
+
+/* Ordinary text between raw-matched specials: NFC where the tokenizer normalizes, then the
+ * specials that match normalized text. */
+static int encode_ordinary(encoder *e, const uint8_t *s, size_t n) {
+    const yq_tokenizer *tok = e->tok;
+    if (tok->nfc && uc_may_need_nfc(s, n)) {
+        e->normalized.len = 0;
+        int rc = uc_nfc(s, n, &e->normalized);
+        if (rc) return rc;
+        s = e->normalized.data;
+        n = e->normalized.len;
+    }
+    if (e->allow_special && tok->specials.any_normalized)
+        return split_specials(e, s, n, 1, encode_plain);
+    return encode_plain(e, s, n);
+}
+
+static int encode_text(encoder *e, const char *text, size_t len) {
+    const uint8_t *s = (const uint8_t *)text;
+    size_t bad = uc_validate(s, len);
+    if (bad < len)
+        return yq_error(YQ_EINVAL, "invalid UTF-8 at byte offset %zu (byte 0x%02x)", bad, s[bad]);
+    e->out.len = 0;
+    if (e->allow_special && e->tok->specials.n) return split_specials(e, s, len, 0, encode_ordinary);
+    return encode_ordinary(e, s, len);
+}
+
+int yq_tokenizer_encode(const yq_tokenizer *tok, const char *text, size_t len, int allow_special,
+                        int32_t **ids, size_t *n_ids) {
+    encoder *e = encoder_get(tok, allow_special);
+    if (!e) return YQ_ENOMEM;
+    int rc = encode_text(e, text, len);
+    if (!rc && !(*ids = malloc((e->out.len ? e->out.len : 1) * sizeof **ids)))
+        rc = yq_error(YQ_ENOMEM, "tokenizer: out of memory");
+    if (!rc) {
+        if (e->out.len) memcpy(*ids, e->out.data, e->out.len * sizeof **ids);
+        *n_ids = e->out.len;
+    }
+    encoder_put(e);
+    return rc;
+}
+
+int yq_tokenizer_count(const yq_tokenizer *tok, const char *text, size_t len, int allow_special,
+                       size_t *n_tokens) {
+    encoder *e = encoder_get(tok, allow_special);
+    if (!e) return YQ_ENOMEM;
+    int rc = encode_text(e, text, len);
+    *n_tokens = rc ? 0 : e->out.len;
+    encoder_put(e);
+    return rc;
+}
+
+typedef struct batch_job {
+    const yq_tokenizer *tok;
+    yq_token_batch *batch;
+    int allow_special;
+    atomic_size_t next; /* the next unclaimed text: threads take chunks, so uneven texts balance */
+} batch_job;
+
+enum { BATCH_CHUNK = 16 };
+
+static void encode_one(encoder *e, yq_token_batch *b, size_t i) {
+    b->status[i] = encode_text(e, b->texts[i], b->lens[i]);
+    b->n_ids[i] = b->status[i] ? 0 : e->out.len;
+    if (b->ids && !b->status[i]) {
+        b->ids[i] = malloc((e->out.len ? e->out.len : 1) * sizeof(int32_t));
+        if (!b->ids[i]) b->status[i] = YQ_ENOMEM;
+        else if (e->out.len) memcpy(b->ids[i], e->out.data, e->out.len * sizeof(int32_t));
+    }
+}
+
+static void encode_worker(void *ctx, int64_t begin, int64_t end, int thread) {
+    batch_job *job = ctx;
+    yq_token_batch *b = job->batch;
+    encoder *e = encoder_get(job->tok, job->allow_special);
+    for (;;) {
+        size_t first = atomic_fetch_add(&job->next, BATCH_CHUNK);
+        if (first >= b->n) break;
+        size_t last = first + BATCH_CHUNK < b->n ? first + BATCH_CHUNK : b->n;
+        for (size_t i = first; i < last; i++) {
+            if (e) encode_one(e, b, i);
+            else b->status[i] = YQ_ENOMEM;
+        }
+    }
+    if (e) encoder_put(e);
+}
+
+int yq_tokenizer_encode_batch(const yq_tokenizer *tok, yq_token_batch *batch, int allow_special) {
+    batch_job job = {tok, batch, allow_special, 0};
+    if (batch->ids) memset(batch->ids, 0, batch->n * sizeof *batch->ids);
+    yq_parallel_for(yq_threads_count(), encode_worker, &job);
+    for (size_t i = 0; i < batch->n; i++)
+        if (batch->status[i]) return batch->status[i];
+    return YQ_OK;
+}

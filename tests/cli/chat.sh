@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# `yuqing chat` end to end against transformers: a tiny random Qwen3 with the real Qwen3 vocabulary
+# and tokenizer, two user turns on stdin, greedy replies (tests/data/hf/qwen3-chat/reference.json,
+# made by tools/make_chat_model_fixture.py with apply_chat_template + generate). Also bad usage.
+# Usage: chat.sh YUQING TESTDATA
+set -u
+yuqing=$1 data=$2
+failures=0 passes=0
+pass() { passes=$((passes + 1)); }
+fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+qwen3=$work/qwen3 # the committed tokenizer.json is gzipped
+mkdir -p "$qwen3"
+gzip -dc "$data/tokenizers/qwen3/tokenizer.json.gz" >"$qwen3/tokenizer.json"
+cp "$data/tokenizers/qwen3/tokenizer_config.json" "$qwen3/"
+
+reference=$data/hf/qwen3-chat/reference.json
+field() { grep -o "\"$1\": \"[^\"]*\"" "$reference" | head -1 | sed "s/^\"$1\": \"//; s/\"\$//"; }
+expected=$(printf '%b' "$(field expected_stdout)")
+got=$(printf '%b' "$(field stdin)" | "$yuqing" chat --model "$data/hf/qwen3-chat" --tokenizer "$qwen3" \
+  --temperature 0 --max-tokens 12 --quiet)
+[[ "$got" == "$expected" ]] && pass || fail "chat replies differ: got [$got] expected [$expected]"
+
+# The same from a pipe with a system message: still one reply line per user line.
+lines=$(printf 'hello\nworld\n' | "$yuqing" chat --model "$data/hf/qwen3-chat" --tokenizer "$qwen3" \
+  --system "You are terse." --max-tokens 4 --seed 1 --quiet | wc -l)
+[[ $lines -eq 2 ]] && pass || fail "chat with --system gave $lines lines"
+
+err=$("$yuqing" chat --model "$data/models/stories260K/stories260K.bin" </dev/null 2>&1); rc=$?
+[[ $rc -eq 2 && $err == *"no tokenizer"* ]] && pass || fail "chat without a tokenizer: $rc $err"
+err=$("$yuqing" chat </dev/null 2>&1); rc=$?
+[[ $rc -eq 2 && $err == *"--model is required"* ]] && pass || fail "chat without --model: $rc $err"
+
+echo "cli chat: $passes passed, $failures failed"
+[[ $failures -eq 0 ]]
