@@ -36,8 +36,8 @@ static size_t split_chunks(const char *text, size_t len, const char ***starts, s
 }
 
 /* Single thread, one encode call per document; best of `reps` runs. */
-static void throughput(const yq_tokenizer *tok, const char **docs, const size_t *lens, size_t n,
-                       size_t bytes, int reps) {
+static void throughput(const yq_tokenizer *tok, const char **docs, const size_t *lens, size_t n, size_t bytes,
+                       int reps) {
     double best = 1e30;
     size_t tokens = 0;
     for (int r = 0; r < reps; r++) {
@@ -61,8 +61,8 @@ static void throughput(const yq_tokenizer *tok, const char **docs, const size_t 
 }
 
 /* Batch encoding (count only) with 1, 2, 4, ... threads up to max_threads. */
-static void batch(const yq_tokenizer *tok, const char **docs, const size_t *lens, size_t n,
-                  size_t bytes, int max_threads) {
+static void batch(const yq_tokenizer *tok, const char **docs, const size_t *lens, size_t n, size_t bytes,
+                  int max_threads) {
     size_t *n_ids = malloc(n * sizeof *n_ids);
     int *status = malloc(n * sizeof *status);
     for (int t = 1; t <= max_threads; t *= 2) {
@@ -87,8 +87,10 @@ static void long_piece(const yq_tokenizer *tok, size_t len) {
         size_t n = 0;
         srand(1);
         while (n + 3 <= len) {
-            if (kind == 0) memcpy(s + n, "\xe7\x9a\x84", 3), n += 3; /* 的 */
-            else s[n++] = (char)('a' + rand() % 26);
+            if (kind == 0)
+                memcpy(s + n, "\xe7\x9a\x84", 3), n += 3; /* 的 */
+            else
+                s[n++] = (char)('a' + rand() % 26);
         }
         double best = 1e30;
         for (int rep = 0; rep < 3; rep++) {
@@ -100,8 +102,8 @@ static void long_piece(const yq_tokenizer *tok, size_t len) {
             best = t < best ? t : best;
             free(ids);
         }
-        printf("long_%s_%zu_seconds %.5f\nlong_%s_%zu_us_per_KB %.2f\n", names[kind], len, best,
-               names[kind], len, best * 1e6 / ((double)n / 1024));
+        printf("long_%s_%zu_seconds %.5f\nlong_%s_%zu_us_per_KB %.2f\n", names[kind], len, best, names[kind],
+               len, best * 1e6 / ((double)n / 1024));
     }
     free(s);
 }
@@ -119,7 +121,8 @@ int main(int argc, char **argv) {
     }
     printf("load_seconds %.3f\n", now() - t0);
     if (!strcmp(argv[2], "--long")) {
-        for (size_t len = 1024; len <= 102400; len *= 10) long_piece(tok, len);
+        for (size_t len = 1024; len <= 102400; len *= 10)
+            long_piece(tok, len);
         long_piece(tok, 1 << 20);
     } else {
         yq_mapped_file f;

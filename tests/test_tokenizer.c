@@ -57,11 +57,13 @@ static void test_invalid_utf8(const yq_tokenizer *tok) {
         size_t len;
         const char *offset;
     } bad[] = {
-        {"ab\xed\xa0\x80" "cd", 7, "offset 2"}, /* a lone surrogate's UTF-8 form */
-        {"\xc0\xaf", 2, "offset 0"},             /* overlong '/' */
-        {"ok \xe7\x9a", 5, "offset 3"},          /* truncated at the end */
-        {"x\xf5\x80\x80\x80", 5, "offset 1"},    /* beyond U+10FFFF */
-        {"\x80", 1, "offset 0"},                 /* a lone continuation byte */
+        {"ab\xed\xa0\x80"
+         "cd",
+         7, "offset 2"},                      /* a lone surrogate's UTF-8 form */
+        {"\xc0\xaf", 2, "offset 0"},          /* overlong '/' */
+        {"ok \xe7\x9a", 5, "offset 3"},       /* truncated at the end */
+        {"x\xf5\x80\x80\x80", 5, "offset 1"}, /* beyond U+10FFFF */
+        {"\x80", 1, "offset 0"},              /* a lone continuation byte */
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         int32_t *ids = NULL;
@@ -242,7 +244,8 @@ static void test_tiktoken_errors(void) {
     write_tiny_tiktoken("other.tiktoken", "", -1);
     check_open_error(tmp_path("other.tiktoken"), NULL, YQ_EINVAL, "name the encoding");
     check_open_error(tmp_path("other.tiktoken"), "bogus", YQ_EINVAL, "unknown tiktoken encoding 'bogus'");
-    check_open_error(tmp_path("other.tiktoken"), "cl100k_base", YQ_EFORMAT, "256 ranks where the encoding has 100256");
+    check_open_error(tmp_path("other.tiktoken"), "cl100k_base", YQ_EFORMAT,
+                     "256 ranks where the encoding has 100256");
     write_file("empty.tiktoken", "");
     check_open_error(tmp_path("empty.tiktoken"), "qwen", YQ_EFORMAT, "no ranks");
 }
@@ -250,17 +253,22 @@ static void test_tiktoken_errors(void) {
 /* A minimal byte-level tokenizer.json; `normalizer`, `pre`, `model_type` and `added` vary. */
 static void write_hf(const char *normalizer, const char *pre, const char *model_type, const char *added) {
     FILE *f = fopen(tmp_path("tokenizer.json"), "w");
-    fprintf(f, "{\"normalizer\": %s, \"pre_tokenizer\": %s, \"decoder\": {\"type\": \"ByteLevel\"},\n"
-               "\"added_tokens\": [%s], \"model\": {\"type\": \"%s\", \"merges\": [\"a b\"], \"vocab\": {",
+    fprintf(f,
+            "{\"normalizer\": %s, \"pre_tokenizer\": %s, \"decoder\": {\"type\": \"ByteLevel\"},\n"
+            "\"added_tokens\": [%s], \"model\": {\"type\": \"%s\", \"merges\": [\"a b\"], \"vocab\": {",
             normalizer, pre, added, model_type);
     for (unsigned b = 0; b < 256; b++) { /* GPT-2's bytes_to_unicode */
         int printable = (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || b >= 0xAE;
         unsigned k = 0;
-        for (unsigned c = 0; c < b; c++) k += !((c >= '!' && c <= '~') || (c >= 0xA1 && c <= 0xAC) || c >= 0xAE);
+        for (unsigned c = 0; c < b; c++)
+            k += !((c >= '!' && c <= '~') || (c >= 0xA1 && c <= 0xAC) || c >= 0xAE);
         unsigned cp = printable ? b : 256 + k;
-        if (cp == '"' || cp == '\\') fprintf(f, "\"\\%c\": %u, ", cp, b);
-        else if (cp < 0x80) fprintf(f, "\"%c\": %u, ", cp, b);
-        else fprintf(f, "\"%c%c\": %u, ", 0xC0 | cp >> 6, 0x80 | (cp & 0x3F), b);
+        if (cp == '"' || cp == '\\')
+            fprintf(f, "\"\\%c\": %u, ", cp, b);
+        else if (cp < 0x80)
+            fprintf(f, "\"%c\": %u, ", cp, b);
+        else
+            fprintf(f, "\"%c%c\": %u, ", 0xC0 | cp >> 6, 0x80 | (cp & 0x3F), b);
     }
     fputs("\"ab\": 256}}}\n", f);
     fclose(f);
@@ -285,8 +293,9 @@ static void test_hf_errors(void) {
     check_open_error(tmp_path("tokenizer.json"), NULL, YQ_EUNSUPPORTED, "no ByteLevel");
     write_file("tokenizer.json", "{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0");
     check_open_error(tmp_path("tokenizer.json"), NULL, YQ_EFORMAT, "not a JSON object");
-    write_file("tokenizer.json", "{\"pre_tokenizer\": {\"type\": \"ByteLevel\"}, \"decoder\": "
-                                 "{\"type\": \"ByteLevel\"}, \"model\": {\"vocab\": {\"a\": 0}, \"merges\": []}}");
+    write_file("tokenizer.json",
+               "{\"pre_tokenizer\": {\"type\": \"ByteLevel\"}, \"decoder\": "
+               "{\"type\": \"ByteLevel\"}, \"model\": {\"vocab\": {\"a\": 0}, \"merges\": []}}");
     check_open_error(tmp_path("tokenizer.json"), NULL, YQ_EFORMAT, "no token for byte 0x00");
     unlink(tmp_path("tokenizer.json"));
     check_open_error(tmp_dir, NULL, YQ_ENOENT, "no tokenizer.json");

@@ -125,8 +125,8 @@ static void vectors_file(const char *file, int expect_rows) {
             size_t n;
             int32_t *expect = json_ids(cJSON_GetObjectItemCaseSensitive(row, cases[c].field), &n);
             if (cases[c].tok)
-                cases[c].matches += check_one(cases[c].tok, cases[c].field, text, len, expect, n,
-                                              cases[c].allow_special);
+                cases[c].matches +=
+                    check_one(cases[c].tok, cases[c].field, text, len, expect, n, cases[c].allow_special);
             free(expect);
         }
         free(text);
@@ -159,7 +159,8 @@ static void llama_cpp_vectors(const yq_tokenizer *tok, const char *name) {
         *eol = '\0';
         int32_t expect[1024];
         size_t n = 0;
-        for (char *p = o, *q; n < 1024 && (expect[n] = (int32_t)strtol(p, &q, 10), q != p); p = q) n++;
+        for (char *p = o, *q; n < 1024 && (expect[n] = (int32_t)strtol(p, &q, 10), q != p); p = q)
+            n++;
         matches += check_one(tok, name, s, (size_t)(end - s), expect, n, 0);
         total++;
         o = eol + 1;
@@ -181,5 +182,13 @@ int main(void) {
     }
     yq_tokenizer_free(qwen3);
     remove_qwen3_dir();
+    static const char *const gguf[] = {"ggml-vocab-llama-spm", "ggml-vocab-gpt-2"};
+    for (int i = 0; i < 2; i++) {
+        char path[256];
+        snprintf(path, sizeof path, "tokenizers/gguf-vocab/%s.gguf", gguf[i]);
+        yq_tokenizer *tok = open_tok(test_data_path(path));
+        if (tok) llama_cpp_vectors(tok, gguf[i]);
+        yq_tokenizer_free(tok);
+    }
     return test_summary("test_tokenizer_vectors");
 }

@@ -15,7 +15,7 @@ at NUL), "cl100k_base": [...], ..., "qwen3_special": [...]}.
 
 Usage: /work/venv-tok/bin/python tools/tokenizer_make_vectors.py \
            [--data /work/shared/data/tokenizers] [--out tests/data/tokenizers/vectors/adversarial.jsonl]
-(pip install tiktoken tokenizers)
+(pip install -r tools/tokenizer_requirements.txt)
 """
 import argparse
 import base64

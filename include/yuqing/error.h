@@ -12,6 +12,7 @@ enum yq_status {
     YQ_ERANGE = -5,       /* a value exceeds a limit (context length, vocabulary) */
     YQ_EIO = -6,          /* an operating-system call failed at run time */
     YQ_ENOMEM = -7,       /* out of memory or out of KV cache blocks */
+    YQ_EBUSY = -8,        /* a queue is full: try again later */
 };
 
 /* Records a printf-style message for the calling thread and returns `code`, so that a failing

@@ -30,6 +30,10 @@ int32_t yq_kv_block_alloc(yq_kv_cache *kv);
 void yq_kv_block_retain(yq_kv_cache *kv, int32_t block);
 /* Drops a reference; the block is free again at zero. */
 void yq_kv_block_release(yq_kv_cache *kv, int32_t block);
+/* How many holders the block has (sequences, the prefix cache). */
+int yq_kv_block_refcount(const yq_kv_cache *kv, int32_t block);
+/* Copies all keys and values of block src into block dst (copy on write). */
+void yq_kv_block_copy(yq_kv_cache *kv, int32_t dst, int32_t src);
 
 /* Base of keys/values for (block, layer, head): block_size rows of head_dim floats. */
 float *yq_kv_keys(const yq_kv_cache *kv, int32_t block, int layer, int head);
@@ -40,6 +44,9 @@ int64_t yq_kv_block_stride(const yq_kv_cache *kv);
 /* Makes `seq` own blocks for positions [0, n_positions). On YQ_ENOMEM (pool exhausted) the
  * sequence keeps what it had. */
 int yq_kv_seq_reserve(yq_kv_cache *kv, yq_kv_seq *seq, int n_positions);
+/* Appends an existing block to the sequence's table (retaining it). */
+int yq_kv_seq_append_block(yq_kv_cache *kv, yq_kv_seq *seq, int32_t block);
+
 /* Releases all blocks of `seq` and frees its table; seq is zeroed. */
 void yq_kv_seq_release(yq_kv_cache *kv, yq_kv_seq *seq);
 

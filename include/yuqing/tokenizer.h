@@ -1,5 +1,6 @@
-/* Byte-level BPE tokenizers (tiktoken rank files, Hugging Face tokenizer.json) behind one API:
- * encode, decode, special tokens, and an incremental decoder for streaming. */
+/* BPE tokenizers (tiktoken rank files, Hugging Face tokenizer.json, GGUF vocabularies: byte-level
+ * and SentencePiece) behind one API: encode, count, batch encode, decode, special tokens, and an
+ * incremental decoder for streaming. See docs/TOKENIZERS.md. */
 #ifndef YUQING_TOKENIZER_H
 #define YUQING_TOKENIZER_H
 
@@ -8,10 +9,11 @@
 
 typedef struct yq_tokenizer yq_tokenizer;
 
-/* Opens a tokenizer from a `.tiktoken` file, a `tokenizer.json`, or a model folder holding one.
- * `encoding` names a tiktoken encoding (cl100k_base, o200k_base, qwen) when the file's own name
- * and sibling NAME.json do not say it; may be NULL. Errors: YQ_ENOENT, YQ_EFORMAT,
- * YQ_EUNSUPPORTED, each with a one-line message. */
+/* Opens a tokenizer from a `.tiktoken` file, a `tokenizer.json`, a GGUF file, or a model folder
+ * holding one (tried in that order). `encoding` names a tiktoken encoding (cl100k_base,
+ * o200k_base, qwen) when the file's own name and sibling NAME.json do not say it; may be NULL;
+ * an unknown name is YQ_EINVAL. Errors: YQ_ENOENT, YQ_EINVAL, YQ_EFORMAT, YQ_EUNSUPPORTED,
+ * each with a one-line message naming the file. Free with yq_tokenizer_free. */
 int yq_tokenizer_open(const char *path, const char *encoding, yq_tokenizer **out);
 void yq_tokenizer_free(yq_tokenizer *tok);
 
@@ -44,9 +46,10 @@ int yq_tokenizer_encode_batch(const yq_tokenizer *tok, yq_token_batch *batch, in
  * id outside the vocabulary. */
 int yq_tokenizer_token_bytes(const yq_tokenizer *tok, int32_t id, const char **bytes, size_t *len);
 
-/* Decodes ids to a malloc'd NUL-terminated byte string (*len excludes the NUL). */
-int yq_tokenizer_decode(const yq_tokenizer *tok, const int32_t *ids, size_t n_ids, char **text,
-                        size_t *len);
+/* Decodes ids to a malloc'd NUL-terminated byte string (*len excludes the NUL): the tokens' bytes
+ * in order (SentencePiece: less the dummy prefix space at the start). The bytes need not be
+ * valid UTF-8. YQ_ERANGE for an id outside the vocabulary. */
+int yq_tokenizer_decode(const yq_tokenizer *tok, const int32_t *ids, size_t n_ids, char **text, size_t *len);
 
 /* Number of ids (ordinary + special). */
 int32_t yq_tokenizer_vocab_size(const yq_tokenizer *tok);
@@ -54,8 +57,9 @@ int32_t yq_tokenizer_vocab_size(const yq_tokenizer *tok);
 /* The id of a special/added token given its exact text, or -1. */
 int32_t yq_tokenizer_special_id(const yq_tokenizer *tok, const char *text);
 
-/* BOS/EOS as the tokenizer's own config names them (tokenizer_config.json), -1 when none;
- * add_bos: 1 when the config adds a BOS to every encoded prompt (Llama), else 0 (Qwen). */
+/* BOS/EOS as the tokenizer's own config names them (tokenizer_config.json, GGUF metadata), -1
+ * when none; add_bos: 1 when the config adds a BOS to every encoded prompt (Llama), else 0
+ * (Qwen). */
 int32_t yq_tokenizer_bos(const yq_tokenizer *tok);
 int32_t yq_tokenizer_eos(const yq_tokenizer *tok);
 int yq_tokenizer_adds_bos(const yq_tokenizer *tok);
@@ -64,7 +68,9 @@ int yq_tokenizer_adds_bos(const yq_tokenizer *tok);
 const char *yq_tokenizer_chat_template(const yq_tokenizer *tok);
 
 /* Incremental decoder for streaming: feeds ids one at a time, returns only complete UTF-8
- * characters, holding back the bytes of an incomplete one until it completes. */
+ * characters, holding back the bytes of an incomplete one until it completes; bytes that cannot
+ * become a character come out as U+FFFD. A stream continues a text, so no leading space is
+ * dropped. One per stream; not shared between threads. */
 typedef struct yq_detokenizer yq_detokenizer;
 int yq_detokenizer_new(const yq_tokenizer *tok, yq_detokenizer **out);
 void yq_detokenizer_free(yq_detokenizer *d);

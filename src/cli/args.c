@@ -152,7 +152,9 @@ void cli_print_sampling_help(FILE *out) {
 }
 
 void cli_sampling_unset(struct yq_sampling_params *f) {
-    *f = (yq_sampling_params){-1.0f, -1, -1.0f, -1.0f, -1.0f, UINT64_MAX, -1};
+    *f = (yq_sampling_params){.temperature = -1.0f, .top_k = -1, .top_p = -1.0f, .min_p = -1.0f,
+                              .repetition_penalty = -1.0f, .presence_penalty = 0.0f,
+                              .frequency_penalty = 0.0f, .seed = UINT64_MAX, .max_tokens = -1};
 }
 
 void cli_sampling_apply(struct yq_sampling_params *p, const struct yq_sampling_params *f) {

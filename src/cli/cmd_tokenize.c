@@ -7,59 +7,39 @@
 
 #include "cli/commands.h"
 #include "yuqing/error.h"
-#include "yuqing/threads.h"
 #include "yuqing/tokenizer.h"
 
 typedef struct {
     const char *tokenizer, *encoding;
-    int allow_special, count, decode, jsonl, threads_given;
+    int allow_special, count, decode, jsonl;
 } tokenize_options;
 
 enum { BATCH_LINES = 4096 };
 
 static void usage(FILE *out) {
-    fprintf(out,
-            "usage: yuqing tokenize --tokenizer PATH [options] < TEXT\n"
-            "  --tokenizer PATH  .tiktoken file, tokenizer.json, or a model folder holding one\n"
-            "  --encoding NAME   tiktoken encoding (cl100k_base, o200k_base, qwen) when the\n"
-            "                    .tiktoken file has no sibling NAME.json and no known name\n"
-            "  --allow-special   recognise special and added tokens in the text\n"
-            "  --count           print only the number of tokens\n"
-            "  --decode          read token ids, print the text they stand for\n"
-            "  --jsonl           one JSON object per line: {\"text\": ...} to {\"ids\": [...]}\n"
-            "                    (or {\"count\": N}); with --decode {\"ids\"} to {\"text\"}\n"
-            "  --threads N --quiet --verbose --help\n"
-            "Without --jsonl all of stdin is one text, byte for byte; ids are space-separated.\n");
+    fprintf(out, "usage: yuqing tokenize --tokenizer PATH [options] < TEXT\n"
+                 "  --tokenizer PATH  .tiktoken file, tokenizer.json, GGUF file, or a model folder\n"
+                 "  --encoding NAME   tiktoken encoding (cl100k_base, o200k_base, qwen) when the\n"
+                 "                    .tiktoken file has no sibling NAME.json and no known name\n"
+                 "  --allow-special   recognise special and added tokens in the text\n"
+                 "  --count           print only the number of tokens\n"
+                 "  --decode          read token ids, print the text they stand for\n"
+                 "  --jsonl           one JSON object per line: {\"text\": ...} to {\"ids\": [...]}\n"
+                 "                    (or {\"count\": N}); with --decode {\"ids\"} to {\"text\"}\n"
+                 "  --threads N --quiet --verbose --help\n"
+                 "Without --jsonl all of stdin is one text, byte for byte; ids are space-separated.\n");
 }
 
 static int parse_options(int argc, char **argv, tokenize_options *o) {
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        int rc = cli_common_flag(argc, argv, &i);
-        if (rc < 0) return cli_usage_error("tokenize", "%s", yq_last_error());
-        if (rc > 0) {
-            o->threads_given |= !strcmp(arg, "--threads");
-            continue;
-        }
-        const char **slot = !strcmp(arg, "--tokenizer") ? &o->tokenizer
-                            : !strcmp(arg, "--encoding") ? &o->encoding
-                                                         : NULL;
-        int *on = !strcmp(arg, "--allow-special") ? &o->allow_special
-                  : !strcmp(arg, "--count")       ? &o->count
-                  : !strcmp(arg, "--decode")      ? &o->decode
-                  : !strcmp(arg, "--jsonl")       ? &o->jsonl
-                                                  : NULL;
-        if (!strcmp(arg, "--help")) {
-            usage(stdout);
-            return -1;
-        } else if (on) {
-            *on = 1;
-        } else if (!slot) {
-            return cli_usage_error("tokenize", "unknown option '%s'", arg);
-        } else if (!(*slot = cli_flag_value(argc, argv, &i))) {
-            return cli_usage_error("tokenize", "%s", yq_last_error());
-        }
-    }
+    const cli_option options[] = {{"--tokenizer", CLI_STRING, &o->tokenizer},
+                                  {"--encoding", CLI_STRING, &o->encoding},
+                                  {"--allow-special", CLI_SWITCH, &o->allow_special},
+                                  {"--count", CLI_SWITCH, &o->count},
+                                  {"--decode", CLI_SWITCH, &o->decode},
+                                  {"--jsonl", CLI_SWITCH, &o->jsonl},
+                                  {NULL, CLI_SWITCH, NULL}};
+    int status = cli_parse_options("tokenize", argc, argv, options, NULL, usage);
+    if (status) return status;
     if (!o->tokenizer) return cli_usage_error("tokenize", "--tokenizer is required");
     if (o->decode && (o->count || o->allow_special))
         return cli_usage_error("tokenize", "--decode takes neither --count nor --allow-special");
@@ -89,10 +69,10 @@ static int read_stdin(char **data, size_t *len) {
 }
 
 /* Writes ids as "1 2 3" (between `open` and `close`, separated by `sep`). */
-static void print_ids(const int32_t *ids, size_t n, const char *open, const char *sep,
-                      const char *close) {
+static void print_ids(const int32_t *ids, size_t n, const char *open, const char *sep, const char *close) {
     fputs(open, stdout);
-    for (size_t i = 0; i < n; i++) printf("%s%d", i ? sep : "", (int)ids[i]);
+    for (size_t i = 0; i < n; i++)
+        printf("%s%d", i ? sep : "", (int)ids[i]);
     fputs(close, stdout);
 }
 
@@ -125,8 +105,10 @@ static int hex4(const char *p, unsigned *v) {
     *v = 0;
     for (int i = 0; i < 4; i++) {
         char c = p[i];
-        int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-              : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+        int d = c >= '0' && c <= '9'   ? c - '0'
+                : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                       : -1;
         if (d < 0) return -1;
         *v = *v << 4 | (unsigned)d;
     }
@@ -160,8 +142,7 @@ static int unicode_escape(const char **p, char *out, size_t *n) {
     *p += 4;
     if (hi >= 0xDC00 && hi <= 0xDFFF) return -1;
     if (hi >= 0xD800 && hi <= 0xDBFF) {
-        if ((*p)[0] != '\\' || (*p)[1] != 'u' || hex4(*p + 2, &lo) || lo < 0xDC00 || lo > 0xDFFF)
-            return -1;
+        if ((*p)[0] != '\\' || (*p)[1] != 'u' || hex4(*p + 2, &lo) || lo < 0xDC00 || lo > 0xDFFF) return -1;
         *p += 6;
         hi = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
     }
@@ -203,7 +184,8 @@ bad:
 }
 
 static const char *skip_ws(const char *p) {
-    while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n') p++;
+    while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+        p++;
     return p;
 }
 
@@ -227,19 +209,24 @@ static int json_member(const char *line, const char *key, char **text, size_t *l
         } else {
             cJSON *v = cJSON_ParseWithOpts(p, &p, 0);
             if (!v) break;
-            if (match && value) *value = v;
-            else cJSON_Delete(v);
+            if (match && value)
+                *value = v;
+            else
+                cJSON_Delete(v);
         }
         found |= match;
-        if (*(p = skip_ws(p)) == ',') p = skip_ws(p + 1);
-        else if (*p != '}') break;
+        if (*(p = skip_ws(p)) == ',')
+            p = skip_ws(p + 1);
+        else if (*p != '}')
+            break;
     }
     if (rc || *p != '}' || *skip_ws(p + 1)) {
         if (text && *text) free(*text), *text = NULL;
         if (value && *value) cJSON_Delete(*value), *value = NULL;
         return rc ? rc : yq_error(YQ_EINVAL, "not a valid JSON object");
     }
-    if (!found || (text && !*text)) return yq_error(YQ_EINVAL, "no \"%s\" %s", key, text ? "string" : "field");
+    if (!found || (text && !*text))
+        return yq_error(YQ_EINVAL, "no \"%s\" %s", key, text ? "string" : "field");
     return YQ_OK;
 }
 
@@ -249,11 +236,16 @@ static void print_json_string(const char *s, size_t n) {
     for (size_t i = 0; i < n;) {
         unsigned char c = (unsigned char)s[i];
         int k = yq_utf8_char_len(s + i, n - i);
-        if (c == '"' || c == '\\') printf("\\%c", c);
-        else if (c == '\n') fputs("\\n", stdout);
-        else if (c < 0x20 || c == 0x7F) printf("\\u%04x", c);
-        else if (k > 0) fwrite(s + i, 1, (size_t)k, stdout);
-        else fputs("\\ufffd", stdout);
+        if (c == '"' || c == '\\')
+            printf("\\%c", c);
+        else if (c == '\n')
+            fputs("\\n", stdout);
+        else if (c < 0x20 || c == 0x7F)
+            printf("\\u%04x", c);
+        else if (k > 0)
+            fwrite(s + i, 1, (size_t)k, stdout);
+        else
+            fputs("\\ufffd", stdout);
         i += k > 0 ? (size_t)k : 1;
     }
     putchar('"');
@@ -315,10 +307,11 @@ static void encode_batch(const yq_tokenizer *tok, const tokenize_options *o, tex
         b->texts[i] = NULL;
         b->lens[i] = 0;
         b->errors[i] = json_member(b->lines[i], "text", &b->texts[i], &b->lens[i], NULL)
-                           ? strdup(yq_last_error()) : NULL;
+                           ? strdup(yq_last_error())
+                           : NULL;
     }
-    yq_token_batch batch = {b->n, (const char *const *)b->texts, b->lens, o->count ? NULL : b->ids,
-                            b->n_ids, b->status};
+    yq_token_batch batch = {
+        b->n, (const char *const *)b->texts, b->lens, o->count ? NULL : b->ids, b->n_ids, b->status};
     yq_tokenizer_encode_batch(tok, &batch, o->allow_special);
     for (size_t i = 0; i < b->n; i++) {
         if (b->errors[i]) {
@@ -373,7 +366,6 @@ int cmd_tokenize(int argc, char **argv) {
     if (rc) return rc < 0 ? EXIT_OK : rc;
     yq_tokenizer *tok = NULL;
     rc = yq_tokenizer_open(o.tokenizer, o.encoding, &tok);
-    if (!rc && o.jsonl && !o.threads_given) rc = yq_threads_init(0);
     if (!rc && o.jsonl) {
         rc = run_jsonl(tok, &o);
     } else if (!rc) {
@@ -386,7 +378,6 @@ int cmd_tokenize(int argc, char **argv) {
         }
     }
     yq_tokenizer_free(tok);
-    if (!rc && (fflush(stdout) != 0 || ferror(stdout)))
-        rc = yq_error(YQ_EIO, "stdout: write error");
+    if (!rc && (fflush(stdout) != 0 || ferror(stdout))) rc = yq_error(YQ_EIO, "stdout: write error");
     return rc ? cli_fail(rc) : EXIT_OK;
 }

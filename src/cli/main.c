@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "yuqing/threads.h"
 
 static const struct {
     const char *name;
@@ -33,8 +34,13 @@ int main(int argc, char **argv) {
         print_usage(stdout);
         return EXIT_OK;
     }
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (!strcmp(argv[1], commands[i].name)) return commands[i].run(argc - 1, argv + 1);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        if (strcmp(argv[1], commands[i].name) != 0) continue;
+        yq_threads_init(0); /* all cores unless the command's --threads says otherwise */
+        int status = commands[i].run(argc - 1, argv + 1);
+        yq_threads_shutdown();
+        return status;
+    }
     fprintf(stderr, "yuqing: error: unknown command '%s' (see yuqing --help)\n", argv[1]);
     return EXIT_USAGE;
 }

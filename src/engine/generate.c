@@ -82,7 +82,7 @@ static int decode(session *s, const yq_generate_request *req, yq_generate_stats 
             return YQ_OK;
         }
         stats->n_generated++;
-        yq_sampler_observe(s->sampler, token);
+        yq_sampler_observe_output(s->sampler, token);
         if (req->on_token && req->on_token(req->user, token)) {
             stats->stop_reason = YQ_STOP_CALLER;
             return YQ_OK;

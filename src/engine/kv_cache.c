@@ -65,6 +65,14 @@ void yq_kv_block_release(yq_kv_cache *kv, int32_t block) {
     if (--kv->refcount[block] == 0) kv->free_list[kv->n_free++] = block;
 }
 
+int yq_kv_block_refcount(const yq_kv_cache *kv, int32_t block) { return kv->refcount[block]; }
+
+void yq_kv_block_copy(yq_kv_cache *kv, int32_t dst, int32_t src) {
+    size_t bytes = (size_t)kv->block_floats * sizeof(float);
+    memcpy(kv->keys + dst * kv->block_floats, kv->keys + src * kv->block_floats, bytes);
+    memcpy(kv->values + dst * kv->block_floats, kv->values + src * kv->block_floats, bytes);
+}
+
 static int64_t row_offset(const yq_kv_cache *kv, int32_t block, int layer, int head) {
     return block * kv->block_floats +
            ((int64_t)layer * kv->n_kv_heads + head) * kv->block_size * kv->head_dim;
@@ -80,19 +88,32 @@ float *yq_kv_values(const yq_kv_cache *kv, int32_t block, int layer, int head) {
 
 int64_t yq_kv_block_stride(const yq_kv_cache *kv) { return kv->block_floats; }
 
+static int grow_table(yq_kv_seq *seq, int needed) {
+    if (needed <= seq->capacity) return YQ_OK;
+    int capacity = needed * 2;
+    int32_t *blocks = realloc(seq->blocks, (size_t)capacity * sizeof *blocks);
+    if (!blocks) return yq_error(YQ_ENOMEM, "KV cache: out of memory");
+    seq->blocks = blocks;
+    seq->capacity = capacity;
+    return YQ_OK;
+}
+
+int yq_kv_seq_append_block(yq_kv_cache *kv, yq_kv_seq *seq, int32_t block) {
+    int rc = grow_table(seq, seq->n_blocks + 1);
+    if (rc) return rc;
+    yq_kv_block_retain(kv, block);
+    seq->blocks[seq->n_blocks++] = block;
+    return YQ_OK;
+}
+
 int yq_kv_seq_reserve(yq_kv_cache *kv, yq_kv_seq *seq, int n_positions) {
     int needed = (n_positions + kv->block_size - 1) / kv->block_size;
     if (needed <= seq->n_blocks) return YQ_OK;
     if (needed - seq->n_blocks > kv->n_free)
         return yq_error(YQ_ENOMEM, "KV cache full: %d positions need %d more blocks, %d free",
                         n_positions, needed - seq->n_blocks, kv->n_free);
-    if (needed > seq->capacity) {
-        int capacity = needed * 2;
-        int32_t *blocks = realloc(seq->blocks, (size_t)capacity * sizeof *blocks);
-        if (!blocks) return yq_error(YQ_ENOMEM, "KV cache: out of memory");
-        seq->blocks = blocks;
-        seq->capacity = capacity;
-    }
+    int rc = grow_table(seq, needed);
+    if (rc) return rc;
     while (seq->n_blocks < needed) seq->blocks[seq->n_blocks++] = yq_kv_block_alloc(kv);
     return YQ_OK;
 }

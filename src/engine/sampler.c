@@ -11,13 +11,15 @@ struct yq_sampler {
     yq_sampling_params params;
     int vocab_size;
     uint8_t *seen;          /* (vocab) 1 for tokens of prompt and output */
+    int32_t *counts;        /* (vocab) occurrences in the output, when an OpenAI penalty is set */
     int32_t *candidates;    /* (vocab) scratch */
     uint64_t rng[4];        /* xoshiro256** state */
 };
 
 yq_sampling_params yq_sampling_defaults(void) {
     return (yq_sampling_params){.temperature = 0.0f, .top_k = 50, .top_p = 1.0f, .min_p = 0.0f,
-                                .repetition_penalty = 1.0f, .seed = 0, .max_tokens = 256};
+                                .repetition_penalty = 1.0f, .presence_penalty = 0.0f,
+                                .frequency_penalty = 0.0f, .seed = 0, .max_tokens = 256};
 }
 
 static uint64_t splitmix64(uint64_t *x) {
@@ -50,7 +52,9 @@ int yq_sampler_new(const yq_sampling_params *params, int vocab_size, yq_sampler 
     s->vocab_size = vocab_size;
     s->seen = calloc((size_t)vocab_size, 1);
     s->candidates = malloc((size_t)vocab_size * sizeof *s->candidates);
-    if (!s->seen || !s->candidates) {
+    if (params->presence_penalty != 0.0f || params->frequency_penalty != 0.0f)
+        s->counts = calloc((size_t)vocab_size, sizeof *s->counts);
+    if (!s->seen || !s->candidates || (!s->counts && (params->presence_penalty != 0.0f || params->frequency_penalty != 0.0f))) {
         yq_sampler_free(s);
         return yq_error(YQ_ENOMEM, "out of memory");
     }
@@ -63,12 +67,27 @@ int yq_sampler_new(const yq_sampling_params *params, int vocab_size, yq_sampler 
 void yq_sampler_free(yq_sampler *s) {
     if (!s) return;
     free(s->seen);
+    free(s->counts);
     free(s->candidates);
     free(s);
 }
 
 void yq_sampler_observe(yq_sampler *s, int32_t token) {
     if (token >= 0 && token < s->vocab_size) s->seen[token] = 1;
+}
+
+void yq_sampler_observe_output(yq_sampler *s, int32_t token) {
+    if (token < 0 || token >= s->vocab_size) return;
+    s->seen[token] = 1;
+    if (s->counts) s->counts[token]++;
+}
+
+/* OpenAI: logit -= presence * (count > 0) + frequency * count, over generated tokens. */
+static void apply_openai_penalties(const yq_sampler *s, float *logits) {
+    if (!s->counts) return;
+    for (int i = 0; i < s->vocab_size; i++)
+        if (s->counts[i] > 0)
+            logits[i] -= s->params.presence_penalty + s->params.frequency_penalty * (float)s->counts[i];
 }
 
 static void apply_repetition_penalty(const yq_sampler *s, float *logits) {
@@ -136,6 +155,7 @@ static int apply_min_p(const yq_sampler *s, const float *probs, int n) {
 
 int32_t yq_sampler_sample(yq_sampler *s, float *logits) {
     apply_repetition_penalty(s, logits);
+    apply_openai_penalties(s, logits);
     if (s->params.temperature <= 0.0f) return argmax(logits, s->vocab_size);
     for (int i = 0; i < s->vocab_size; i++) logits[i] /= s->params.temperature;
     int n = sorted_candidates(s, logits);
@@ -158,4 +178,23 @@ int32_t yq_sampler_sample(yq_sampler *s, float *logits) {
     }
     free(probs);
     return chosen;
+}
+
+float yq_logprobs(const float *logits, int vocab_size, int32_t token, int k, int32_t *top_ids, float *top_logprobs) {
+    float max = logits[0];
+    for (int i = 1; i < vocab_size; i++)
+        if (logits[i] > max) max = logits[i];
+    double sum = 0.0;
+    for (int i = 0; i < vocab_size; i++) sum += exp((double)(logits[i] - max));
+    float log_z = max + (float)log(sum);
+    for (int j = 0; j < k; j++) top_ids[j] = -1;
+    for (int i = 0; i < vocab_size; i++) { /* insertion into the k best, ties to the lower id */
+        int j = k;
+        while (j > 0 && (top_ids[j - 1] < 0 || logits[i] > logits[top_ids[j - 1]])) j--;
+        if (j >= k) continue;
+        memmove(top_ids + j + 1, top_ids + j, (size_t)(k - j - 1) * sizeof *top_ids);
+        top_ids[j] = i;
+    }
+    for (int j = 0; j < k; j++) top_logprobs[j] = logits[top_ids[j]] - log_z;
+    return logits[token] - log_z;
 }

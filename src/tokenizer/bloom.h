@@ -14,7 +14,8 @@ typedef struct yq_bloom {
 /* A filter sized for n keys at about 8 bits each; 0, or -1 when out of memory. */
 static inline int bloom_init(yq_bloom *f, uint64_t n) {
     uint64_t blocks = 1;
-    while (blocks * 512 < 8 * n) blocks *= 2;
+    while (blocks * 512 < 8 * n)
+        blocks *= 2;
     f->words = calloc(blocks * 8, sizeof *f->words);
     f->mask = blocks - 1;
     return f->words ? 0 : -1;

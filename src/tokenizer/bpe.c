@@ -1,5 +1,6 @@
 /* The merge table: a dense table for pairs of small ids (the bytes, where every encoding
- * starts) and an open-addressing hash of packed 8-byte slots for the rest. */
+ * starts); the other pairs collect in one open-addressing hash while loading (where a later pair
+ * replaces an earlier), then bpe_finish regroups them into a small hash table per left id. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,7 +18,8 @@ int bpe_init(yq_bpe *b, size_t expected_pairs, uint32_t n_ranks) {
     if (n_ranks >= 1u << BPE_RANK_BITS)
         return yq_error(YQ_EUNSUPPORTED, "tokenizer: %u merges, more than supported", n_ranks);
     uint64_t cap = 1024;
-    while (cap < 2 * (uint64_t)expected_pairs) cap *= 2;
+    while (cap < 2 * (uint64_t)expected_pairs)
+        cap *= 2;
     b->slots = new_slots(cap);
     b->mask = cap - 1;
     b->small = malloc(BPE_SMALL * BPE_SMALL * sizeof *b->small);
@@ -34,7 +36,8 @@ int bpe_init(yq_bpe *b, size_t expected_pairs, uint32_t n_ranks) {
 
 void bpe_free(yq_bpe *b) {
     free(b->slots);
-    free(b->filter.words);
+    free(b->left_start);
+    free(b->by_left);
     free(b->small);
     free(b->merged);
     memset(b, 0, sizeof *b);
@@ -43,7 +46,8 @@ void bpe_free(yq_bpe *b) {
 /* The slot holding `key`, or the free slot where it would go. */
 static uint64_t *slot_for(const yq_bpe *b, uint64_t key) {
     uint64_t i = bpe_hash(key) & b->mask;
-    while (b->slots[i] != BPE_FREE && b->slots[i] >> BPE_RANK_BITS != key) i = (i + 1) & b->mask;
+    while (b->slots[i] != BPE_FREE && b->slots[i] >> BPE_RANK_BITS != key)
+        i = (i + 1) & b->mask;
     return &b->slots[i];
 }
 
@@ -80,11 +84,52 @@ int bpe_add(yq_bpe *b, int32_t left, int32_t right, uint32_t rank, int32_t merge
     return YQ_OK;
 }
 
-int bpe_finish(yq_bpe *b) {
-    free(b->filter.words);
-    if (bloom_init(&b->filter, b->n)) return yq_error(YQ_ENOMEM, "tokenizer: out of memory for merges");
-    for (uint64_t i = 0; i <= b->mask; i++)
-        if (b->slots[i] != BPE_FREE) bloom_add(&b->filter, bpe_hash(b->slots[i] >> BPE_RANK_BITS));
-    return YQ_OK;
+static uint32_t left_of(uint64_t slot) {
+    return (uint32_t)(slot >> (BPE_RANK_BITS + BPE_ID_BITS));
 }
 
+/* start[l] for l in 0..n_left: where the table of left id l begins; its size, start[l + 1] -
+ * start[l], is 0 or a power of two at least twice its number of pairs. NULL when out of
+ * memory. */
+static uint32_t *left_tables(const yq_bpe *b, int32_t n_left) {
+    uint32_t *start = calloc((size_t)n_left + 2, sizeof *start);
+    if (!start) return NULL;
+    for (uint64_t i = 0; i <= b->mask; i++)
+        if (b->slots[i] != BPE_FREE) start[left_of(b->slots[i]) + 1]++;
+    for (int32_t l = 0; l < n_left; l++) {
+        uint32_t size = start[l + 1] ? 2 : 0;
+        while (size && size < 2 * start[l + 1])
+            size *= 2;
+        start[l + 1] = start[l] + size;
+    }
+    return start;
+}
+
+int bpe_finish(yq_bpe *b) {
+    int32_t n_left = 0;
+    for (uint64_t i = 0; i <= b->mask; i++)
+        if (b->slots[i] != BPE_FREE && (int32_t)left_of(b->slots[i]) >= n_left)
+            n_left = (int32_t)left_of(b->slots[i]) + 1;
+    uint32_t *start = left_tables(b, n_left);
+    uint64_t *by_left = start ? new_slots((uint64_t)start[n_left] + 1) : NULL;
+    if (!by_left) {
+        free(start);
+        return yq_error(YQ_ENOMEM, "tokenizer: out of memory for merges");
+    }
+    for (uint64_t i = 0; i <= b->mask; i++) {
+        uint64_t s = b->slots[i];
+        if (s == BPE_FREE) continue;
+        uint32_t left = left_of(s);
+        uint32_t right = (uint32_t)(s >> BPE_RANK_BITS) & ((1u << BPE_ID_BITS) - 1);
+        uint32_t mask = start[left + 1] - start[left] - 1, k = (uint32_t)bpe_hash(right) & mask;
+        while (by_left[start[left] + k] != BPE_FREE)
+            k = (k + 1) & mask;
+        by_left[start[left] + k] = (uint64_t)right << 32 | (s & ((1u << BPE_RANK_BITS) - 1));
+    }
+    free(b->slots);
+    b->slots = NULL;
+    b->left_start = start;
+    b->by_left = by_left;
+    b->n_left = n_left;
+    return YQ_OK;
+}

@@ -7,35 +7,33 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "tokenizer/bloom.h"
-
 enum { BPE_ID_BITS = 20, BPE_MAX_ID = (1 << BPE_ID_BITS) - 2, BPE_RANK_BITS = 24, BPE_SMALL = 256 };
 #define BPE_NO_MERGE UINT32_MAX
 #define BPE_FREE UINT64_MAX
 
 typedef struct yq_bpe {
-    uint64_t *slots;  /* left << 44 | right << 24 | rank; BPE_FREE when empty; linear probing */
+    uint64_t *slots; /* while loading: left << 44 | right << 24 | rank; BPE_FREE when empty */
     uint64_t mask;
-    yq_bloom filter;  /* the pairs in slots: answers most lookups of pairs without a merge from
-                         L2 instead of memory */
     size_t n;
-    uint32_t *small;  /* (BPE_SMALL, BPE_SMALL) rank of pairs of small ids (the bytes), dense */
-    int32_t *merged;  /* (n_ranks) the id that the merge of each rank produces */
+    /* After bpe_finish, the pairs grouped by left id: a small open-addressing table per left id
+     * (power-of-two size, at most half full) of right << 32 | rank, so the merges of a frequent
+     * token share a few cache lines. */
+    uint32_t *left_start; /* (n_left + 1) first slot of each left id's table */
+    uint64_t *by_left;
+    int32_t n_left;
+    uint32_t *small; /* (BPE_SMALL, BPE_SMALL) rank of pairs of small ids (the bytes), dense */
+    int32_t *merged; /* (n_ranks) the id that the merge of each rank produces */
     uint32_t n_ranks;
     int ranks_are_ids; /* every merge's rank is the id it produces: merged[] need not be read */
 } yq_bpe;
 
-/* Scratch memory of one encoder (one thread at a time), kept across calls: the linked parts, the
- * heap, and a small direct-mapped cache of recent pair lookups (the hot pairs of a text fit in
- * L1/L2, where the whole table does not). */
+/* Scratch memory of one encoder (one thread at a time), kept across calls: the linked parts and
+ * the heap. */
 typedef struct bpe_scratch {
     int32_t *next, *prev;
     uint64_t *heap; /* candidates: rank << 32 | position of the left part */
-    size_t cap, heap_cap;
-    uint64_t *cache; /* BPE_CACHE entries in the slot format; BPE_FREE when empty */
+    size_t cap;
 } bpe_scratch;
-
-enum { BPE_CACHE_BITS = 13, BPE_CACHE = 1 << BPE_CACHE_BITS };
 
 /* Prepares an empty table for ranks 0..n_ranks-1 (n_ranks < 2^24). 0 or YQ_ENOMEM. */
 int bpe_init(yq_bpe *b, size_t expected_pairs, uint32_t n_ranks);
@@ -56,18 +54,19 @@ static inline uint64_t bpe_hash(uint64_t key) {
     return h ^ (h >> 29);
 }
 
-/* Builds the filter; call after the last bpe_add, before any lookup. 0 or YQ_ENOMEM. */
+/* Builds the lookup tables; call after the last bpe_add, before any lookup. 0 or YQ_ENOMEM. */
 int bpe_finish(yq_bpe *b);
 
 /* The rank of the merge of the pair, or BPE_NO_MERGE. */
 static inline uint32_t bpe_rank(const yq_bpe *b, int32_t left, int32_t right) {
     if ((left | right) < BPE_SMALL) return b->small[left * BPE_SMALL + right];
-    uint64_t key = bpe_pair_key(left, right), h = bpe_hash(key);
-    if (!bloom_may_hold(&b->filter, h)) return BPE_NO_MERGE;
-    for (uint64_t i = h & b->mask;; i = (i + 1) & b->mask) {
-        uint64_t s = b->slots[i];
-        if (s == BPE_FREE) return BPE_NO_MERGE;
-        if (s >> BPE_RANK_BITS == key) return (uint32_t)(s & ((1u << BPE_RANK_BITS) - 1));
+    if (left >= b->n_left) return BPE_NO_MERGE;
+    uint32_t first = b->left_start[left], mask = b->left_start[left + 1] - first - 1;
+    if (mask == UINT32_MAX) return BPE_NO_MERGE; /* no table: left merges with nothing */
+    const uint64_t *t = b->by_left + first;
+    for (uint32_t i = (uint32_t)bpe_hash((uint64_t)(uint32_t)right) & mask;; i = (i + 1) & mask) {
+        if (t[i] == BPE_FREE) return BPE_NO_MERGE;
+        if (t[i] >> 32 == (uint32_t)right) return (uint32_t)t[i];
     }
 }
 

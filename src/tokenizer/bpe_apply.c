@@ -15,15 +15,10 @@ void bpe_scratch_free(bpe_scratch *s) {
     free(s->next);
     free(s->prev);
     free(s->heap);
-    free(s->cache);
     memset(s, 0, sizeof *s);
 }
 
 static int reserve(bpe_scratch *s, size_t n) {
-    if (!s->cache) {
-        if (!(s->cache = malloc(BPE_CACHE * sizeof *s->cache))) return yq_error(YQ_ENOMEM, "BPE: out of memory");
-        memset(s->cache, 0xFF, BPE_CACHE * sizeof *s->cache);
-    }
     if (n <= s->cap) return YQ_OK;
     size_t cap = n < 256 ? 256 : n;
     free(s->next);
@@ -38,7 +33,8 @@ static int reserve(bpe_scratch *s, size_t n) {
 
 static void heap_push(uint64_t *h, size_t *n, uint64_t c) {
     size_t i = (*n)++;
-    for (; i > 0 && h[(i - 1) / 2] > c; i = (i - 1) / 2) h[i] = h[(i - 1) / 2];
+    for (; i > 0 && h[(i - 1) / 2] > c; i = (i - 1) / 2)
+        h[i] = h[(i - 1) / 2];
     h[i] = c;
 }
 
@@ -62,24 +58,9 @@ static uint64_t heap_pop(uint64_t *h, size_t *n) {
     return top;
 }
 
-/* bpe_rank through the scratch's direct-mapped cache. */
-static uint32_t cached_rank(const yq_bpe *b, bpe_scratch *s, int32_t left, int32_t right) {
-    if ((left | right) < BPE_SMALL) return b->small[left * BPE_SMALL + right];
-    const uint32_t none = (1u << BPE_RANK_BITS) - 1;
-    uint64_t key = bpe_pair_key(left, right);
-    uint64_t *entry = &s->cache[(key * 0x9E3779B97F4A7C15ull) >> (64 - BPE_CACHE_BITS)];
-    if (*entry >> BPE_RANK_BITS == key) {
-        uint32_t rank = (uint32_t)(*entry & none);
-        return rank == none ? BPE_NO_MERGE : rank;
-    }
-    uint32_t rank = bpe_rank(b, left, right);
-    *entry = key << BPE_RANK_BITS | (rank & none);
-    return rank;
-}
-
 /* The rank of the pair of part i and its right neighbour, or BPE_NO_MERGE. */
 static uint32_t pair_rank(const yq_bpe *b, bpe_scratch *s, const int32_t *ids, int32_t i) {
-    return i < 0 || s->next[i] < 0 ? BPE_NO_MERGE : cached_rank(b, s, ids[i], ids[s->next[i]]);
+    return i < 0 || s->next[i] < 0 ? BPE_NO_MERGE : bpe_rank(b, ids[i], ids[s->next[i]]);
 }
 
 /* Queues the merge of part i with its right neighbour, if the pair has one. */
@@ -96,10 +77,11 @@ static size_t merge_by_heap(const yq_bpe *b, bpe_scratch *s, int32_t *ids, size_
         s->prev[i] = (int32_t)i - 1;
     }
     for (size_t i = 0; i + 1 < n; i++) { /* the initial pairs, heapified in O(n) */
-        uint32_t rank = cached_rank(b, s, ids[i], ids[i + 1]);
+        uint32_t rank = bpe_rank(b, ids[i], ids[i + 1]);
         if (rank != BPE_NO_MERGE) s->heap[n_heap++] = (uint64_t)rank << 32 | i;
     }
-    for (size_t i = n_heap / 2; i-- > 0;) sift_down(s->heap, n_heap, i);
+    for (size_t i = n_heap / 2; i-- > 0;)
+        sift_down(s->heap, n_heap, i);
     while (n_heap) {
         uint64_t c = heap_pop(s->heap, &n_heap);
         int32_t i = (int32_t)(uint32_t)c, r = s->next[i];

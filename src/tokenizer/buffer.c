@@ -8,7 +8,8 @@
 static int grow(void **data, size_t *cap, size_t need, size_t elem) {
     if (need <= *cap) return YQ_OK;
     size_t cap2 = *cap ? *cap : 64;
-    while (cap2 < need) cap2 *= 2;
+    while (cap2 < need)
+        cap2 *= 2;
     void *p = realloc(*data, cap2 * elem);
     if (!p) return yq_error(YQ_ENOMEM, "tokenizer: out of memory");
     *data = p;

@@ -15,8 +15,7 @@ int yq_tokenizer_token_bytes(const yq_tokenizer *tok, int32_t id, const char **b
     return YQ_OK;
 }
 
-int yq_tokenizer_decode(const yq_tokenizer *tok, const int32_t *ids, size_t n_ids, char **text,
-                        size_t *len) {
+int yq_tokenizer_decode(const yq_tokenizer *tok, const int32_t *ids, size_t n_ids, char **text, size_t *len) {
     yq_buf out = {0};
     int rc = yq_buf_reserve(&out, 1);
     for (size_t i = 0; !rc && i < n_ids; i++) {
@@ -30,6 +29,10 @@ int yq_tokenizer_decode(const yq_tokenizer *tok, const int32_t *ids, size_t n_id
         free(out.data);
         return rc;
     }
+    if (tok->strip_space_prefix && out.data[0] == ' ') { /* SentencePiece's dummy prefix */
+        memmove(out.data, out.data + 1, out.len - 1);
+        out.len--;
+    }
     *text = (char *)out.data;
     *len = out.len - 1;
     return YQ_OK;
@@ -39,7 +42,7 @@ struct yq_detokenizer {
     const yq_tokenizer *tok;
     uint8_t held[4]; /* the start of an incomplete character (at most 3 bytes) */
     size_t n_held;
-    yq_buf out;      /* what the last call returned */
+    yq_buf out; /* what the last call returned */
 };
 
 int yq_detokenizer_new(const yq_tokenizer *tok, yq_detokenizer **out) {
@@ -68,8 +71,10 @@ static int feed(yq_detokenizer *d, const uint8_t *s, size_t n) {
             int k = uc_decode(d->held, d->n_held, &cp);
             if (k == 0) break; /* incomplete: wait for more */
             size_t used = k > 0 ? (size_t)k : (size_t)-k;
-            if (k > 0) memcpy(d->out.data + d->out.len, d->held, used);
-            else memcpy(d->out.data + d->out.len, replacement, 3);
+            if (k > 0)
+                memcpy(d->out.data + d->out.len, d->held, used);
+            else
+                memcpy(d->out.data + d->out.len, replacement, 3);
             d->out.len += k > 0 ? used : 3;
             memmove(d->held, d->held + used, d->n_held - used);
             d->n_held -= used;

@@ -1,13 +1,12 @@
-/* Encoding: validate UTF-8, split out allowed special tokens, normalize, pre-tokenize, and BPE
- * each piece, appending ids to one growing array. Also counting and batch encoding. */
-#include <stdatomic.h>
+/* The encoder: validate UTF-8, split out allowed special tokens, normalize, pre-tokenize, and
+ * BPE each piece (through a cache of short pieces), appending ids to one growing array.
+ * Encoders are pooled per tokenizer so that buffers and caches stay warm between calls. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "tokenizer/tokenizer_internal.h"
+#include "tokenizer/encoder.h"
 #include "tokenizer/unicode.h"
 #include "yuqing/error.h"
-#include "yuqing/threads.h"
 
 /* A remembered piece: its bytes and its ids (one cache line). */
 enum { PIECE_CACHE_BITS = 12, PIECE_MAX_BYTES = 30, PIECE_MAX_IDS = 8 };
@@ -31,14 +30,14 @@ typedef struct encoder {
     struct encoder *next_idle;
 } encoder;
 
-/* An idle encoder of `tok`, or a new one; NULL when out of memory. */
-static encoder *encoder_get(const yq_tokenizer *tok, int allow_special) {
+encoder *encoder_get(const yq_tokenizer *tok, int allow_special) {
     yq_tokenizer *t = (yq_tokenizer *)tok; /* only the idle list changes, under its lock */
     pthread_mutex_lock(&t->encoders_lock);
     encoder *e = t->idle_encoders;
     if (e) t->idle_encoders = e->next_idle;
     pthread_mutex_unlock(&t->encoders_lock);
-    if (!e && (e = calloc(1, sizeof *e)) && !(e->pieces = calloc(1u << PIECE_CACHE_BITS, sizeof *e->pieces))) {
+    if (!e && (e = calloc(1, sizeof *e)) &&
+        !(e->pieces = calloc(1u << PIECE_CACHE_BITS, sizeof *e->pieces))) {
         free(e);
         e = NULL;
     }
@@ -51,7 +50,7 @@ static encoder *encoder_get(const yq_tokenizer *tok, int allow_special) {
     return e;
 }
 
-static void encoder_put(encoder *e) {
+void encoder_put(encoder *e) {
     yq_tokenizer *t = (yq_tokenizer *)e->tok;
     pthread_mutex_lock(&t->encoders_lock);
     e->next_idle = t->idle_encoders;
@@ -77,6 +76,7 @@ void encoders_free(yq_tokenizer *tok) {
  * in place. */
 static int merge_piece(encoder *e, const uint8_t *s, size_t n, uint64_t h) {
     const yq_tokenizer *tok = e->tok;
+    if (tok->spm) return spm_encode_piece(tok, &e->bpe, s, n, &e->out);
     if (tok->whole_piece_first) {
         int32_t id = vocab_find_hashed(&tok->vocab, s, n, h);
         if (id >= 0) return yq_ids_push(&e->out, id);
@@ -84,7 +84,8 @@ static int merge_piece(encoder *e, const uint8_t *s, size_t n, uint64_t h) {
     int rc = yq_ids_reserve(&e->out, n);
     if (rc) return rc;
     int32_t *parts = e->out.data + e->out.len;
-    for (size_t i = 0; i < n; i++) parts[i] = tok->byte_ids[s[i]];
+    for (size_t i = 0; i < n; i++)
+        parts[i] = tok->byte_ids[s[i]];
     size_t m = n;
     if (n > 1) rc = bpe_apply(&tok->merges, &e->bpe, parts, n, &m);
     e->out.len += m;
@@ -148,86 +149,20 @@ static int encode_ordinary(encoder *e, const uint8_t *s, size_t n) {
         s = e->normalized.data;
         n = e->normalized.len;
     }
-    if (e->allow_special && tok->specials.any_normalized)
-        return split_specials(e, s, n, 1, encode_plain);
+    if (e->allow_special && tok->specials.any_normalized) return split_specials(e, s, n, 1, encode_plain);
     return encode_plain(e, s, n);
 }
 
-static int encode_text(encoder *e, const char *text, size_t len) {
+int encoder_run(encoder *e, const char *text, size_t len) {
     const uint8_t *s = (const uint8_t *)text;
     size_t bad = uc_validate(s, len);
-    if (bad < len)
-        return yq_error(YQ_EINVAL, "invalid UTF-8 at byte offset %zu (byte 0x%02x)", bad, s[bad]);
+    if (bad < len) return yq_error(YQ_EINVAL, "invalid UTF-8 at byte offset %zu (byte 0x%02x)", bad, s[bad]);
     e->out.len = 0;
     if (e->allow_special && e->tok->specials.n) return split_specials(e, s, len, 0, encode_ordinary);
     return encode_ordinary(e, s, len);
 }
 
-int yq_tokenizer_encode(const yq_tokenizer *tok, const char *text, size_t len, int allow_special,
-                        int32_t **ids, size_t *n_ids) {
-    encoder *e = encoder_get(tok, allow_special);
-    if (!e) return YQ_ENOMEM;
-    int rc = encode_text(e, text, len);
-    if (!rc && !(*ids = malloc((e->out.len ? e->out.len : 1) * sizeof **ids)))
-        rc = yq_error(YQ_ENOMEM, "tokenizer: out of memory");
-    if (!rc) {
-        if (e->out.len) memcpy(*ids, e->out.data, e->out.len * sizeof **ids);
-        *n_ids = e->out.len;
-    }
-    encoder_put(e);
-    return rc;
-}
-
-int yq_tokenizer_count(const yq_tokenizer *tok, const char *text, size_t len, int allow_special,
-                       size_t *n_tokens) {
-    encoder *e = encoder_get(tok, allow_special);
-    if (!e) return YQ_ENOMEM;
-    int rc = encode_text(e, text, len);
-    *n_tokens = rc ? 0 : e->out.len;
-    encoder_put(e);
-    return rc;
-}
-
-typedef struct batch_job {
-    const yq_tokenizer *tok;
-    yq_token_batch *batch;
-    int allow_special;
-    atomic_size_t next; /* the next unclaimed text: threads take chunks, so uneven texts balance */
-} batch_job;
-
-enum { BATCH_CHUNK = 16 };
-
-static void encode_one(encoder *e, yq_token_batch *b, size_t i) {
-    b->status[i] = encode_text(e, b->texts[i], b->lens[i]);
-    b->n_ids[i] = b->status[i] ? 0 : e->out.len;
-    if (b->ids && !b->status[i]) {
-        b->ids[i] = malloc((e->out.len ? e->out.len : 1) * sizeof(int32_t));
-        if (!b->ids[i]) b->status[i] = YQ_ENOMEM;
-        else if (e->out.len) memcpy(b->ids[i], e->out.data, e->out.len * sizeof(int32_t));
-    }
-}
-
-static void encode_worker(void *ctx, int64_t begin, int64_t end, int thread) {
-    batch_job *job = ctx;
-    yq_token_batch *b = job->batch;
-    encoder *e = encoder_get(job->tok, job->allow_special);
-    for (;;) {
-        size_t first = atomic_fetch_add(&job->next, BATCH_CHUNK);
-        if (first >= b->n) break;
-        size_t last = first + BATCH_CHUNK < b->n ? first + BATCH_CHUNK : b->n;
-        for (size_t i = first; i < last; i++) {
-            if (e) encode_one(e, b, i);
-            else b->status[i] = YQ_ENOMEM;
-        }
-    }
-    if (e) encoder_put(e);
-}
-
-int yq_tokenizer_encode_batch(const yq_tokenizer *tok, yq_token_batch *batch, int allow_special) {
-    batch_job job = {tok, batch, allow_special, 0};
-    if (batch->ids) memset(batch->ids, 0, batch->n * sizeof *batch->ids);
-    yq_parallel_for(yq_threads_count(), encode_worker, &job);
-    for (size_t i = 0; i < batch->n; i++)
-        if (batch->status[i]) return batch->status[i];
-    return YQ_OK;
+const int32_t *encoder_ids(const encoder *e, size_t *n) {
+    *n = e->out.len;
+    return e->out.data;
 }

@@ -40,19 +40,13 @@ static int merge_halves(const cJSON *m, const char **a, size_t *na, const char *
         *nb = strlen(sp + 1);
         return 0;
     }
-    if (cJSON_GetArraySize(m) != 2 || !cJSON_IsString(m->child) || !cJSON_IsString(m->child->next))
-        return -1;
+    if (cJSON_GetArraySize(m) != 2 || !cJSON_IsString(m->child) || !cJSON_IsString(m->child->next)) return -1;
     *a = m->child->valuestring;
     *na = strlen(*a);
     *b = m->child->next->valuestring;
     *nb = strlen(*b);
     return 0;
 }
-
-/* A merge as ids. */
-typedef struct merge_ids {
-    int32_t left, right, merged;
-} merge_ids;
 
 static int resolve_merges(yq_tokenizer *tok, const cJSON *merges, merge_ids *out, const char *path) {
     yq_buf scratch = {0}, joined = {0};
@@ -72,30 +66,25 @@ static int resolve_merges(yq_tokenizer *tok, const cJSON *merges, merge_ids *out
             r->merged = token_id(tok, (const char *)joined.data, joined.len, &scratch);
         }
         if (!rc && (r->left < 0 || r->right < 0 || r->merged < 0))
-            rc = yq_error(YQ_EFORMAT, "%s: merge %u is not a pair of vocabulary tokens whose "
-                          "concatenation is one", path, rank);
+            rc = yq_error(YQ_EFORMAT,
+                          "%s: merge %u is not a pair of vocabulary tokens whose "
+                          "concatenation is one",
+                          path, rank);
     }
     free(scratch.data);
     free(joined.data);
     return rc;
 }
 
-/* Ranks are list positions; where the merged ids rise with the position (GPT-2, Qwen), the ids
- * themselves order the merges the same way and serve as ranks, sparing a lookup per merge. */
 static int read_merges(yq_tokenizer *tok, const cJSON *merges, const char *path) {
     if (!cJSON_IsArray(merges)) return yq_error(YQ_EFORMAT, "%s: model.merges is not an array", path);
     uint32_t n = (uint32_t)cJSON_GetArraySize(merges);
     merge_ids *list = malloc(((size_t)n + 1) * sizeof *list);
     if (!list) return yq_error(YQ_ENOMEM, "%s: out of memory", path);
     int rc = resolve_merges(tok, merges, list, path);
-    int by_id = 1;
-    for (uint32_t i = 1; i < n; i++) by_id &= list[i].merged > list[i - 1].merged;
-    if (!rc) rc = bpe_init(&tok->merges, n, by_id ? (uint32_t)tok->vocab.n_ids : n);
-    for (uint32_t i = 0; !rc && i < n; i++)
-        rc = bpe_add(&tok->merges, list[i].left, list[i].right, by_id ? (uint32_t)list[i].merged : i,
-                     list[i].merged);
+    if (!rc) rc = tokenizer_set_merges(tok, list, n);
     free(list);
-    return rc ? rc : bpe_finish(&tok->merges);
+    return rc;
 }
 
 static int check_options(const cJSON *model, const char *path) {

@@ -63,8 +63,10 @@ int hf_read_config(yq_tokenizer *tok, const char *tokenizer_json_path) {
     if (rc) return rc;
     cJSON *cfg = cJSON_ParseWithLength(text, size);
     free(text);
-    if (!cJSON_IsObject(cfg)) rc = yq_error(YQ_EFORMAT, "%s: not a JSON object", path);
-    else rc = read_config(tok, cfg, path);
+    if (!cJSON_IsObject(cfg))
+        rc = yq_error(YQ_EFORMAT, "%s: not a JSON object", path);
+    else
+        rc = read_config(tok, cfg, path);
     cJSON_Delete(cfg);
     return rc;
 }

@@ -42,8 +42,8 @@ static int read_added_token(yq_tokenizer *tok, const cJSON *t, const char *path)
     static const char *const unsupported[] = {"single_word", "lstrip", "rstrip"};
     for (int i = 0; i < 3; i++)
         if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(t, unsupported[i])))
-            return yq_error(YQ_EUNSUPPORTED, "%s: added token \"%s\" uses %s, which is not supported",
-                            path, content->valuestring, unsupported[i]);
+            return yq_error(YQ_EUNSUPPORTED, "%s: added token \"%s\" uses %s, which is not supported", path,
+                            content->valuestring, unsupported[i]);
     const uint8_t *text = (const uint8_t *)content->valuestring;
     size_t len = strlen(content->valuestring);
     int normalized = tok->nfc && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(t, "normalized"));

@@ -52,8 +52,8 @@ static int read_pretok(yq_tokenizer *tok, const cJSON *p, int *byte_level, const
     const char *type = type_of(p);
     if (!strcmp(type, "ByteLevel")) {
         *byte_level = 1;
-        return pretok_add_byte_level(&tok->pretok, flag(p, "add_prefix_space", 1),
-                                     flag(p, "use_regex", 1), path);
+        return pretok_add_byte_level(&tok->pretok, flag(p, "add_prefix_space", 1), flag(p, "use_regex", 1),
+                                     path);
     }
     if (!strcmp(type, "Split")) return read_split(tok, p, path);
     if (strcmp(type, "Sequence")) return unsupported(path, "pre_tokenizer", p);
@@ -72,8 +72,10 @@ int hf_read_pipeline(yq_tokenizer *tok, const cJSON *root, const char *path) {
     int byte_level = 0;
     if (!rc && pre && !cJSON_IsNull(pre)) rc = read_pretok(tok, pre, &byte_level, path);
     if (!rc && !byte_level)
-        rc = yq_error(YQ_EUNSUPPORTED, "%s: no ByteLevel pre-tokenizer (only byte-level BPE is "
-                      "supported)", path);
+        rc = yq_error(YQ_EUNSUPPORTED,
+                      "%s: no ByteLevel pre-tokenizer (only byte-level BPE is "
+                      "supported)",
+                      path);
     if (!rc && strcmp(type_of(dec), "ByteLevel")) rc = unsupported(path, "decoder", dec);
     return rc;
 }

@@ -5,15 +5,26 @@
 #include "tokenizer/unicode.h"
 #include "yuqing/error.h"
 
-enum { S_BASE = 0xAC00, L_BASE = 0x1100, V_BASE = 0x1161, T_BASE = 0x11A7, L_COUNT = 19,
-       V_COUNT = 21, T_COUNT = 28, N_COUNT = V_COUNT * T_COUNT, S_COUNT = L_COUNT * N_COUNT };
+enum {
+    S_BASE = 0xAC00,
+    L_BASE = 0x1100,
+    V_BASE = 0x1161,
+    T_BASE = 0x11A7,
+    L_COUNT = 19,
+    V_COUNT = 21,
+    T_COUNT = 28,
+    N_COUNT = V_COUNT * T_COUNT,
+    S_COUNT = L_COUNT * N_COUNT
+};
 
 static uint8_t ccc(uint32_t cp) {
     size_t lo = 0, hi = yq_uc_ccc_runs_len; /* last run starting at or before cp */
     while (hi - lo > 1) {
         size_t mid = (lo + hi) / 2;
-        if (yq_uc_ccc_runs[mid] >> 8 <= cp) lo = mid;
-        else hi = mid;
+        if (yq_uc_ccc_runs[mid] >> 8 <= cp)
+            lo = mid;
+        else
+            hi = mid;
     }
     return (uint8_t)(yq_uc_ccc_runs[lo] & 0xFF);
 }
@@ -29,8 +40,10 @@ static const uint32_t *decomposition(uint32_t cp, size_t *len) {
             *len = v & 0xFF;
             return yq_uc_decomp_pool + (v >> 8);
         }
-        if (key < cp) lo = mid + 1;
-        else hi = mid;
+        if (key < cp)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
     return NULL;
 }
@@ -47,8 +60,10 @@ static uint32_t compose(uint32_t a, uint32_t b) {
         size_t mid = (lo + hi) / 2;
         const uint32_t *e = yq_uc_compose + 3 * mid;
         if (e[0] == a && e[1] == b) return e[2];
-        if (e[0] < a || (e[0] == a && e[1] < b)) lo = mid + 1;
-        else hi = mid;
+        if (e[0] < a || (e[0] == a && e[1] < b))
+            lo = mid + 1;
+        else
+            hi = mid;
     }
     return 0;
 }
@@ -68,7 +83,8 @@ static size_t decompose_one(uint32_t cp, uint32_t *cps) {
         cps[0] = cp;
         return 1;
     }
-    for (size_t i = 0; i < len; i++) cps[i] = d[i];
+    for (size_t i = 0; i < len; i++)
+        cps[i] = d[i];
     return len;
 }
 
@@ -129,12 +145,14 @@ int uc_nfc(const uint8_t *s, size_t n, yq_buf *out) {
         m += decompose_one(cp, cps + m);
     }
     if (!rc) {
-        for (size_t i = 0; i < m; i++) cls[i] = ccc(cps[i]);
+        for (size_t i = 0; i < m; i++)
+            cls[i] = ccc(cps[i]);
         canonical_order(cps, cls, m);
         m = compose_all(cps, cls, m);
         rc = yq_buf_reserve(out, m * 4);
     }
-    for (size_t i = 0; !rc && i < m; i++) out->len += uc_encode(cps[i], out->data + out->len);
+    for (size_t i = 0; !rc && i < m; i++)
+        out->len += uc_encode(cps[i], out->data + out->len);
     free(cps);
     free(cls);
     return rc;

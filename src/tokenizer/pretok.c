@@ -24,8 +24,8 @@ static int compile(const char *pattern, pcre2_code **out, const char *what) {
     if (!*out) {
         PCRE2_UCHAR msg[256];
         pcre2_get_error_message(err, msg, sizeof msg);
-        return yq_error(YQ_EFORMAT, "%s: pattern does not compile at offset %zu: %s", what,
-                        (size_t)at, (const char *)msg);
+        return yq_error(YQ_EFORMAT, "%s: pattern does not compile at offset %zu: %s", what, (size_t)at,
+                        (const char *)msg);
     }
     pcre2_jit_compile(*out, PCRE2_JIT_COMPLETE); /* the interpreter is the fallback */
     return YQ_OK;
@@ -41,9 +41,14 @@ int pretok_add_split(yq_pretok *p, const char *pattern, int keep_gaps, const cha
 }
 
 int pretok_add_byte_level(yq_pretok *p, int add_prefix_space, int use_regex, const char *what) {
-    pretok_step step = {.prefix_space = add_prefix_space, .keep_gaps = 1};
+    pretok_step step = {.prefix_space = add_prefix_space ? PRETOK_PREFIX_IF_MISSING : PRETOK_PREFIX_NONE,
+                        .keep_gaps = 1};
     if (use_regex) step.match = pretok_known_pattern(pretok_gpt2_pattern);
     return add_step(p, step, what);
+}
+
+int pretok_add_space_prefix(yq_pretok *p, const char *what) {
+    return add_step(p, (pretok_step){.prefix_space = PRETOK_PREFIX_ALWAYS, .keep_gaps = 1}, what);
 }
 
 void pretok_free(yq_pretok *p) {
@@ -92,7 +97,8 @@ static int split_regex(const split_call *c, int k, const uint8_t *s, size_t n) {
         gap = pos = ov[1];
         if (ov[1] == ov[0]) {
             if (pos == n) break;
-            do pos++;
+            do
+                pos++;
             while (pos < n && (s[pos] & 0xC0) == 0x80);
         }
     }
@@ -101,7 +107,8 @@ static int split_regex(const split_call *c, int k, const uint8_t *s, size_t n) {
 
 static int run_step(const split_call *c, int k, const uint8_t *s, size_t n) {
     const pretok_step *step = &c->p->steps[k];
-    if (step->prefix_space && s[0] != ' ') {
+    if (step->prefix_space == PRETOK_PREFIX_ALWAYS ||
+        (step->prefix_space == PRETOK_PREFIX_IF_MISSING && s[0] != ' ')) {
         yq_buf *b = &c->scratch->prefixed[k];
         b->len = 0;
         int rc = yq_buf_append(b, " ", 1);
@@ -121,8 +128,8 @@ static int run_step(const split_call *c, int k, const uint8_t *s, size_t n) {
     return YQ_OK;
 }
 
-int pretok_split(const yq_pretok *p, pretok_scratch *scratch, const uint8_t *s, size_t n,
-                 pretok_emit_fn emit, void *ctx) {
+int pretok_split(const yq_pretok *p, pretok_scratch *scratch, const uint8_t *s, size_t n, pretok_emit_fn emit,
+                 void *ctx) {
     split_call c = {p, scratch, emit, ctx};
     if (n == 0) return YQ_OK;
     return p->n_steps ? run_step(&c, 0, s, n) : emit(ctx, s, n);

@@ -11,15 +11,19 @@
 
 enum { PRETOK_MAX_STEPS = 8 };
 
+/* Whether a step prepends a space to each piece: never, when it does not start with one
+ * (ByteLevel's add_prefix_space), or always (SentencePiece's dummy prefix). */
+enum { PRETOK_PREFIX_NONE, PRETOK_PREFIX_IF_MISSING, PRETOK_PREFIX_ALWAYS };
+
 /* The end of the match that starts at `pos` (< n) of valid UTF-8 text s[0..n); a known pattern
  * matches at every position. */
 typedef size_t (*pretok_match_fn)(const uint8_t *s, size_t n, size_t pos);
 
 typedef struct pretok_step {
-    pretok_match_fn match;  /* a known pattern, written out by hand; or */
+    pretok_match_fn match;           /* a known pattern, written out by hand; or */
     struct pcre2_real_code_8 *regex; /* any other pattern, through PCRE2; or neither: no split */
-    int keep_gaps;          /* text between matches is a piece (HF Split "Isolated"), else dropped */
-    int prefix_space;       /* prepend ' ' to a piece that does not start with one */
+    int keep_gaps;                   /* text between matches is a piece (HF Split "Isolated"), else dropped */
+    int prefix_space;                /* PRETOK_PREFIX_*: prepend ' ' to each piece first */
 } pretok_step;
 
 typedef struct yq_pretok {
@@ -46,13 +50,16 @@ int pretok_add_split(yq_pretok *p, const char *pattern, int keep_gaps, const cha
  * piece when add_prefix_space. */
 int pretok_add_byte_level(yq_pretok *p, int add_prefix_space, int use_regex, const char *what);
 
+/* Appends a step that only prepends a space to every piece (SentencePiece's dummy prefix). */
+int pretok_add_space_prefix(yq_pretok *p, const char *what);
+
 void pretok_free(yq_pretok *p);
 void pretok_scratch_free(pretok_scratch *s);
 
 /* Splits valid UTF-8 text s[0..n) through every step, calling emit for each non-empty piece in
  * order. Returns 0, emit's non-zero status, or a YQ_E* code. */
-int pretok_split(const yq_pretok *p, pretok_scratch *scratch, const uint8_t *s, size_t n,
-                 pretok_emit_fn emit, void *ctx);
+int pretok_split(const yq_pretok *p, pretok_scratch *scratch, const uint8_t *s, size_t n, pretok_emit_fn emit,
+                 void *ctx);
 
 /* The hand-written matcher for a known pattern string, or NULL. */
 pretok_match_fn pretok_known_pattern(const char *pattern);

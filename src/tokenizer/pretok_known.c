@@ -7,7 +7,7 @@
 #include "tokenizer/pretok.h"
 #include "tokenizer/unicode.h"
 
-#define KIND_MASK_OF(p) (1u << ((p) & UC_KIND_MASK))
+#define KIND_MASK_OF(p) (1u << ((p)&UC_KIND_MASK))
 #define SET_N UC_SET(UC_N)
 /* o200k's [\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}] and [\p{Ll}\p{Lm}\p{Lo}\p{M}] */
 #define SET_UPPER (UC_SET(UC_LU) | UC_SET(UC_LT) | UC_SET(UC_LM) | UC_SET(UC_LO) | UC_SET(UC_M))
@@ -19,12 +19,15 @@ static inline uint8_t props_at(const uint8_t *s, size_t i, size_t *len) {
     return uc_props(cp);
 }
 
-static inline int in_set(uint8_t props, unsigned set) { return (KIND_MASK_OF(props) & set) != 0; }
+static inline int in_set(uint8_t props, unsigned set) {
+    return (KIND_MASK_OF(props) & set) != 0;
+}
 
 /* The end of the run of characters of a kind in `set` starting at i. */
 static size_t run_of(const uint8_t *s, size_t n, size_t i, unsigned set) {
     size_t len;
-    while (i < n && in_set(props_at(s, i, &len), set)) i += len;
+    while (i < n && in_set(props_at(s, i, &len), set))
+        i += len;
     return i;
 }
 
@@ -56,9 +59,11 @@ static size_t contraction(const uint8_t *s, size_t n, size_t i, int fold) {
 /* ` ?[^\s\p{L}\p{N}]+` followed by `[trail]*`; 0 if no match at pos. */
 static size_t symbols(const uint8_t *s, size_t n, size_t pos, const char *trail) {
     size_t i = pos + (s[pos] == ' '), len, j = i;
-    while (j < n && is_symbol(props_at(s, j, &len))) j += len;
+    while (j < n && is_symbol(props_at(s, j, &len)))
+        j += len;
     if (j == i) return 0;
-    while (j < n && s[j] && strchr(trail, s[j])) j++;
+    while (j < n && s[j] && strchr(trail, s[j]))
+        j++;
     return j;
 }
 
@@ -109,7 +114,8 @@ static size_t match_qwen(const uint8_t *s, size_t n, size_t pos) {
 
 /* The start of the character before position i (> 0). */
 static size_t char_before(const uint8_t *s, size_t i) {
-    do i--;
+    do
+        i--;
     while ((s[i] & 0xC0) == 0x80);
     return i;
 }
@@ -173,15 +179,14 @@ static size_t match_gpt2(const uint8_t *s, size_t n, size_t pos) {
 
 #define CL100K_HEAD "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|"
 #define CL100K_TAIL "| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+"
-#define O200K_WORD(a, b)                                                                      \
-    "[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]" a                              \
-    "[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]" b "(?i:'s|'t|'re|'ve|'m|'ll|'d)?"
+#define O200K_WORD(a, b)                                                                                     \
+    "[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]" a "[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]" b         \
+    "(?i:'s|'t|'re|'ve|'m|'ll|'d)?"
 
 const char pretok_cl100k_pattern[] = CL100K_HEAD "\\p{N}{1,3}" CL100K_TAIL;
 const char pretok_qwen_pattern[] = CL100K_HEAD "\\p{N}" CL100K_TAIL;
-const char pretok_o200k_pattern[] =
-    O200K_WORD("*", "+") "|" O200K_WORD("+", "*")
-    "|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n/]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+const char pretok_o200k_pattern[] = O200K_WORD("*", "+") "|" O200K_WORD(
+    "+", "*") "|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n/]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
 const char pretok_gpt2_pattern[] =
     "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
 

@@ -6,8 +6,7 @@
 #include "tokenizer/specials.h"
 #include "yuqing/error.h"
 
-int specials_add(yq_specials *sp, const uint8_t *text, size_t len, int32_t id, int special,
-                 int normalized) {
+int specials_add(yq_specials *sp, const uint8_t *text, size_t len, int32_t id, int special, int normalized) {
     if (len == 0 || len > UINT32_MAX) return yq_error(YQ_EFORMAT, "special token %d is empty", (int)id);
     if (sp->n == sp->cap) {
         size_t cap = sp->cap ? 2 * sp->cap : 32;
@@ -16,10 +15,11 @@ int specials_add(yq_specials *sp, const uint8_t *text, size_t len, int32_t id, i
         sp->items = items;
         sp->cap = cap;
     }
-    uint8_t *copy = malloc(len);
-    if (!copy) return yq_error(YQ_ENOMEM, "tokenizer: out of memory");
-    memcpy(copy, text, len);
-    sp->items[sp->n++] = (yq_special){copy, (uint32_t)len, id, (uint8_t)!!special, (uint8_t)!!normalized};
+    yq_special *t = &sp->items[sp->n];
+    *t = (yq_special){NULL, (uint32_t)len, id, (uint8_t) !!special, (uint8_t) !!normalized};
+    if (!(t->text = malloc(len))) return yq_error(YQ_ENOMEM, "tokenizer: out of memory");
+    memcpy(t->text, text, len);
+    sp->n++;
     sp->any_normalized |= !!normalized;
     return YQ_OK;
 }
@@ -36,13 +36,15 @@ void specials_finish(yq_specials *sp) {
     size_t k = 0;
     for (int b = 0; b < 256; b++) {
         sp->first[b] = (uint32_t)k;
-        while (k < sp->n && sp->items[k].text[0] == b) k++;
+        while (k < sp->n && sp->items[k].text[0] == b)
+            k++;
     }
     sp->first[256] = (uint32_t)sp->n;
 }
 
 void specials_free(yq_specials *sp) {
-    for (size_t i = 0; i < sp->n; i++) free(sp->items[i].text);
+    for (size_t i = 0; i < sp->n; i++)
+        free(sp->items[i].text);
     free(sp->items);
     memset(sp, 0, sizeof *sp);
 }

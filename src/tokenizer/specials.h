@@ -22,8 +22,7 @@ typedef struct yq_specials {
 } yq_specials;
 
 /* Adds a token (text copied). 0, YQ_ENOMEM, or YQ_EFORMAT for empty text. */
-int specials_add(yq_specials *sp, const uint8_t *text, size_t len, int32_t id, int special,
-                 int normalized);
+int specials_add(yq_specials *sp, const uint8_t *text, size_t len, int32_t id, int special, int normalized);
 
 /* Sorts and indexes the table; call once after the last specials_add. */
 void specials_finish(yq_specials *sp);

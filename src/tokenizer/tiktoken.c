@@ -36,7 +36,8 @@ static long base64_decode(const uint8_t *s, size_t n, uint8_t *out) {
             if (d < 0) return -1;
             v = v << 6 | (uint32_t)d;
         }
-        for (size_t k = 0; k < 3; k++) out[len++] = (uint8_t)(v >> (16 - 8 * k));
+        for (size_t k = 0; k < 3; k++)
+            out[len++] = (uint8_t)(v >> (16 - 8 * k));
     }
     return len - (long)pad;
 }
@@ -54,7 +55,8 @@ static int parse_line(const uint8_t *s, size_t n, yq_buf *bytes, rank_line *line
     if (len <= 0) return yq_error(YQ_EFORMAT, "%s:%zu: bad base64 token", path, line_no);
     int64_t rank = 0;
     size_t i = k + 1;
-    for (; i < n && s[i] >= '0' && s[i] <= '9' && rank <= INT32_MAX; i++) rank = rank * 10 + (s[i] - '0');
+    for (; i < n && s[i] >= '0' && s[i] <= '9' && rank <= INT32_MAX; i++)
+        rank = rank * 10 + (s[i] - '0');
     if (i == k + 1 || i != n || rank >= INT32_MAX)
         return yq_error(YQ_EFORMAT, "%s:%zu: bad rank", path, line_no);
     *line = (rank_line){(uint32_t)bytes->len, (uint32_t)len, (int32_t)rank};
@@ -66,7 +68,8 @@ static int parse_line(const uint8_t *s, size_t n, yq_buf *bytes, rank_line *line
 static int parse_file(const yq_mapped_file *f, const char *path, yq_buf *bytes, rank_line **lines,
                       size_t *n_lines) {
     size_t cap = 1;
-    for (size_t i = 0; i < f->size; i++) cap += f->data[i] == '\n';
+    for (size_t i = 0; i < f->size; i++)
+        cap += f->data[i] == '\n';
     *lines = malloc(cap * sizeof **lines);
     if (!*lines) return yq_error(YQ_ENOMEM, "%s: out of memory", path);
     *n_lines = 0;
@@ -104,7 +107,8 @@ static int build_merges(yq_tokenizer *tok, const rank_line *lines, size_t n) {
 static int fill_vocab(yq_tokenizer *tok, const tiktoken_encoding *enc, const yq_buf *bytes,
                       const rank_line *lines, size_t n, const char *path) {
     int32_t max_id = 0;
-    for (size_t i = 0; i < n; i++) max_id = lines[i].rank > max_id ? lines[i].rank : max_id;
+    for (size_t i = 0; i < n; i++)
+        max_id = lines[i].rank > max_id ? lines[i].rank : max_id;
     for (size_t i = 0; i < enc->n_specials; i++)
         max_id = enc->specials[i].id > max_id ? enc->specials[i].id : max_id;
     int rc = vocab_init(&tok->vocab, max_id + 1, n);
@@ -117,18 +121,13 @@ static int fill_vocab(yq_tokenizer *tok, const tiktoken_encoding *enc, const yq_
         if (!rc) rc = specials_add(&tok->specials, (const uint8_t *)s->text, strlen(s->text), s->id, 1, 0);
     }
     if (!rc && enc->n_ordinary >= 0 && (int64_t)n != enc->n_ordinary)
-        rc = yq_error(YQ_EFORMAT, "%s: %zu ranks where the encoding has %lld (truncated file?)", path,
-                      n, (long long)enc->n_ordinary);
+        rc = yq_error(YQ_EFORMAT, "%s: %zu ranks where the encoding has %lld (truncated file?)", path, n,
+                      (long long)enc->n_ordinary);
     return rc;
 }
 
 /* The encoding of `path`: from a sibling NAME.json, else its known NAME, else `encoding`. */
 static int resolve_encoding(const char *path, const char *encoding, tiktoken_encoding *enc) {
-    if (encoding) { /* an unknown --encoding is an error even when the file does not need it */
-        int rc = tiktoken_builtin(encoding, enc);
-        tiktoken_encoding_free(enc);
-        if (rc) return rc;
-    }
     char stem[4096];
     size_t n = strlen(path);
     if (n >= 9 && !strcmp(path + n - 9, ".tiktoken")) n -= 9;
@@ -141,8 +140,10 @@ static int resolve_encoding(const char *path, const char *encoding, tiktoken_enc
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
         if (!strcmp(base, known[i])) return tiktoken_builtin(base, enc);
     if (encoding) return tiktoken_builtin(encoding, enc);
-    return yq_error(YQ_EINVAL, "%s: no sibling .json and not a known encoding name; name the "
-                    "encoding (cl100k_base, o200k_base, qwen)", path);
+    return yq_error(YQ_EINVAL,
+                    "%s: no sibling .json and not a known encoding name; name the "
+                    "encoding (cl100k_base, o200k_base, qwen)",
+                    path);
 }
 
 int tiktoken_load(yq_tokenizer *tok, const char *path, const char *encoding) {

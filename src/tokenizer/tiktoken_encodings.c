@@ -15,9 +15,9 @@ typedef struct builtin_special {
     int32_t id;
 } builtin_special;
 
-static const builtin_special cl100k_specials[] = {
-    {"<|endoftext|>", 100257}, {"<|fim_prefix|>", 100258}, {"<|fim_middle|>", 100259},
-    {"<|fim_suffix|>", 100260}, {"<|endofprompt|>", 100276}, {NULL, 0}};
+static const builtin_special cl100k_specials[] = {{"<|endoftext|>", 100257},   {"<|fim_prefix|>", 100258},
+                                                  {"<|fim_middle|>", 100259},  {"<|fim_suffix|>", 100260},
+                                                  {"<|endofprompt|>", 100276}, {NULL, 0}};
 static const builtin_special o200k_specials[] = {
     {"<|endoftext|>", 199999}, {"<|endofprompt|>", 200018}, {NULL, 0}};
 static const builtin_special qwen_specials[] = {
@@ -62,8 +62,7 @@ int tiktoken_builtin(const char *name, tiktoken_encoding *enc) {
         }
         return rc;
     }
-    return yq_error(YQ_EINVAL, "unknown tiktoken encoding '%s' (known: cl100k_base, o200k_base, qwen)",
-                    name);
+    return yq_error(YQ_EINVAL, "unknown tiktoken encoding '%s' (known: cl100k_base, o200k_base, qwen)", name);
 }
 
 static int read_specials(const cJSON *obj, tiktoken_encoding *enc, const char *path) {
@@ -72,8 +71,7 @@ static int read_specials(const cJSON *obj, tiktoken_encoding *enc, const char *p
     for (const cJSON *it = obj->child; it; it = it->next) {
         if (!cJSON_IsNumber(it) || it->valuedouble < 0 || it->valuedouble > INT32_MAX ||
             it->valuedouble != (int32_t)it->valuedouble)
-            return yq_error(YQ_EFORMAT, "%s: special_tokens[\"%s\"] is not a token id", path,
-                            it->string);
+            return yq_error(YQ_EFORMAT, "%s: special_tokens[\"%s\"] is not a token id", path, it->string);
         int rc = add_special(enc, it->string, (int32_t)it->valuedouble);
         if (rc) return rc;
     }
@@ -92,7 +90,8 @@ int tiktoken_read_json(const char *path, tiktoken_encoding *enc) {
     if (!root) return yq_error(YQ_EFORMAT, "%s: not valid JSON", path);
     const cJSON *pat = cJSON_GetObjectItemCaseSensitive(root, "pat_str");
     const cJSON *n = cJSON_GetObjectItemCaseSensitive(root, "n_vocab_ordinary");
-    if (!cJSON_IsString(pat)) rc = yq_error(YQ_EFORMAT, "%s: no string field pat_str", path);
+    if (!cJSON_IsString(pat))
+        rc = yq_error(YQ_EFORMAT, "%s: no string field pat_str", path);
     else if (n && (!cJSON_IsNumber(n) || n->valuedouble < 0))
         rc = yq_error(YQ_EFORMAT, "%s: n_vocab_ordinary is not a count", path);
     if (!rc) {
@@ -107,7 +106,8 @@ int tiktoken_read_json(const char *path, tiktoken_encoding *enc) {
 }
 
 void tiktoken_encoding_free(tiktoken_encoding *enc) {
-    for (size_t i = 0; i < enc->n_specials; i++) free(enc->specials[i].text);
+    for (size_t i = 0; i < enc->n_specials; i++)
+        free(enc->specials[i].text);
     free(enc->specials);
     free(enc->pattern);
     free(enc->eos);

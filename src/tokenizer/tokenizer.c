@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "tokenizer/tiktoken_encodings.h"
 #include "tokenizer/tokenizer_internal.h"
 #include "yuqing/error.h"
 
@@ -35,22 +36,29 @@ static int find_in_dir(const char *dir, const char *suffix, char *out, size_t ca
     return found;
 }
 
-/* A model folder: tokenizer.json, else a .tiktoken file (Qwen-1's qwen.tiktoken). */
+/* A model folder: tokenizer.json, else a .tiktoken file (Qwen-1's qwen.tiktoken), else a GGUF
+ * file. */
 static int open_dir(yq_tokenizer *tok, const char *dir, const char *encoding) {
     char path[4096];
     snprintf(path, sizeof path, "%s/tokenizer.json", dir);
     if (file_exists(path)) return hf_load(tok, path);
     if (find_in_dir(dir, ".tiktoken", path, sizeof path)) return tiktoken_load(tok, path, encoding);
-    return yq_error(YQ_ENOENT, "%s: no tokenizer.json or .tiktoken file in this folder", dir);
+    if (find_in_dir(dir, ".gguf", path, sizeof path)) return gguf_vocab_load(tok, path);
+    return yq_error(YQ_ENOENT, "%s: no tokenizer.json, .tiktoken or .gguf file in this folder", dir);
 }
 
-/* A file is told by its first non-blank byte: '{' is tokenizer.json, else a tiktoken rank file. */
+/* A file is told by its start: "GGUF" magic, '{' (tokenizer.json), else a tiktoken rank file. */
 static int open_file(yq_tokenizer *tok, const char *path, const char *encoding) {
     FILE *f = fopen(path, "rb");
     if (!f) return yq_error(YQ_ENOENT, "%s: cannot open", path);
+    char magic[4] = {0};
+    size_t got = fread(magic, 1, 4, f);
+    rewind(f);
     int c;
-    while ((c = fgetc(f)) == ' ' || c == '\n' || c == '\r' || c == '\t') {}
+    while ((c = fgetc(f)) == ' ' || c == '\n' || c == '\r' || c == '\t') {
+    }
     fclose(f);
+    if (got == 4 && !memcmp(magic, "GGUF", 4)) return gguf_vocab_load(tok, path);
     if (c == '{') return hf_load(tok, path);
     return tiktoken_load(tok, path, encoding);
 }
@@ -58,6 +66,12 @@ static int open_file(yq_tokenizer *tok, const char *path, const char *encoding) 
 int yq_tokenizer_open(const char *path, const char *encoding, yq_tokenizer **out) {
     struct stat st;
     *out = NULL;
+    if (encoding) { /* an unknown name is an error even where the file does not need one */
+        tiktoken_encoding known;
+        int rc = tiktoken_builtin(encoding, &known);
+        tiktoken_encoding_free(&known);
+        if (rc) return rc;
+    }
     if (stat(path, &st) != 0) return yq_error(YQ_ENOENT, "%s: no such file or folder", path);
     yq_tokenizer *tok = calloc(1, sizeof *tok);
     if (!tok) return yq_error(YQ_ENOMEM, "tokenizer: out of memory");
@@ -95,19 +109,40 @@ int tokenizer_prepare_bpe(yq_tokenizer *tok, const char *what) {
     return YQ_OK;
 }
 
+int tokenizer_set_merges(yq_tokenizer *tok, const merge_ids *list, uint32_t n) {
+    int by_id = 1;
+    for (uint32_t i = 1; i < n; i++)
+        by_id &= list[i].merged > list[i - 1].merged;
+    int rc = bpe_init(&tok->merges, n, by_id ? (uint32_t)tok->vocab.n_ids : n);
+    for (uint32_t i = 0; !rc && i < n; i++)
+        rc = bpe_add(&tok->merges, list[i].left, list[i].right, by_id ? (uint32_t)list[i].merged : i,
+                     list[i].merged);
+    return rc ? rc : bpe_finish(&tok->merges);
+}
+
 int32_t tokenizer_lookup(const yq_tokenizer *tok, const char *text) {
     const yq_special *s = specials_lookup(&tok->specials, (const uint8_t *)text, strlen(text));
     return s ? s->id : vocab_find(&tok->vocab, (const uint8_t *)text, strlen(text));
 }
 
-int32_t yq_tokenizer_vocab_size(const yq_tokenizer *tok) { return tok->vocab.n_ids; }
+int32_t yq_tokenizer_vocab_size(const yq_tokenizer *tok) {
+    return tok->vocab.n_ids;
+}
 
 int32_t yq_tokenizer_special_id(const yq_tokenizer *tok, const char *text) {
     const yq_special *s = specials_lookup(&tok->specials, (const uint8_t *)text, strlen(text));
     return s ? s->id : -1;
 }
 
-int32_t yq_tokenizer_bos(const yq_tokenizer *tok) { return tok->bos; }
-int32_t yq_tokenizer_eos(const yq_tokenizer *tok) { return tok->eos; }
-int yq_tokenizer_adds_bos(const yq_tokenizer *tok) { return tok->adds_bos; }
-const char *yq_tokenizer_chat_template(const yq_tokenizer *tok) { return tok->chat_template; }
+int32_t yq_tokenizer_bos(const yq_tokenizer *tok) {
+    return tok->bos;
+}
+int32_t yq_tokenizer_eos(const yq_tokenizer *tok) {
+    return tok->eos;
+}
+int yq_tokenizer_adds_bos(const yq_tokenizer *tok) {
+    return tok->adds_bos;
+}
+const char *yq_tokenizer_chat_template(const yq_tokenizer *tok) {
+    return tok->chat_template;
+}

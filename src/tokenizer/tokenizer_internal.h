@@ -19,11 +19,14 @@ struct yq_tokenizer {
     int whole_piece_first;  /* a piece that is itself a token is that token (tiktoken; HF
                                ignore_merges) without merging */
     int nfc;                /* normalize ordinary text to NFC before pre-tokenizing */
+    int spm;                /* SentencePiece BPE: parts start as characters, and a character
+                               without a token becomes byte tokens (byte_ids: <0xNN>) */
+    int strip_space_prefix; /* yq_tokenizer_decode drops SentencePiece's dummy prefix space */
     yq_pretok pretok;
-    yq_specials specials;   /* special and added tokens */
-    int32_t bos, eos;       /* -1 when none */
+    yq_specials specials; /* special and added tokens */
+    int32_t bos, eos;     /* -1 when none */
     int adds_bos;
-    char *chat_template;    /* NULL when none */
+    char *chat_template; /* NULL when none */
     /* Idle encoders (scratch and caches kept between calls): the one part that changes after
      * loading, under its lock. */
     pthread_mutex_t encoders_lock;
@@ -36,10 +39,24 @@ void encoders_free(yq_tokenizer *tok);
 /* Loaders: fill a zeroed tokenizer (bos/eos preset to -1) from a file; errors name `path`. */
 int tiktoken_load(yq_tokenizer *tok, const char *path, const char *encoding);
 int hf_load(yq_tokenizer *tok, const char *path);
+int gguf_vocab_load(yq_tokenizer *tok, const char *path);
+
+/* SentencePiece BPE of one piece (spm.c): appends its ids to `out`. */
+int spm_encode_piece(const yq_tokenizer *tok, bpe_scratch *scratch, const uint8_t *s, size_t n, yq_ids *out);
 
 /* After a loader has filled vocab and merges: sets byte_ids from the indexed single-byte tokens;
  * YQ_EFORMAT naming `what` if one is missing, YQ_EUNSUPPORTED for too many ids. */
 int tokenizer_prepare_bpe(yq_tokenizer *tok, const char *what);
+
+/* A merge of a merge list, as ids. */
+typedef struct merge_ids {
+    int32_t left, right, merged;
+} merge_ids;
+
+/* Fills tok->merges from a ranked merge list (rank = position). Where the merged ids rise with
+ * the position (GPT-2, Qwen), the ids themselves order the merges the same way and serve as
+ * ranks, sparing a lookup per merge. 0, YQ_ENOMEM or YQ_EUNSUPPORTED. */
+int tokenizer_set_merges(yq_tokenizer *tok, const merge_ids *list, uint32_t n);
 
 /* The id of a special token's or an ordinary token's exact text, or -1. */
 int32_t tokenizer_lookup(const yq_tokenizer *tok, const char *text);

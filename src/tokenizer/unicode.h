@@ -17,12 +17,10 @@ enum { UC_KIND_MASK = 7, UC_WS = 8, UC_NFC_UNSTABLE = 16 };
 #define UC_LETTER (UC_SET(UC_LU) | UC_SET(UC_LT) | UC_SET(UC_LL) | UC_SET(UC_LM) | UC_SET(UC_LO))
 
 /* Generated tables (unicode_data.c). */
-extern const char yq_unicode_version[];
 extern const uint8_t yq_uc_prop_index[0x1100];
 extern const uint8_t yq_uc_prop_blocks[][256];
 extern const uint32_t yq_uc_ccc_runs[], yq_uc_decomp_index[], yq_uc_decomp_pool[], yq_uc_compose[];
-extern const size_t yq_uc_ccc_runs_len, yq_uc_decomp_index_len, yq_uc_decomp_pool_len,
-    yq_uc_compose_len;
+extern const size_t yq_uc_ccc_runs_len, yq_uc_decomp_index_len, yq_uc_decomp_pool_len, yq_uc_compose_len;
 
 /* The property byte of code point `cp` (< 0x110000). */
 static inline uint8_t uc_props(uint32_t cp) {

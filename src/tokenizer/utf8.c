@@ -20,8 +20,10 @@ int uc_decode(const uint8_t *s, size_t n, uint32_t *cp) {
         *cp = lead;
         return 1;
     }
-    size_t need = lead >= 0xC2 && lead <= 0xDF ? 2 : lead >= 0xE0 && lead <= 0xEF ? 3
-                : lead >= 0xF0 && lead <= 0xF4 ? 4 : 0;
+    size_t need = lead >= 0xC2 && lead <= 0xDF   ? 2
+                  : lead >= 0xE0 && lead <= 0xEF ? 3
+                  : lead >= 0xF0 && lead <= 0xF4 ? 4
+                                                 : 0;
     if (!need) return -1;
     for (size_t i = 1; i < need; i++) {
         if (i >= n) return 0;

@@ -25,7 +25,8 @@ uint64_t yq_hash_bytes(const uint8_t *s, size_t len) {
 int vocab_init(yq_vocab *v, int32_t n_ids, size_t n_indexed) {
     memset(v, 0, sizeof *v);
     uint64_t cap = 64;
-    while (cap < 2 * (uint64_t)n_indexed) cap *= 2;
+    while (cap < 2 * (uint64_t)n_indexed)
+        cap *= 2;
     v->n_ids = n_ids;
     v->entries = malloc(((size_t)n_ids + 1) * sizeof *v->entries);
     v->slots = malloc(cap * sizeof *v->slots);
@@ -34,8 +35,10 @@ int vocab_init(yq_vocab *v, int32_t n_ids, size_t n_indexed) {
         vocab_free(v);
         return yq_error(YQ_ENOMEM, "tokenizer: out of memory for %d tokens", (int)n_ids);
     }
-    for (int32_t i = 0; i < n_ids; i++) v->entries[i] = (vocab_entry){0, VOCAB_UNUSED};
-    for (uint64_t i = 0; i < cap; i++) v->slots[i] = (vocab_slot){-1, 0};
+    for (int32_t i = 0; i < n_ids; i++)
+        v->entries[i] = (vocab_entry){0, VOCAB_UNUSED};
+    for (uint64_t i = 0; i < cap; i++)
+        v->slots[i] = (vocab_slot){-1, 0};
     return YQ_OK;
 }
 
@@ -54,8 +57,7 @@ static const vocab_slot *probe(const yq_vocab *v, const uint8_t *s, size_t len, 
         const vocab_slot *slot = &v->slots[i];
         if (slot->id < 0) return slot;
         const vocab_entry *e = &v->entries[slot->id];
-        if (slot->tag == tag && e->length == len && !memcmp(v->pool.data + e->offset, s, len))
-            return slot;
+        if (slot->tag == tag && e->length == len && !memcmp(v->pool.data + e->offset, s, len)) return slot;
     }
 }
 
@@ -84,8 +86,7 @@ static int index_add(yq_vocab *v, int32_t id, const char *what) {
     return YQ_OK;
 }
 
-int vocab_set(yq_vocab *v, int32_t id, const uint8_t *bytes, size_t len, int indexed,
-              const char *what) {
+int vocab_set(yq_vocab *v, int32_t id, const uint8_t *bytes, size_t len, int indexed, const char *what) {
     if (id < 0 || id >= v->n_ids) return yq_error(YQ_EFORMAT, "%s: id %d out of range", what, (int)id);
     if (v->entries[id].length != VOCAB_UNUSED)
         return yq_error(YQ_EFORMAT, "%s: id %d appears twice", what, (int)id);

@@ -15,15 +15,15 @@ typedef struct vocab_entry {
 } vocab_entry;
 
 typedef struct vocab_slot {
-    int32_t id; /* -1 in a free slot */
+    int32_t id;   /* -1 in a free slot */
     uint32_t tag; /* high bits of the bytes' hash, to skip most mismatches without the pool */
 } vocab_slot;
 
 typedef struct yq_vocab {
-    int32_t n_ids;         /* ids are 0 .. n_ids-1; some may be unused */
-    vocab_entry *entries;  /* (n_ids) */
-    yq_buf pool;           /* all token bytes, back to back */
-    vocab_slot *slots;     /* index: open addressing, linear probing; mask + 1 slots */
+    int32_t n_ids;        /* ids are 0 .. n_ids-1; some may be unused */
+    vocab_entry *entries; /* (n_ids) */
+    yq_buf pool;          /* all token bytes, back to back */
+    vocab_slot *slots;    /* index: open addressing, linear probing; mask + 1 slots */
     uint64_t mask;
     size_t n_indexed;
     size_t max_indexed_len; /* the longest indexed token */
@@ -40,8 +40,7 @@ void vocab_free(yq_vocab *v);
 /* Gives `id` its bytes; with `indexed`, also enters them in the bytes->id index. Errors
  * (YQ_EFORMAT, naming `what`): id out of range or already given, bytes already indexed, more
  * indexed tokens than vocab_init was told. */
-int vocab_set(yq_vocab *v, int32_t id, const uint8_t *bytes, size_t len, int indexed,
-              const char *what);
+int vocab_set(yq_vocab *v, int32_t id, const uint8_t *bytes, size_t len, int indexed, const char *what);
 
 /* The indexed id whose bytes are s[0..len), or -1. */
 int32_t vocab_find(const yq_vocab *v, const uint8_t *s, size_t len);

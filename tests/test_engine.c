@@ -1,0 +1,226 @@
+/* The serving engine against single-sequence generation: 32 concurrent mixed requests give
+ * token-identical outputs, also with a pool so small that sequences are preempted; prefix
+ * caching shares blocks without changing outputs; cancellation frees blocks; n > 1; errors. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "testutil.h"
+#include "yuqing/engine.h"
+#include "yuqing/error.h"
+#include "yuqing/generate.h"
+#include "yuqing/threads.h"
+
+enum { MAX_OUT = 64, MAX_CHOICES = 4 };
+
+typedef struct {
+    pthread_mutex_t lock;
+    pthread_cond_t done_cond;
+    int32_t out[MAX_CHOICES][MAX_OUT];
+    int n_out[MAX_CHOICES];
+    int ended, n_cached;
+    yq_finish_reason finish[MAX_CHOICES];
+    int stop_after; /* callback asks to stop after this many tokens (0: never) */
+} collector;
+
+static void collector_init(collector *c) {
+    memset(c, 0, sizeof *c);
+    pthread_mutex_init(&c->lock, NULL);
+    pthread_cond_init(&c->done_cond, NULL);
+}
+
+static int on_event(void *user, const yq_token_event *ev) {
+    collector *c = user;
+    pthread_mutex_lock(&c->lock);
+    int stop = 0;
+    if (ev->finish) {
+        c->finish[ev->choice] = ev->finish;
+        c->n_cached = ev->n_cached;
+        c->ended++;
+        pthread_cond_broadcast(&c->done_cond);
+    } else if (c->n_out[ev->choice] < MAX_OUT) {
+        c->out[ev->choice][c->n_out[ev->choice]++] = ev->token;
+        stop = c->stop_after && c->n_out[ev->choice] >= c->stop_after;
+    }
+    pthread_mutex_unlock(&c->lock);
+    return stop;
+}
+
+static void wait_ended(collector *c, int n) {
+    pthread_mutex_lock(&c->lock);
+    while (c->ended < n) pthread_cond_wait(&c->done_cond, &c->lock);
+    pthread_mutex_unlock(&c->lock);
+}
+
+/* Stats are published at the end of each step, after the events: poll until the engine is
+ * idle (or give up after about two seconds). */
+static void idle_stats(yq_engine *e, yq_engine_stats *st) {
+    for (int i = 0; i < 2000; i++) {
+        yq_engine_get_stats(e, st);
+        if (st->running == 0 && st->waiting == 0 && st->blocks_free + st->blocks_cached == st->blocks_total) return;
+        nanosleep(&(struct timespec){0, 1000000}, NULL);
+    }
+}
+
+typedef struct {
+    int32_t ids[MAX_OUT];
+    int n;
+} alone_out;
+
+static int collect_alone(void *user, int32_t token) {
+    alone_out *a = user;
+    if (a->n < MAX_OUT) a->ids[a->n++] = token;
+    return 0;
+}
+
+static alone_out run_alone(const yq_model *m, const int32_t *prompt, int n_prompt, yq_sampling_params p) {
+    alone_out a = {.n = 0};
+    yq_generate_request req = {prompt, n_prompt, p, collect_alone, &a};
+    yq_generate_stats stats;
+    CHECK(yq_generate(m, &req, &stats) == 0);
+    return a;
+}
+
+static yq_sampling_params greedy(int max_tokens) {
+    yq_sampling_params p = yq_sampling_defaults();
+    p.max_tokens = max_tokens;
+    return p;
+}
+
+static void make_prompt(int32_t *prompt, int n, int salt) {
+    for (int i = 0; i < n; i++) prompt[i] = 4 + (i * 37 + salt * 101) % 2000;
+}
+
+/* n_req mixed requests at once against the engine; each must equal its alone run. */
+static void check_concurrent(const yq_model *m, int n_req, int n_blocks, int block_size, int expect_preemption) {
+    yq_engine_config cfg = {.max_batch = 16, .n_blocks = n_blocks, .block_size = block_size, .max_queue = 64, .step_tokens = 24};
+    yq_engine *e;
+    CHECK(yq_engine_start(m, &cfg, &e) == 0);
+    collector *c = calloc((size_t)n_req, sizeof *c);
+    int32_t prompts[64][48];
+    int lens[64], outs[64];
+    uint64_t id;
+    for (int r = 0; r < n_req; r++) {
+        collector_init(&c[r]);
+        lens[r] = 1 + (r * 7) % 40;
+        outs[r] = 1 + (r * 5) % 24;
+        make_prompt(prompts[r], lens[r], r % 5); /* shared prefixes among requests */
+        yq_request_params p = {prompts[r], lens[r], greedy(outs[r]), 1, 0, 0};
+        CHECKF(yq_engine_submit(e, &p, on_event, &c[r], &id) == 0, "submit %d: %s", r, yq_last_error());
+    }
+    for (int r = 0; r < n_req; r++) wait_ended(&c[r], 1);
+    yq_engine_stats st;
+    idle_stats(e, &st);
+    if (expect_preemption) CHECKF(st.preemptions > 0, "no preemption with %d blocks", n_blocks);
+    CHECKF(st.blocks_free + st.blocks_cached == st.blocks_total, "blocks leaked: %d free + %d cached of %d",
+           st.blocks_free, st.blocks_cached, st.blocks_total);
+    yq_engine_stop(e);
+    for (int r = 0; r < n_req; r++) {
+        alone_out a = run_alone(m, prompts[r], lens[r], greedy(outs[r]));
+        CHECKF(a.n == c[r].n_out[0] && !memcmp(a.ids, c[r].out[0], (size_t)a.n * sizeof(int32_t)),
+               "request %d (prompt %d, max %d, blocks %d): batched output differs from alone (%d vs %d tokens)", r,
+               lens[r], outs[r], n_blocks, c[r].n_out[0], a.n);
+    }
+    free(c);
+}
+
+static void check_prefix_cache(const yq_model *m) {
+    yq_engine_config cfg = {.max_batch = 4, .n_blocks = 64, .block_size = 8, .max_queue = 8, .step_tokens = 64};
+    yq_engine *e;
+    CHECK(yq_engine_start(m, &cfg, &e) == 0);
+    int32_t a[40], b[40];
+    make_prompt(a, 40, 3);
+    memcpy(b, a, sizeof b);
+    b[37] = 5; /* same first 37 tokens: 4 full blocks of 8 shared */
+    collector ca, cb;
+    collector_init(&ca);
+    collector_init(&cb);
+    uint64_t id;
+    yq_request_params pa = {a, 40, greedy(8), 1, 0, 0}, pb = {b, 40, greedy(8), 1, 0, 0};
+    CHECK(yq_engine_submit(e, &pa, on_event, &ca, &id) == 0);
+    wait_ended(&ca, 1);
+    CHECK(yq_engine_submit(e, &pb, on_event, &cb, &id) == 0);
+    wait_ended(&cb, 1);
+    CHECKF(ca.n_cached == 0 && cb.n_cached == 32, "cached prompt tokens: %d then %d", ca.n_cached, cb.n_cached);
+    yq_engine_stats st;
+    yq_engine_get_stats(e, &st);
+    CHECK(st.cached_prompt_tokens == 32 && st.blocks_cached > 0);
+    yq_engine_stop(e);
+    alone_out alone = run_alone(m, b, 40, greedy(8));
+    CHECK(alone.n == cb.n_out[0] && !memcmp(alone.ids, cb.out[0], (size_t)alone.n * sizeof(int32_t)));
+}
+
+static void check_cancel_and_stop(const yq_model *m) {
+    yq_engine_config cfg = {.max_batch = 4, .n_blocks = 32, .block_size = 8, .max_queue = 2, .step_tokens = 64};
+    yq_engine *e;
+    CHECK(yq_engine_start(m, &cfg, &e) == 0);
+    int32_t prompt[10];
+    make_prompt(prompt, 10, 1);
+    collector c, s;
+    collector_init(&c);
+    collector_init(&s);
+    s.stop_after = 3;
+    uint64_t id, id2;
+    yq_request_params p = {prompt, 10, greedy(200), 1, 0, 0};
+    CHECK(yq_engine_submit(e, &p, on_event, &c, &id) == 0);
+    CHECK(yq_engine_submit(e, &p, on_event, &s, &id2) == 0);
+    yq_engine_cancel(e, id);
+    wait_ended(&c, 1);
+    wait_ended(&s, 1);
+    CHECK(c.finish[0] == YQ_FINISH_CANCELLED);
+    CHECK(s.finish[0] == YQ_FINISH_STOP && s.n_out[0] == 3);
+    yq_engine_stats st;
+    idle_stats(e, &st);
+    CHECK(st.running == 0 && st.blocks_free + st.blocks_cached == st.blocks_total);
+    yq_engine_stop(e);
+}
+
+static void check_choices_and_errors(const yq_model *m) {
+    yq_engine_config cfg = {.max_batch = 4, .n_blocks = 8, .block_size = 8, .max_queue = 2, .step_tokens = 64};
+    yq_engine *e;
+    CHECK(yq_engine_start(m, &cfg, &e) == 0);
+    int32_t prompt[12];
+    make_prompt(prompt, 12, 2);
+    yq_sampling_params sampled = yq_sampling_defaults();
+    sampled.temperature = 1.0f;
+    sampled.top_k = 0;
+    sampled.seed = 77;
+    sampled.max_tokens = 10;
+    collector c;
+    collector_init(&c);
+    uint64_t id;
+    yq_request_params p = {prompt, 12, sampled, 2, 0, 0};
+    CHECK(yq_engine_submit(e, &p, on_event, &c, &id) == 0);
+    wait_ended(&c, 2);
+    for (int choice = 0; choice < 2; choice++) {
+        yq_sampling_params q = sampled;
+        q.seed = 77 + (uint64_t)choice;
+        alone_out a = run_alone(m, prompt, 12, q);
+        CHECKF(a.n == c.n_out[choice] && !memcmp(a.ids, c.out[choice], (size_t)a.n * sizeof(int32_t)),
+               "choice %d differs from its seeded single run", choice);
+    }
+    int32_t bad[2] = {1, 5000}, long_prompt[80] = {0};
+    yq_request_params pb = {bad, 2, greedy(4), 1, 0, 0};
+    CHECK(yq_engine_submit(e, &pb, on_event, &c, &id) == YQ_EINVAL);
+    yq_request_params pl = {long_prompt, 80, greedy(4), 1, 0, 0};
+    CHECK(yq_engine_submit(e, &pl, on_event, &c, &id) == YQ_ERANGE); /* 8 blocks of 8 */
+    yq_request_params pn = {prompt, 12, greedy(4), 3, 0, 0};
+    CHECK(yq_engine_submit(e, &pn, on_event, &c, &id) == YQ_EBUSY); /* 3 > queue of 2 */
+    yq_engine_stop(e);
+}
+
+int main(void) {
+    yq_model *m = NULL;
+    CHECKF(yq_model_open(test_data_path("hf/llama"), &m) == 0, "%s", yq_last_error());
+    if (!m) return test_summary("engine");
+    yq_threads_init(2);
+    check_concurrent(m, 32, 256, 16, 0);
+    check_concurrent(m, 32, 20, 4, 1);
+    check_prefix_cache(m);
+    check_cancel_and_stop(m);
+    check_choices_and_errors(m);
+    yq_threads_shutdown();
+    yq_model_close(m);
+    return test_summary("engine");
+}
