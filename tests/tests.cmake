@@ -8,7 +8,7 @@ foreach(src ${YQ_TEST_SOURCES})
   target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR}/src ${CMAKE_SOURCE_DIR}/tests)
   target_compile_options(${name} PRIVATE ${YQ_WARNINGS})
   target_compile_definitions(${name} PRIVATE YQ_TEST_DATA="${YQ_TEST_DATA}")
-  target_link_libraries(${name} PRIVATE yuqing_core)
+  target_link_libraries(${name} PRIVATE yuqing_core PkgConfig::CURL)
   add_test(NAME ${name} COMMAND ${name})
 endforeach()
 

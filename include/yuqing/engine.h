@@ -56,7 +56,9 @@ typedef struct yq_request_params {
 
 typedef struct yq_engine_stats {
     int running, waiting;
-    int blocks_total, blocks_free, blocks_shared, blocks_cached;
+    int blocks_total, blocks_free;
+    int blocks_shared; /* held by more than one sequence or cache entry */
+    int blocks_cached; /* held only by the prefix cache (reusable, evicted on demand) */
     uint64_t preemptions, prompt_tokens, cached_prompt_tokens, generated_tokens;
 } yq_engine_stats;
 

@@ -36,6 +36,7 @@ typedef struct yq_mapped_file yq_mapped_file;
 typedef struct yq_model {
     yq_model_config config;
     yq_sampling_params generation_defaults; /* from generation_config.json, else HF defaults */
+    int has_generation_config;              /* 1 when generation_config.json was read */
     yq_tensor token_embedding;              /* (vocab, dim) */
     yq_tensor lm_head;                      /* (vocab, dim); the embedding when tied */
     float *output_norm;                     /* (dim) */

@@ -13,6 +13,7 @@ static const struct {
     {"generate", cmd_generate, "stream a model's continuation of a prompt"},
     {"chat", cmd_chat, "multi-turn chat on stdin/stdout in the model's chat format"},
     {"tokenize", cmd_tokenize, "text to token ids and back"},
+    {"serve", cmd_serve, "OpenAI-compatible HTTP API with continuous batching"},
 };
 
 static void print_usage(FILE *out) {

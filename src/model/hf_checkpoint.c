@@ -148,7 +148,7 @@ static int open_tensor_set(tensor_set *set) {
 int yq_load_hf_folder(const char *folder, yq_model *m) {
     yq_rope_scaling scaling;
     int rc = yq_hf_read_config(folder, &m->config, &scaling);
-    if (!rc) rc = yq_hf_read_generation_config(folder, &m->generation_defaults, &m->config);
+    if (!rc) rc = yq_hf_read_generation_config(folder, &m->generation_defaults, &m->config, &m->has_generation_config);
     if (!rc) rc = yq_model_init_rope(m, &scaling);
     if (rc) return rc;
     tensor_set set = {NULL, 0, folder};

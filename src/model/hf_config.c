@@ -162,11 +162,12 @@ static int parse_generation_fields(const cJSON *root, const char *path, yq_sampl
     return YQ_OK;
 }
 
-int yq_hf_read_generation_config(const char *folder, yq_sampling_params *p, yq_model_config *c) {
+int yq_hf_read_generation_config(const char *folder, yq_sampling_params *p, yq_model_config *c, int *found) {
     char path[4096];
     snprintf(path, sizeof path, "%s/generation_config.json", folder);
     cJSON *root;
     int rc = yq_json_load(path, &root);
+    *found = rc == YQ_OK;
     if (rc == YQ_ENOENT) return YQ_OK;
     if (rc) return rc;
     rc = parse_generation_fields(root, path, p, c);

@@ -8,6 +8,6 @@
 int yq_hf_read_config(const char *folder, yq_model_config *c, yq_rope_scaling *scaling);
 
 /* Applies FOLDER/generation_config.json, when present, to the sampling defaults and EOS ids. */
-int yq_hf_read_generation_config(const char *folder, yq_sampling_params *p, yq_model_config *c);
+int yq_hf_read_generation_config(const char *folder, yq_sampling_params *p, yq_model_config *c, int *found);
 
 #endif
