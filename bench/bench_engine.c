@@ -7,16 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
-#include "model/safetensors.h"
 #include "yuqing/error.h"
 #include "yuqing/kernels.h"
 #include "yuqing/model.h"
+#include "yuqing/random_model.h"
 #include "yuqing/threads.h"
 
-enum { DIM = 896, LAYERS = 24, HEADS = 14, KV_HEADS = 2, HIDDEN = 4864, VOCAB = 151936 };
-enum { HEAD_DIM = DIM / HEADS, PREFILL = 512, DECODE = 128, BANDWIDTH_RUNS = 7 };
+enum { VOCAB = 151936, PREFILL = 512, DECODE = 128, BANDWIDTH_RUNS = 7 };
 static const size_t BANDWIDTH_BYTES = (size_t)1 << 30;
 
 static double now(void) {
@@ -31,80 +29,6 @@ static uint64_t next_random(void) {
     rng_state ^= rng_state >> 7;
     rng_state ^= rng_state << 17;
     return rng_state;
-}
-
-/* bf16 values uniform in about [-scale, scale]; norms are 1. */
-static void *random_bf16(size_t n, float scale, int ones) {
-    uint16_t *p = malloc(n * sizeof *p);
-    if (!p) return NULL;
-    for (size_t i = 0; i < n; i++) {
-        float v = ones ? 1.0f : ((float)(next_random() >> 40) / (float)(1 << 24) * 2.0f - 1.0f) * scale;
-        p[i] = yq_f32_to_bf16(v);
-    }
-    return p;
-}
-
-typedef struct {
-    yq_st_tensor *tensors;
-    void **data;
-    int n;
-    size_t weight_bytes; /* bytes read per decode step */
-} tensor_list;
-
-static void add_tensor(tensor_list *l, const char *name, int64_t rows, int64_t cols, int is_vector) {
-    yq_st_tensor *t = &l->tensors[l->n];
-    t->name = strdup(name);
-    t->dtype = YQ_DTYPE_BF16;
-    t->n_dims = is_vector ? 1 : 2;
-    t->shape[0] = is_vector ? cols : rows;
-    t->shape[1] = cols;
-    t->n_bytes = (size_t)(is_vector ? 1 : rows) * (size_t)cols * 2;
-    l->data[l->n++] = random_bf16(t->n_bytes / 2, 0.05f, is_vector && strstr(name, "norm"));
-    l->weight_bytes += t->n_bytes;
-}
-
-static void add_layer(tensor_list *l, int i) {
-    static const struct { const char *suffix; int64_t rows, cols; int vector; } shapes[] = {
-        {"input_layernorm.weight", 1, DIM, 1}, {"post_attention_layernorm.weight", 1, DIM, 1},
-        {"self_attn.q_proj.weight", DIM, DIM, 0}, {"self_attn.q_proj.bias", 1, DIM, 1},
-        {"self_attn.k_proj.weight", KV_HEADS * HEAD_DIM, DIM, 0}, {"self_attn.k_proj.bias", 1, KV_HEADS * HEAD_DIM, 1},
-        {"self_attn.v_proj.weight", KV_HEADS * HEAD_DIM, DIM, 0}, {"self_attn.v_proj.bias", 1, KV_HEADS * HEAD_DIM, 1},
-        {"self_attn.o_proj.weight", DIM, DIM, 0}, {"mlp.gate_proj.weight", HIDDEN, DIM, 0},
-        {"mlp.up_proj.weight", HIDDEN, DIM, 0}, {"mlp.down_proj.weight", DIM, HIDDEN, 0}};
-    char name[128];
-    for (size_t k = 0; k < sizeof shapes / sizeof shapes[0]; k++) {
-        snprintf(name, sizeof name, "model.layers.%d.%s", i, shapes[k].suffix);
-        add_tensor(l, name, shapes[k].rows, shapes[k].cols, shapes[k].vector);
-    }
-}
-
-/* Writes config.json and model.safetensors into dir; returns the bytes read per decode step. */
-static size_t write_model(const char *dir) {
-    tensor_list l = {calloc(512, sizeof(yq_st_tensor)), calloc(512, sizeof(void *)), 0, 0};
-    add_tensor(&l, "model.embed_tokens.weight", VOCAB, DIM, 0); /* also the tied LM head */
-    add_tensor(&l, "model.norm.weight", 1, DIM, 1);
-    for (int i = 0; i < LAYERS; i++) add_layer(&l, i);
-    char path[512];
-    snprintf(path, sizeof path, "%s/model.safetensors", dir);
-    if (yq_safetensors_write(path, l.tensors, (const void *const *)l.data, l.n)) {
-        fprintf(stderr, "bench: %s\n", yq_last_error());
-        exit(1);
-    }
-    for (int i = 0; i < l.n; i++) {
-        free(l.tensors[i].name);
-        free(l.data[i]);
-    }
-    free(l.tensors);
-    free(l.data);
-    snprintf(path, sizeof path, "%s/config.json", dir);
-    FILE *f = fopen(path, "w");
-    fprintf(f, "{\"architectures\": [\"Qwen2ForCausalLM\"], \"hidden_size\": %d, \"num_hidden_layers\": %d,"
-               " \"num_attention_heads\": %d, \"num_key_value_heads\": %d, \"intermediate_size\": %d,"
-               " \"vocab_size\": %d, \"max_position_embeddings\": 32768, \"rms_norm_eps\": 1e-6,"
-               " \"rope_theta\": 1000000.0, \"tie_word_embeddings\": true, \"hidden_act\": \"silu\"}\n",
-            DIM, LAYERS, HEADS, KV_HEADS, HIDDEN, VOCAB);
-    fclose(f);
-    return l.weight_bytes; /* the embedding matrix counts once, as the LM head */
 }
 
 typedef struct {
@@ -181,7 +105,12 @@ int main(int argc, char **argv) {
     if (!mkdtemp(dir)) return 1;
     int max_threads = argc > 1 ? atoi(argv[1]) : 2;
     fprintf(stderr, "bench: writing a Qwen2.5-0.5B-shaped bf16 model to %s ...\n", dir);
-    size_t step_bytes = write_model(dir);
+    size_t step_bytes;
+    yq_random_model_shape shape = yq_random_model_qwen25_05b();
+    if (yq_random_model_write(dir, &shape, &step_bytes)) {
+        fprintf(stderr, "bench: %s\n", yq_last_error());
+        return 1;
+    }
     yq_model *m;
     if (yq_model_open(dir, &m)) {
         fprintf(stderr, "bench: %s\n", yq_last_error());
@@ -205,11 +134,6 @@ int main(int argc, char **argv) {
     yq_threads_shutdown();
     yq_model_close(m);
     free(buf);
-    char path[600];
-    snprintf(path, sizeof path, "%s/model.safetensors", dir);
-    unlink(path);
-    snprintf(path, sizeof path, "%s/config.json", dir);
-    unlink(path);
-    rmdir(dir);
+    yq_random_model_remove(dir);
     return 0;
 }

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# `yuqing serve` as users run it: listens, answers, and on SIGTERM drains (a streaming request in
+# flight finishes with [DONE], new connections are refused) and exits 0; bad flags exit 2.
+# Usage: serve.sh YUQING TESTDATA
+set -u
+yuqing=$1 data=$2
+failures=0 passes=0
+pass() { passes=$((passes + 1)); }
+fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+work=$(mktemp -d)
+trap 'kill $server 2>/dev/null; rm -rf "$work"' EXIT
+mkdir -p "$work/qwen3"
+gzip -dc "$data/tokenizers/qwen3/tokenizer.json.gz" >"$work/qwen3/tokenizer.json"
+cp "$data/tokenizers/qwen3/tokenizer_config.json" "$work/qwen3/"
+
+"$yuqing" serve --model "$data/hf/qwen3-chat" --tokenizer "$work/qwen3" --port 0 --threads 1 2>"$work/log" &
+server=$!
+port=""
+for _ in $(seq 100); do
+  port=$(grep -o 'http://127.0.0.1:[0-9]*' "$work/log" | head -1 | sed 's/.*://')
+  [[ -n $port ]] && break
+  sleep 0.1
+done
+[[ -n $port ]] && pass || fail "no 'listening' line: $(cat "$work/log")"
+
+[[ $(curl -s "http://127.0.0.1:$port/health") == '{"status":"ok"}' ]] && pass || fail "/health"
+
+# A long streaming request, then SIGTERM while it runs: it must complete.
+curl -sN "http://127.0.0.1:$port/v1/completions" \
+  -d '{"prompt":[1000,2000,3000],"max_tokens":600,"temperature":0,"stream":true}' >"$work/stream" &
+client=$!
+sleep 0.3
+kill -TERM $server
+sleep 0.2
+curl -s -m 2 "http://127.0.0.1:$port/health" >/dev/null && fail "new connection accepted while draining" || pass
+wait $client
+tail -c 100 "$work/stream" | grep -q 'data: \[DONE\]' && pass || fail "the in-flight stream did not finish: $(tail -c 300 "$work/stream")"
+wait $server; rc=$?
+[[ $rc -eq 0 ]] && pass || fail "exit status $rc after SIGTERM"
+
+err=$("$yuqing" serve --model "$data/hf/qwen3-chat" --tokenizer "$work/qwen3" --port 70000 2>&1); rc=$?
+[[ $rc -eq 2 && $err == *"--port"* ]] && pass || fail "bad --port: $rc $err"
+err=$("$yuqing" serve 2>&1); rc=$?
+[[ $rc -eq 2 && $err == *"--model is required"* ]] && pass || fail "no --model: $rc $err"
+err=$("$yuqing" serve --model "$data/hf/qwen3-chat" --tokenizer "$work/qwen3" --host nowhere 2>&1); rc=$?
+[[ $rc -eq 2 && $err == *"--host"* ]] && pass || fail "bad --host: $rc $err"
+
+echo "cli serve: $passes passed, $failures failed"
+[[ $failures -eq 0 ]]
