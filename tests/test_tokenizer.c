@@ -240,7 +240,7 @@ static void test_tiktoken_errors(void) {
     write_tiny_tiktoken("tiny.tiktoken", "", -1);
     check_open_error(tmp_path("tiny.tiktoken"), NULL, YQ_EFORMAT, "does not compile");
     write_file("tiny.json", "{\"pat_str\": ");
-    check_open_error(tmp_path("tiny.tiktoken"), NULL, YQ_EFORMAT, "not valid JSON");
+    check_open_error(tmp_path("tiny.tiktoken"), NULL, YQ_EFORMAT, "not a JSON object");
     write_tiny_tiktoken("other.tiktoken", "", -1);
     check_open_error(tmp_path("other.tiktoken"), NULL, YQ_EINVAL, "name the encoding");
     check_open_error(tmp_path("other.tiktoken"), "bogus", YQ_EINVAL, "unknown tiktoken encoding 'bogus'");

@@ -7,6 +7,7 @@
 
 #include "tokenizer/hf.h"
 #include "yuqing/error.h"
+#include "yuqing/json.h"
 #include "yuqing/mapfile.h"
 
 const char *hf_token_text(const cJSON *item) {
@@ -57,16 +58,10 @@ int hf_read_config(yq_tokenizer *tok, const char *tokenizer_json_path) {
     snprintf(path, sizeof path, "%.*s/tokenizer_config.json", dir_len, slash ? tokenizer_json_path : ".");
     struct stat st;
     if (stat(path, &st) != 0) return YQ_OK;
-    char *text;
-    size_t size;
-    int rc = yq_read_file(path, &text, &size);
+    cJSON *cfg;
+    int rc = yq_json_load(path, &cfg);
     if (rc) return rc;
-    cJSON *cfg = cJSON_ParseWithLength(text, size);
-    free(text);
-    if (!cJSON_IsObject(cfg))
-        rc = yq_error(YQ_EFORMAT, "%s: not a JSON object", path);
-    else
-        rc = read_config(tok, cfg, path);
+    rc = read_config(tok, cfg, path);
     cJSON_Delete(cfg);
     return rc;
 }

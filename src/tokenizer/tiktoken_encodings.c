@@ -8,6 +8,7 @@
 #include "tokenizer/pretok.h"
 #include "tokenizer/tiktoken_encodings.h"
 #include "yuqing/error.h"
+#include "yuqing/json.h"
 #include "yuqing/mapfile.h"
 
 typedef struct builtin_special {
@@ -81,13 +82,9 @@ static int read_specials(const cJSON *obj, tiktoken_encoding *enc, const char *p
 int tiktoken_read_json(const char *path, tiktoken_encoding *enc) {
     memset(enc, 0, sizeof *enc);
     enc->n_ordinary = -1;
-    char *text;
-    size_t size;
-    int rc = yq_read_file(path, &text, &size);
+    cJSON *root;
+    int rc = yq_json_load(path, &root);
     if (rc) return rc;
-    cJSON *root = cJSON_ParseWithLength(text, size);
-    free(text);
-    if (!root) return yq_error(YQ_EFORMAT, "%s: not valid JSON", path);
     const cJSON *pat = cJSON_GetObjectItemCaseSensitive(root, "pat_str");
     const cJSON *n = cJSON_GetObjectItemCaseSensitive(root, "n_vocab_ordinary");
     if (!cJSON_IsString(pat))

@@ -3,18 +3,9 @@
 # and tokenizer, two user turns on stdin, greedy replies (tests/data/hf/qwen3-chat/reference.json,
 # made by tools/make_chat_model_fixture.py with apply_chat_template + generate). Also bad usage.
 # Usage: chat.sh YUQING TESTDATA
-set -u
 yuqing=$1 data=$2
-failures=0 passes=0
-pass() { passes=$((passes + 1)); }
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
-
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-qwen3=$work/qwen3 # the committed tokenizer.json is gzipped
-mkdir -p "$qwen3"
-gzip -dc "$data/tokenizers/qwen3/tokenizer.json.gz" >"$qwen3/tokenizer.json"
-cp "$data/tokenizers/qwen3/tokenizer_config.json" "$qwen3/"
+source "$(dirname "$0")/lib.bash"
+qwen3=$(unpack_qwen3)
 
 reference=$data/hf/qwen3-chat/reference.json
 field() { grep -o "\"$1\": \"[^\"]*\"" "$reference" | head -1 | sed "s/^\"$1\": \"//; s/\"\$//"; }
@@ -33,5 +24,4 @@ err=$("$yuqing" chat --model "$data/models/stories260K/stories260K.bin" </dev/nu
 err=$("$yuqing" chat </dev/null 2>&1); rc=$?
 [[ $rc -eq 2 && $err == *"--model is required"* ]] && pass || fail "chat without --model: $rc $err"
 
-echo "cli chat: $passes passed, $failures failed"
-[[ $failures -eq 0 ]]
+finish "cli chat"

@@ -2,22 +2,8 @@
 # `yuqing generate` end to end: llama2.c run.c's greedy ids for stories260K, transformers' greedy
 # ids for the HF fixtures (flags overriding generation_config.json), and bad usage/input giving a
 # one-line error and exit 2. Usage: generate.sh YUQING TESTDATA
-set -u
 yuqing=$1 data=$2
-failures=0 passes=0
-pass() { passes=$((passes + 1)); }
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
-
-# expect_error CODE NEEDLE ARGS...: exit status CODE and one stderr line containing NEEDLE.
-expect_error() {
-  local code=$1 needle=$2; shift 2
-  local err rc
-  err=$("$yuqing" "$@" 2>&1 >/dev/null); rc=$?
-  if [[ $rc -ne $code ]]; then fail "$* -> exit $rc, expected $code ($err)"
-  elif [[ $(printf '%s\n' "$err" | wc -l) -ne 1 ]]; then fail "$* -> not one line: $err"
-  elif [[ $err != *"$needle"* ]]; then fail "$* -> '$err' lacks '$needle'"
-  else pass; fi
-}
+source "$(dirname "$0")/lib.bash"
 
 # The 4th case of expected.json: prompt [1 461 378 455], all margins >= 3.8e-3.
 stories=$data/models/stories260K/stories260K.bin
@@ -44,18 +30,17 @@ b=$("$yuqing" generate --model "$data/hf/qwen2" --prompt-ids "5 6 7" --print-ids
 "$yuqing" --version | grep -q '^yuqing [0-9]' && pass || fail "--version"
 "$yuqing" generate --help | grep -q -- '--prompt-ids' && pass || fail "generate --help"
 
-expect_error 2 "--temperature" generate --model "$stories" --prompt-ids 1 --temperature abc
-expect_error 2 "--max-tokens" generate --model "$stories" --prompt-ids 1 --max-tokens -1
-expect_error 2 "--top-p" generate --model "$stories" --prompt-ids 1 --top-p 1.5
-expect_error 2 "--threads" generate --model "$stories" --prompt-ids 1 --threads 0
-expect_error 2 "unknown option '--bogus'" generate --model "$stories" --prompt-ids 1 --bogus
-expect_error 2 "--model is required" generate --prompt-ids 1
-expect_error 2 "--prompt-ids" generate --model "$stories" --prompt-ids "1 x"
-expect_error 2 "/nonexistent/model" generate --model /nonexistent/model --prompt-ids 1
-expect_error 2 "no tokenizer" generate --model "$stories" --prompt "Once upon a time"
-expect_error 2 "outside the vocabulary" generate --model "$stories" --prompt-ids "1 512" --print-ids
-expect_error 2 "context is 512" generate --model "$stories" --prompt-ids "$(seq -s ' ' 1 513)" --print-ids
-expect_error 2 "unknown command" frobnicate
+expect_error 2 "--temperature" '' generate --model "$stories" --prompt-ids 1 --temperature abc
+expect_error 2 "--max-tokens" '' generate --model "$stories" --prompt-ids 1 --max-tokens -1
+expect_error 2 "--top-p" '' generate --model "$stories" --prompt-ids 1 --top-p 1.5
+expect_error 2 "--threads" '' generate --model "$stories" --prompt-ids 1 --threads 0
+expect_error 2 "unknown option '--bogus'" '' generate --model "$stories" --prompt-ids 1 --bogus
+expect_error 2 "--model is required" '' generate --prompt-ids 1
+expect_error 2 "--prompt-ids" '' generate --model "$stories" --prompt-ids "1 x"
+expect_error 2 "/nonexistent/model" '' generate --model /nonexistent/model --prompt-ids 1
+expect_error 2 "no tokenizer" '' generate --model "$stories" --prompt "Once upon a time"
+expect_error 2 "outside the vocabulary" '' generate --model "$stories" --prompt-ids "1 512" --print-ids
+expect_error 2 "context is 512" '' generate --model "$stories" --prompt-ids "$(seq -s ' ' 1 513)" --print-ids
+expect_error 2 "unknown command" '' frobnicate
 
-echo "cli generate: $passes passed, $failures failed"
-[[ $failures -eq 0 ]]
+finish "cli generate"

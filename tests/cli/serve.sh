@@ -2,18 +2,13 @@
 # `yuqing serve` as users run it: listens, answers, and on SIGTERM drains (a streaming request in
 # flight finishes with [DONE], new connections are refused) and exits 0; bad flags exit 2.
 # Usage: serve.sh YUQING TESTDATA
-set -u
 yuqing=$1 data=$2
-failures=0 passes=0
-pass() { passes=$((passes + 1)); }
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
-work=$(mktemp -d)
-trap 'kill $server 2>/dev/null; rm -rf "$work"' EXIT
-mkdir -p "$work/qwen3"
-gzip -dc "$data/tokenizers/qwen3/tokenizer.json.gz" >"$work/qwen3/tokenizer.json"
-cp "$data/tokenizers/qwen3/tokenizer_config.json" "$work/qwen3/"
+source "$(dirname "$0")/lib.bash"
+qwen3=$(unpack_qwen3)
+server=""
+trap '[[ -n $server ]] && kill $server 2>/dev/null; rm -rf "$work"' EXIT
 
-"$yuqing" serve --model "$data/hf/qwen3-chat" --tokenizer "$work/qwen3" --port 0 --threads 1 2>"$work/log" &
+"$yuqing" serve --model "$data/hf/qwen3-chat" --tokenizer "$qwen3" --port 0 --threads 1 2>"$work/log" &
 server=$!
 port=""
 for _ in $(seq 100); do
@@ -38,12 +33,11 @@ tail -c 100 "$work/stream" | grep -q 'data: \[DONE\]' && pass || fail "the in-fl
 wait $server; rc=$?
 [[ $rc -eq 0 ]] && pass || fail "exit status $rc after SIGTERM"
 
-err=$("$yuqing" serve --model "$data/hf/qwen3-chat" --tokenizer "$work/qwen3" --port 70000 2>&1); rc=$?
+err=$("$yuqing" serve --model "$data/hf/qwen3-chat" --tokenizer "$qwen3" --port 70000 2>&1); rc=$?
 [[ $rc -eq 2 && $err == *"--port"* ]] && pass || fail "bad --port: $rc $err"
 err=$("$yuqing" serve 2>&1); rc=$?
 [[ $rc -eq 2 && $err == *"--model is required"* ]] && pass || fail "no --model: $rc $err"
-err=$("$yuqing" serve --model "$data/hf/qwen3-chat" --tokenizer "$work/qwen3" --host nowhere 2>&1); rc=$?
+err=$("$yuqing" serve --model "$data/hf/qwen3-chat" --tokenizer "$qwen3" --host nowhere 2>&1); rc=$?
 [[ $rc -eq 2 && $err == *"--host"* ]] && pass || fail "bad --host: $rc $err"
 
-echo "cli serve: $passes passed, $failures failed"
-[[ $failures -eq 0 ]]
+finish "cli serve"

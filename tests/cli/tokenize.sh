@@ -6,27 +6,7 @@
 set -u
 yuqing=$1 data=$2
 tok=$data/tokenizers
-failures=0 passes=0
-pass() { passes=$((passes + 1)); }
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-
-# expect_error CODE NEEDLE INPUT ARGS...: exit status CODE, nothing on stdout and one stderr line
-# containing NEEDLE.
-expect_error() {
-  local code=$1 needle=$2 input=$3; shift 3
-  local rc
-  printf '%b' "$input" | "$yuqing" "$@" >"$work/out" 2>"$work/err"; rc=$?
-  if [[ $rc -ne $code ]]; then fail "$* -> exit $rc, expected $code ($(cat "$work/err"))"
-  elif [[ -s "$work/out" ]]; then fail "$* -> wrote to stdout on error"
-  elif [[ $(wc -l <"$work/err") -ne 1 ]]; then fail "$* -> not one line: $(cat "$work/err")"
-  elif ! grep -qF -- "$needle" "$work/err"; then fail "$* -> '$(cat "$work/err")' lacks '$needle'"
-  else pass; fi
-}
-
-# check NAME EXPECTED ACTUAL
-check() { [[ "$3" == "$2" ]] && pass || fail "$1: got '$3', expected '$2'"; }
+source "$(dirname "$0")/lib.bash"
 
 cl100k=$tok/cl100k_base.tiktoken
 check "cl100k it's" "275 596" "$(printf "it's" | "$yuqing" tokenize --tokenizer "$cl100k")"
@@ -99,5 +79,4 @@ expect_error 2 "--tokenizer is required" 'x' tokenize
 expect_error 2 "unknown option '--bogus'" 'x' tokenize --tokenizer "$cl100k" --bogus
 "$yuqing" tokenize --help | grep -q -- '--allow-special' && pass || fail "tokenize --help"
 
-echo "cli tokenize: $passes passed, $failures failed"
-[[ $failures -eq 0 ]]
+finish "cli tokenize"
