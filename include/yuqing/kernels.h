@@ -18,8 +18,13 @@ int yq_kernels_select(yq_kernel_kind kind);
 yq_kernel_kind yq_kernels_active(void);
 const char *yq_kernel_name(yq_kernel_kind kind);
 
-/* out[t][r] = sum_k W[r][k] * x[t][k] for t < n_tokens, r < W->rows.
- * x is (n_tokens, W->cols) f32; out is (n_tokens, W->rows). Threaded over rows. */
+/* out[t][r] = sum_k W[r][k] * x[t][k] for t < n_tokens, r < W->rows, for every weight dtype.
+ * x is (n_tokens, W->cols) f32; out is (n_tokens, W->rows). Threaded over rows. With quantized
+ * weights the AVX2 kernel rounds each token's activations to 8 bits per block of 32 (K-quants:
+ * 256) with the block's largest magnitude at 127, as llama.cpp does, and sums exact integer
+ * block products: results differ from the reference by that rounding (see tests/test_quant.c).
+ * The 8-bit copy lives in a per-thread buffer that grows as needed; should that allocation fail,
+ * the call runs the scalar reference instead. */
 void yq_matmul(float *out, const yq_tensor *w, const float *x, int n_tokens);
 
 /* The same with the scalar reference loop on one thread (used by tests as the twin). */

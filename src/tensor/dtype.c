@@ -1,18 +1,8 @@
-/* Scalar conversions between f32 and the 16-bit float formats, and row widening. */
+/* Scalar conversions between f32 and the 16-bit float formats, and widening of rows of any
+ * dtype to f32 (quantized ones through the reference dequantizer). */
 #include <string.h>
 
 #include "yuqing/tensor.h"
-
-size_t yq_dtype_size(yq_dtype dtype) { return dtype == YQ_DTYPE_F32 ? 4 : 2; }
-
-const char *yq_dtype_name(yq_dtype dtype) {
-    switch (dtype) {
-    case YQ_DTYPE_F32: return "F32";
-    case YQ_DTYPE_F16: return "F16";
-    case YQ_DTYPE_BF16: return "BF16";
-    }
-    return "?";
-}
 
 static float bits_to_f32(uint32_t u) {
     float f;
@@ -75,10 +65,11 @@ void yq_to_f32(float *dst, const void *src, yq_dtype dtype, size_t n) {
     case YQ_DTYPE_BF16:
         for (size_t i = 0; i < n; i++) dst[i] = yq_bf16_to_f32(h[i]);
         break;
+    default: yq_dequantize_row(dtype, src, dst, (int64_t)n); break;
     }
 }
 
 void yq_tensor_row_f32(const yq_tensor *t, int64_t row, float *dst) {
-    const char *base = (const char *)t->data + (size_t)row * (size_t)t->cols * yq_dtype_size(t->dtype);
+    const char *base = (const char *)t->data + (size_t)row * yq_tensor_row_bytes(t);
     yq_to_f32(dst, base, t->dtype, (size_t)t->cols);
 }

@@ -8,11 +8,24 @@
 typedef void (*yq_matmul_rows_fn)(float *out, const yq_tensor *w, const float *x, int n_tokens,
                                   int64_t row_begin, int64_t row_end);
 
-void yq_matmul_rows_scalar(float *out, const yq_tensor *w, const float *x, int n_tokens,
-                           int64_t row_begin, int64_t row_end);
+void yq_matmul_rows_scalar(float *out, const yq_tensor *w, const float *x, int n_tokens, int64_t row_begin,
+                           int64_t row_end);
+
+/* One tile of a SIMD kernel: rows row_ids[0..nr) times tokens [t, t + nt), nr in {1, 4} and
+ * nt in {1, 2}; ctx is the kernel's own. */
+typedef void (*yq_tile_fn)(const void *ctx, const int64_t *row_ids, int nr, int t, int nt);
+
+/* Calls `tile` over every (row, token) of rows [row_begin, row_end) x [0, n_tokens) exactly once,
+ * in the order that suits the memory system (matmul_tiles.c). */
+void yq_for_each_tile(yq_tile_fn tile, const void *ctx, int n_tokens, int64_t row_begin, int64_t row_end);
+
 #ifdef YQ_HAVE_AVX2
-void yq_matmul_rows_avx2(float *out, const yq_tensor *w, const float *x, int n_tokens,
-                         int64_t row_begin, int64_t row_end);
+void yq_matmul_rows_avx2(float *out, const yq_tensor *w, const float *x, int n_tokens, int64_t row_begin,
+                         int64_t row_end);
+/* The same for quantized weights, with each token's activations already quantized to xq
+ * (yq_act_row_bytes(w->dtype, w->cols) bytes per token, quant_act.h). */
+void yq_matmul_rows_quant_avx2(float *out, const yq_tensor *w, const void *xq, int n_tokens,
+                               int64_t row_begin, int64_t row_end);
 #endif
 
 #endif
