@@ -106,7 +106,7 @@ static void check_concurrent(const yq_model *m, int n_req, int n_blocks, int blo
         lens[r] = 1 + (r * 7) % 40;
         outs[r] = 1 + (r * 5) % 24;
         make_prompt(prompts[r], lens[r], r % 5); /* shared prefixes among requests */
-        yq_request_params p = {prompts[r], lens[r], greedy(outs[r]), 1, 0, 0};
+        yq_request_params p = {.prompt = prompts[r], .n_prompt = lens[r], .sampling = greedy(outs[r]), .n = 1};
         CHECKF(yq_engine_submit(e, &p, on_event, &c[r], &id) == 0, "submit %d: %s", r, yq_last_error());
     }
     for (int r = 0; r < n_req; r++) wait_ended(&c[r], 1);
@@ -137,7 +137,7 @@ static void check_prefix_cache(const yq_model *m) {
     collector_init(&ca);
     collector_init(&cb);
     uint64_t id;
-    yq_request_params pa = {a, 40, greedy(8), 1, 0, 0}, pb = {b, 40, greedy(8), 1, 0, 0};
+    yq_request_params pa = {.prompt = a, .n_prompt = 40, .sampling = greedy(8), .n = 1}, pb = {.prompt = b, .n_prompt = 40, .sampling = greedy(8), .n = 1};
     CHECK(yq_engine_submit(e, &pa, on_event, &ca, &id) == 0);
     wait_ended(&ca, 1);
     CHECK(yq_engine_submit(e, &pb, on_event, &cb, &id) == 0);
@@ -162,7 +162,7 @@ static void check_cancel_and_stop(const yq_model *m) {
     collector_init(&s);
     s.stop_after = 3;
     uint64_t id, id2;
-    yq_request_params p = {prompt, 10, greedy(200), 1, 0, 0};
+    yq_request_params p = {.prompt = prompt, .n_prompt = 10, .sampling = greedy(200), .n = 1};
     CHECK(yq_engine_submit(e, &p, on_event, &c, &id) == 0);
     CHECK(yq_engine_submit(e, &p, on_event, &s, &id2) == 0);
     yq_engine_cancel(e, id);
@@ -190,7 +190,7 @@ static void check_choices_and_errors(const yq_model *m) {
     collector c;
     collector_init(&c);
     uint64_t id;
-    yq_request_params p = {prompt, 12, sampled, 2, 0, 0};
+    yq_request_params p = {.prompt = prompt, .n_prompt = 12, .sampling = sampled, .n = 2};
     CHECK(yq_engine_submit(e, &p, on_event, &c, &id) == 0);
     wait_ended(&c, 2);
     for (int choice = 0; choice < 2; choice++) {
@@ -201,11 +201,11 @@ static void check_choices_and_errors(const yq_model *m) {
                "choice %d differs from its seeded single run", choice);
     }
     int32_t bad[2] = {1, 5000}, long_prompt[80] = {0};
-    yq_request_params pb = {bad, 2, greedy(4), 1, 0, 0};
+    yq_request_params pb = {.prompt = bad, .n_prompt = 2, .sampling = greedy(4), .n = 1};
     CHECK(yq_engine_submit(e, &pb, on_event, &c, &id) == YQ_EINVAL);
-    yq_request_params pl = {long_prompt, 80, greedy(4), 1, 0, 0};
+    yq_request_params pl = {.prompt = long_prompt, .n_prompt = 80, .sampling = greedy(4), .n = 1};
     CHECK(yq_engine_submit(e, &pl, on_event, &c, &id) == YQ_ERANGE); /* 8 blocks of 8 */
-    yq_request_params pn = {prompt, 12, greedy(4), 3, 0, 0};
+    yq_request_params pn = {.prompt = prompt, .n_prompt = 12, .sampling = greedy(4), .n = 3};
     CHECK(yq_engine_submit(e, &pn, on_event, &c, &id) == YQ_EBUSY); /* 3 > queue of 2 */
     yq_engine_stop(e);
 }

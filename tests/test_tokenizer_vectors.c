@@ -14,24 +14,6 @@
 #include "yuqing/mapfile.h"
 #include "yuqing/tokenizer.h"
 
-static char qwen3_dir[64];
-
-/* Decompresses the committed tokenizer.json.gz into a temporary model folder. */
-static int make_qwen3_dir(void) {
-    strcpy(qwen3_dir, "/tmp/yq_qwen3_XXXXXX");
-    if (!mkdtemp(qwen3_dir)) return -1;
-    char cmd[2048], gz[512]; /* test_data_path's buffer is static: one call at a time */
-    snprintf(gz, sizeof gz, "%s", test_data_path("tokenizers/qwen3/tokenizer.json.gz"));
-    snprintf(cmd, sizeof cmd, "gzip -dc '%s' > '%s/tokenizer.json' && cp '%s' '%s/'", gz, qwen3_dir,
-             test_data_path("tokenizers/qwen3/tokenizer_config.json"), qwen3_dir);
-    return system(cmd);
-}
-
-static void remove_qwen3_dir(void) {
-    char cmd[256];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", qwen3_dir);
-    if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", qwen3_dir);
-}
 
 static yq_tokenizer *open_tok(const char *path) {
     yq_tokenizer *tok = NULL;
@@ -106,7 +88,7 @@ static void vectors_file(const char *file, int expect_rows) {
         {"o200k_base", open_tok(test_data_path("tokenizers/o200k_base.tiktoken")), 0, 0},
         {"qwen1", open_tok(test_data_path("tokenizers/qwen1/qwen.tiktoken")), 0, 0},
         {"qwen1_special", NULL, 1, 0},
-        {"qwen3", open_tok(qwen3_dir), 0, 0},
+        {"qwen3", open_tok(test_qwen3_tokenizer_dir()), 0, 0},
         {"qwen3_special", NULL, 1, 0},
     };
     cases[3].tok = cases[2].tok;
@@ -172,16 +154,15 @@ static void llama_cpp_vectors(const yq_tokenizer *tok, const char *name) {
 }
 
 int main(void) {
-    CHECK(make_qwen3_dir() == 0);
+    CHECK(test_qwen3_tokenizer_dir() != NULL);
     vectors_file("tokenizers/vectors/dev.jsonl", 326);
     vectors_file("tokenizers/vectors/adversarial.jsonl", 104);
-    yq_tokenizer *qwen3 = open_tok(qwen3_dir);
+    yq_tokenizer *qwen3 = open_tok(test_qwen3_tokenizer_dir());
     if (qwen3) {
         llama_cpp_vectors(qwen3, "ggml-vocab-qwen2");
         llama_cpp_vectors(qwen3, "ggml-vocab-deepseek-r1-qwen");
     }
     yq_tokenizer_free(qwen3);
-    remove_qwen3_dir();
     static const char *const gguf[] = {"ggml-vocab-llama-spm", "ggml-vocab-gpt-2"};
     for (int i = 0; i < 2; i++) {
         char path[256];

@@ -1,6 +1,7 @@
 /* Shared pieces of the unit tests: failure counting and test-data paths. */
 #include <cjson/cJSON.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "testutil.h"
 #include "yuqing/mapfile.h"
@@ -38,4 +39,30 @@ int test_json_ids(const cJSON *array, int32_t **ids, int *n) {
     if (!*ids) return -1;
     for (int i = 0; i < *n; i++) (*ids)[i] = (int32_t)cJSON_GetArrayItem(array, i)->valuedouble;
     return 0;
+}
+
+static char qwen3_dir[64];
+
+static void remove_qwen3_dir(void) {
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", qwen3_dir);
+    if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", qwen3_dir);
+}
+
+const char *test_qwen3_tokenizer_dir(void) {
+    if (qwen3_dir[0]) return qwen3_dir;
+    strcpy(qwen3_dir, "/tmp/yuqing-qwen3-XXXXXX");
+    if (!mkdtemp(qwen3_dir)) {
+        qwen3_dir[0] = '\0';
+        return NULL;
+    }
+    atexit(remove_qwen3_dir);
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "gzip -dc '%s/tokenizers/qwen3/tokenizer.json.gz' > '%s/tokenizer.json' && "
+             "cp '%s/tokenizers/qwen3/tokenizer_config.json' '%s/'", YQ_TEST_DATA, qwen3_dir, YQ_TEST_DATA, qwen3_dir);
+    if (system(cmd) != 0) {
+        fprintf(stderr, "cannot unpack the Qwen3 tokenizer into %s\n", qwen3_dir);
+        return NULL;
+    }
+    return qwen3_dir;
 }

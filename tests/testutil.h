@@ -39,6 +39,11 @@ struct cJSON *test_load_json(const char *relative);
 /* Reads a JSON array of integers into a malloc'd int32 array. */
 int test_json_ids(const struct cJSON *array, int32_t **ids, int *n);
 
+/* Unpacks the committed Qwen3 tokenizer (tokenizer.json.gz and tokenizer_config.json) into a
+ * temporary folder once per process and returns that folder, or NULL (with a message); the
+ * folder is removed at exit. */
+const char *test_qwen3_tokenizer_dir(void);
+
 /* Prints the "N passed, N failed" summary line and returns the process exit status. */
 int test_summary(const char *name);
 

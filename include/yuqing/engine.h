@@ -8,7 +8,9 @@
 
 #include <stdint.h>
 
+#include "yuqing/json_constraint.h"
 #include "yuqing/model.h"
+#include "yuqing/tokenizer.h"
 
 enum { YQ_MAX_TOP_LOGPROBS = 20 };
 
@@ -52,6 +54,11 @@ typedef struct yq_request_params {
     int n;                       /* sequences to generate (choices), >= 1 */
     int logprobs;                /* 0: none; 1: the token's; with top_logprobs > 0 also the top */
     int top_logprobs;            /* 0..YQ_MAX_TOP_LOGPROBS */
+    /* Constrained decoding (all three or none; borrowed until the request's last event): the
+     * output must be JSON accepted by `json`; tokens outside its mask are never sampled. */
+    const yq_json_constraint *json;
+    const yq_json_vocab *json_vocab;
+    const yq_tokenizer *tokenizer;
 } yq_request_params;
 
 typedef struct yq_engine_stats {

@@ -21,6 +21,11 @@ typedef struct yq_sequence {
     float *logits;   /* (vocab) while running */
     yq_token_fn on_token;
     void *user;
+    const yq_json_constraint *json; /* constrained decoding, or NULL */
+    const yq_json_vocab *json_vocab;
+    const yq_tokenizer *tokenizer;
+    yq_json_state json_state;
+    uint8_t *allowed; /* (vocab) mask scratch */
     uint64_t admit_order;
     bool admitted_once, cancelled;
     yq_finish_reason finish; /* set when the sequence must end */

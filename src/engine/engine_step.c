@@ -19,6 +19,7 @@ void yq_sequence_finish(yq_engine *e, yq_sequence *s) {
         yq_kv_seq_release(e->kv, &s->kv);
     }
     yq_sampler_free(s->sampler);
+    free(s->allowed);
     free(s->logits);
     free(s->tokens);
     free(s);

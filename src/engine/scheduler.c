@@ -79,6 +79,8 @@ static int check_request(const yq_engine *e, const yq_request_params *p) {
     for (int i = 0; i < p->n_prompt; i++)
         if (p->prompt[i] < 0 || p->prompt[i] >= c->vocab_size)
             return yq_error(YQ_EINVAL, "token id %d is outside the vocabulary", p->prompt[i]);
+    if (p->json && (!p->json_vocab || !p->tokenizer))
+        return yq_error(YQ_EINVAL, "constrained decoding needs the vocabulary view and the tokenizer");
     return YQ_OK;
 }
 
@@ -100,6 +102,12 @@ static yq_sequence *sequence_new(const yq_request_params *p, int choice, yq_toke
     s->top_logprobs = p->top_logprobs;
     s->on_token = fn;
     s->user = user;
+    if (p->json) {
+        s->json = p->json;
+        s->json_vocab = p->json_vocab;
+        s->tokenizer = p->tokenizer;
+        yq_json_state_init(p->json, &s->json_state);
+    }
     return s;
 }
 

@@ -17,6 +17,7 @@ struct yq_openai {
     yq_chat_format chat_format;
     int32_t end_of_turn; /* the chat format's end-of-turn token, or -1 */
     yq_metrics *metrics;
+    yq_json_vocab *json_vocab; /* for response_format; NULL when the tokenizer cannot spell JSON */
     unsigned long long next_id;
 };
 
@@ -27,6 +28,7 @@ typedef struct openai_request {
     int n_prompt;
     yq_sampling_params sampling;
     int n, logprobs, top_logprobs;
+    yq_json_constraint *constraint; /* response_format json_object / json_schema, or NULL */
     const char *stops[OPENAI_MAX_STOPS]; /* point into `json` */
     int n_stops;
     cJSON *json;

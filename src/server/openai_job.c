@@ -262,7 +262,8 @@ yq_http_response *openai_run(yq_openai *api, openai_request *req) {
         return yq_http_error(500, "server_error", NULL, "out of memory");
     }
     yq_request_params params = {job->req.prompt, job->req.n_prompt, job->req.sampling, job->req.n,
-                                job->req.logprobs, job->req.top_logprobs};
+                                job->req.logprobs, job->req.top_logprobs, job->req.constraint,
+                                job->req.constraint ? api->json_vocab : NULL, api->config.tokenizer};
     ticket->engine = api->config.engine;
     job->t_submit = yq_http_now();
     int rc = yq_engine_submit(api->config.engine, &params, on_event, job, &ticket->request_id);

@@ -84,6 +84,31 @@ static yq_http_response *parse_stops(const cJSON *root, openai_request *r) {
     return NULL;
 }
 
+/* response_format: "text", "json_object" (any JSON object) or "json_schema" (its schema, in the
+ * subset docs/JSON_SCHEMA.md describes), enforced by constrained decoding. */
+static yq_http_response *parse_response_format(yq_openai *api, const cJSON *root, openai_request *r) {
+    const cJSON *format = cJSON_GetObjectItemCaseSensitive(root, "response_format");
+    if (!format || cJSON_IsNull(format)) return NULL;
+    const cJSON *type = cJSON_GetObjectItemCaseSensitive(format, "type");
+    if (!cJSON_IsString(type)) return BAD("response_format", "response_format needs a string 'type'");
+    if (!strcmp(type->valuestring, "text")) return NULL;
+    char *schema = NULL;
+    if (!strcmp(type->valuestring, "json_schema")) {
+        const cJSON *spec = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(format, "json_schema"), "schema");
+        if (!cJSON_IsObject(spec)) return BAD("response_format", "json_schema needs a 'schema' object");
+        schema = cJSON_PrintUnformatted(spec);
+    } else if (strcmp(type->valuestring, "json_object") != 0) {
+        return BAD("response_format", "response_format type '%s' is not one of text, json_object, json_schema", type->valuestring);
+    }
+    if (!api->json_vocab) {
+        free(schema);
+        return BAD("response_format", "this model's tokenizer cannot be constrained to JSON");
+    }
+    int rc = yq_json_constraint_new(schema, schema ? strlen(schema) : 0, &r->constraint);
+    free(schema);
+    return rc ? BAD("response_format", "%s", yq_last_error()) : NULL;
+}
+
 static yq_http_response *parse_output_options(yq_openai *api, const cJSON *root, openai_request *r) {
     r->n = 1;
     yq_http_response *err = int_field(root, "n", 1, api->config.max_n, &r->n);
@@ -102,11 +127,7 @@ static yq_http_response *parse_output_options(yq_openai *api, const cJSON *root,
         r->logprobs = r->top_logprobs >= 0;
         if (r->top_logprobs < 0) r->top_logprobs = 0;
     }
-    const cJSON *format = cJSON_GetObjectItemCaseSensitive(root, "response_format");
-    const cJSON *type = cJSON_GetObjectItemCaseSensitive(format, "type");
-    if (!err && format && !cJSON_IsNull(format) && !(cJSON_IsString(type) && !strcmp(type->valuestring, "text")))
-        err = BAD("response_format", "response_format other than \"text\" is not supported yet");
-    return err;
+    return err ? err : parse_response_format(api, root, r);
 }
 
 /* Chat: messages [{role, content}] rendered with the model's chat template, then encoded with
@@ -191,6 +212,7 @@ yq_http_response *openai_parse(yq_openai *api, bool is_chat, const char *body, s
 
 void openai_request_free(openai_request *r) {
     free(r->prompt);
+    yq_json_constraint_free(r->constraint);
     cJSON_Delete(r->json);
     memset(r, 0, sizeof *r);
 }

@@ -15,6 +15,8 @@ int yq_openai_new(const yq_openai_config *config, yq_openai **out) {
     if (!yq_chat_format_detect(yq_tokenizer_chat_template(config->tokenizer), &api->chat_format))
         yq_warn("no recognised chat template; chat requests use ChatML");
     api->end_of_turn = yq_tokenizer_special_id(config->tokenizer, yq_chat_end_of_turn(api->chat_format));
+    if (yq_json_vocab_new(config->tokenizer, &api->json_vocab) != YQ_OK)
+        yq_warn("response_format unavailable: %s", yq_last_error());
     int rc = yq_metrics_new(&api->metrics);
     if (rc) {
         free(api);
@@ -27,6 +29,7 @@ int yq_openai_new(const yq_openai_config *config, yq_openai **out) {
 void yq_openai_free(yq_openai *api) {
     if (!api) return;
     yq_metrics_free(api->metrics);
+    yq_json_vocab_free(api->json_vocab);
     free(api);
 }
 
