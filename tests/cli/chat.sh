@@ -19,6 +19,14 @@ lines=$(printf 'hello\nworld\n' | "$yuqing" chat --model "$data/hf/qwen3-chat" -
   --system "You are terse." --max-tokens 4 --seed 1 --quiet | wc -l)
 [[ $lines -eq 2 ]] && pass || fail "chat with --system gave $lines lines"
 
+# A long conversation outgrows the 1024-token context: the oldest turns are dropped and every
+# line still gets its reply.
+for i in $(seq 60); do echo "turn $i: $(printf 'the quick brown fox jumps over the lazy dog %.0s' 1 2 3 4)"; done >"$work/long"
+replies=$("$yuqing" chat --model "$data/hf/qwen3-chat" --tokenizer "$qwen3" --max-tokens 8 --temperature 0 --verbose <"$work/long" \
+  2>"$work/chat.err" | wc -l)
+[[ $replies -eq 60 ]] && pass || fail "long chat: $replies replies for 60 turns ($(tail -1 "$work/chat.err"))"
+grep -q "dropped the oldest turn" "$work/chat.err" && pass || fail "long chat: no turn was dropped"
+
 err=$("$yuqing" chat --model "$data/models/stories260K/stories260K.bin" </dev/null 2>&1); rc=$?
 [[ $rc -eq 2 && $err == *"no tokenizer"* ]] && pass || fail "chat without a tokenizer: $rc $err"
 err=$("$yuqing" chat </dev/null 2>&1); rc=$?
