@@ -66,6 +66,26 @@ static int compare(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
+/* Time to first token of a request whose prompt is a 448-token shared prefix plus 16 tokens
+ * of its own; the second such request reuses the first's cached blocks. */
+static double prefix_ttft(int port, int salt) {
+    CURL *curl = curl_easy_init();
+    char url[64], json[8192];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/v1/completions", port);
+    int k = snprintf(json, sizeof json, "{\"prompt\":[");
+    for (int i = 0; i < 464; i++) k += snprintf(json + k, sizeof json - (size_t)k, i ? ",%d" : "%d", i < 448 ? 5000 + i : salt + i);
+    snprintf(json + k, sizeof json - (size_t)k, "],\"max_tokens\":1,\"temperature\":0,\"stream\":true}");
+    client c = {0};
+    curl_easy_setopt(curl, CURLOPT_URL, url);
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, json);
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_data);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &c);
+    c.start = now();
+    curl_easy_perform(curl);
+    curl_easy_cleanup(curl);
+    return c.first - c.start;
+}
+
 /* Runs `n` clients of `requests` requests each; prints a row; returns tokens/s. */
 static double run_level(int port, int n, int requests) {
     client clients[MAX_CLIENTS];
@@ -127,6 +147,8 @@ int main(int argc, char **argv) {
         if (n == 1) base = tps;
         else printf("         %.1fx the single-stream throughput\n", tps / base);
     }
+    double cold = prefix_ttft(yq_http_server_port(http), 20000), warm = prefix_ttft(yq_http_server_port(http), 30000);
+    printf("prefix cache: TTFT of a 464-token prompt %.3f s cold, %.3f s with its first 448 tokens cached\n", cold, warm);
     yq_http_server_stop(http);
     yq_engine_stop(engine);
     yq_openai_free(api);

@@ -2,7 +2,8 @@
 # Installs the Debian packages yuqing needs to build and test, only those that are missing,
 # non-interactively. Run by `make`; safe to run again.
 set -euo pipefail
-packages=(cmake gcc make pkg-config gzip libcjson-dev libpcre2-dev libmicrohttpd-dev libcurl4-openssl-dev)
+packages=(cmake gcc make pkg-config gzip libcjson-dev libpcre2-dev libmicrohttpd-dev libcurl4-openssl-dev
+  libxml2-dev libuchardet-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
