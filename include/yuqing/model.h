@@ -1,5 +1,5 @@
-/* One model description for every checkpoint format (Hugging Face safetensors folders, llama2.c
- * .bin): hyper-parameters plus tensor views into mapped files, and the batched forward pass. */
+/* One model description for every checkpoint format (Hugging Face safetensors folders, GGUF,
+ * llama2.c .bin): hyper-parameters plus tensor views into mapped files, and the batched forward pass. */
 #ifndef YUQING_MODEL_H
 #define YUQING_MODEL_H
 
@@ -49,7 +49,8 @@ typedef struct yq_model {
 } yq_model;
 
 /* Opens a checkpoint: a Hugging Face folder (config.json + safetensors), a `.safetensors` file
- * inside one, or a llama2.c `.bin`. Weights stay in the mapped files. Errors name the file and
+ * inside one, a `.gguf` file (llama, qwen2, qwen3; folder = the file, which holds the tokenizer),
+ * or a llama2.c `.bin`. Weights stay in the mapped files. Errors name the file and
  * field: YQ_ENOENT, YQ_EFORMAT, YQ_EUNSUPPORTED. */
 int yq_model_open(const char *path, yq_model **out);
 void yq_model_close(yq_model *model);

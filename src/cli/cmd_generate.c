@@ -20,7 +20,7 @@ typedef struct {
 static void usage(FILE *out) {
     fprintf(out,
             "usage: yuqing generate --model PATH (--prompt TEXT | --prompt-ids \"1 2 3\") [options]\n"
-            "  --model PATH        Hugging Face folder, .safetensors file or llama2.c .bin\n"
+            "  --model PATH        Hugging Face folder, .safetensors file, .gguf file or llama2.c .bin\n"
             "  --prompt TEXT       prompt text (a BOS is added where the tokenizer's config adds one)\n"
             "  --prompt-ids IDS    prompt as token ids, used verbatim\n"
             "  --tokenizer PATH    tokenizer file or folder, where the model has none\n"

@@ -22,7 +22,7 @@ typedef struct {
 static void usage(FILE *out) {
     fprintf(out,
             "usage: yuqing serve --model PATH [options]\n"
-            "  --model PATH          model folder or file (OpenAI API on /v1)\n"
+            "  --model PATH          Hugging Face folder, .gguf or llama2.c .bin (OpenAI API on /v1)\n"
             "  --model-name NAME     name listed by /v1/models (default: the folder or file name)\n"
             "  --tokenizer PATH      tokenizer file or folder, where the model has none\n"
             "  --host ADDR           IPv4 address to bind (default 127.0.0.1)\n"

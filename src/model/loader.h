@@ -12,6 +12,11 @@ typedef struct yq_rope_scaling {
 
 int yq_load_hf_folder(const char *folder, yq_model *m);
 int yq_load_llama2c(const char *path, yq_model *m);
+int yq_load_gguf(const char *path, yq_model *m);
+
+/* llama.cpp's architecture name ("llama", "qwen2", "qwen3") for a GGUF or Hugging Face
+ * architecture name, or NULL when unsupported. */
+const char *yq_gguf_arch_of(const char *architecture);
 
 /* Allocates m->layers for m->config.n_layers. */
 int yq_model_alloc_layers(yq_model *m);

@@ -37,7 +37,8 @@ int yq_model_open(const char *path, yq_model **out) {
         m->folder = parent_folder(path);
         rc = yq_load_hf_folder(m->folder, m);
     } else if (has_suffix(path, ".gguf")) {
-        rc = yq_error(YQ_EUNSUPPORTED, "%s: GGUF models are not supported yet", path);
+        m->folder = strdup(path); /* the tokenizer lives in the same file */
+        rc = yq_load_gguf(path, m);
     } else {
         m->folder = parent_folder(path);
         rc = yq_load_llama2c(path, m);
