@@ -1,0 +1,149 @@
+/* Dates as pages write them: ISO 8601, Chinese "2024年1月30日 14:30", slashes and dots,
+ * English month names and RFC 1123, to one ISO 8601 form. */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "crawl/extract_internal.h"
+
+/* Reads 1..max digits at s[*i]; returns the number or -1. */
+static int digits(const char *s, size_t *i, int max) {
+    int v = 0, n = 0;
+    while (n < max && isdigit((unsigned char)s[*i])) v = v * 10 + (s[(*i)++] - '0'), n++;
+    return n ? v : -1;
+}
+
+/* Skips one separator out of `seps` (ASCII) or the UTF-8 word `word` (may be NULL). */
+static int skip_sep(const char *s, size_t *i, const char *seps, const char *word) {
+    if (s[*i] && strchr(seps, s[*i])) return ++*i, 1;
+    if (word && !strncmp(s + *i, word, strlen(word))) return *i += strlen(word), 1;
+    return 0;
+}
+
+static void skip_spaces(const char *s, size_t *i) {
+    while (s[*i] == ' ' || s[*i] == '\t' || s[*i] == '\n') ++*i;
+}
+
+/* Time and offset after a date: " 14:30[:00][.123][Z|+08:00|+0800| GMT]". */
+static size_t parse_time(const char *s, size_t i, xdate *d) {
+    size_t j = i;
+    if (s[j] == 'T') j++;
+    else skip_spaces(s, &j);
+    int h = digits(s, &j, 2);
+    if (h < 0 || h > 23 || !skip_sep(s, &j, ":", "时")) return i;
+    int m = digits(s, &j, 2);
+    if (m < 0 || m > 59) return i;
+    skip_sep(s, &j, "", "分");
+    size_t k = j;
+    int sec = 0;
+    if (skip_sep(s, &k, ":", NULL) && (sec = digits(s, &k, 2)) >= 0) j = k;
+    else sec = 0;
+    if (s[j] == '.') {
+        j++;
+        while (isdigit((unsigned char)s[j])) j++;
+    }
+    d->hour = h, d->minute = m, d->second = sec, d->has_time = 1;
+    k = j;
+    skip_spaces(s, &k);
+    if (s[j] == 'Z' || !strncmp(s + k, "GMT", 3) || !strncmp(s + k, "UTC", 3)) {
+        d->has_offset = 1, d->offset_min = 0;
+        j = s[j] == 'Z' ? j + 1 : k + 3;
+    }
+    if (s[j] == '+' || s[j] == '-') {
+        int sign = s[j] == '-' ? -1 : 1;
+        k = j + 1;
+        int oh = digits(s, &k, 2), om = 0;
+        if (oh >= 0 && oh <= 14) {
+            skip_sep(s, &k, ":", NULL);
+            om = digits(s, &k, 2);
+            d->has_offset = 1, d->offset_min = sign * (oh * 60 + (om > 0 ? om : 0));
+            j = k;
+        }
+    }
+    return j;
+}
+
+/* "2024-01-30", "2024/1/30", "2024.1.30", "2024年1月30日", "20240130" is not accepted. */
+static size_t parse_numeric(const char *s, xdate *d) {
+    size_t i = 0;
+    int y = digits(s, &i, 4);
+    if (y < 1990 || y > 2099 || i != 4 || !skip_sep(s, &i, "-/.", "年")) return 0;
+    skip_spaces(s, &i);
+    int mo = digits(s, &i, 2);
+    if (mo < 1 || mo > 12 || !skip_sep(s, &i, "-/.", "月")) return 0;
+    skip_spaces(s, &i);
+    int day = digits(s, &i, 2);
+    if (day < 1 || day > 31 || isdigit((unsigned char)s[i])) return 0;
+    skip_sep(s, &i, "", "日");
+    *d = (xdate){.year = y, .month = mo, .day = day};
+    return parse_time(s, i, d);
+}
+
+static int month_name(const char *s, size_t *i) {
+    static const char *const names[] = {"jan", "feb", "mar", "apr", "may", "jun",
+                                        "jul", "aug", "sep", "oct", "nov", "dec"};
+    for (int m = 0; m < 12; m++) {
+        if (strncasecmp(s + *i, names[m], 3) != 0) continue;
+        *i += 3;
+        while (isalpha((unsigned char)s[*i])) ++*i;
+        if (s[*i] == '.') ++*i;
+        return m + 1;
+    }
+    return -1;
+}
+
+/* "January 30, 2024", "Jan. 30 2024", "30 January 2024", "Tue, 30 Jan 2024 14:30:00 GMT". */
+static size_t parse_english(const char *s, xdate *d) {
+    size_t i = 0;
+    int mo, day;
+    if (isdigit((unsigned char)s[0])) {
+        day = digits(s, &i, 2);
+        skip_spaces(s, &i);
+        mo = month_name(s, &i);
+    } else {
+        mo = month_name(s, &i);
+        skip_spaces(s, &i);
+        day = digits(s, &i, 2);
+        while (isalpha((unsigned char)s[i])) i++; /* 1st, 2nd, 30th */
+        skip_sep(s, &i, ",", NULL);
+    }
+    skip_spaces(s, &i);
+    size_t at = i;
+    int y = digits(s, &i, 4);
+    if (mo < 1 || day < 1 || day > 31 || y < 1990 || y > 2099 || i - at != 4) return 0;
+    *d = (xdate){.year = y, .month = mo, .day = day};
+    skip_sep(s, &i, ",", NULL);
+    return parse_time(s, i, d);
+}
+
+size_t date_parse(const char *s, xdate *d) {
+    size_t i = 0;
+    while (s[i] == ' ') i++;
+    if (isalpha((unsigned char)s[i]) && s[i + 1] && s[i + 2] && s[i + 3] == ',') {
+        i += 4; /* weekday of RFC 1123 */
+        while (s[i] == ' ') i++;
+    }
+    size_t n = parse_numeric(s + i, d);
+    if (!n) n = parse_english(s + i, d);
+    return n ? i + n : 0;
+}
+
+long date_find(const char *text, size_t from, xdate *d) {
+    size_t len = strlen(text);
+    for (size_t i = from; i < len; i++) {
+        unsigned char c = (unsigned char)text[i], prev = i ? (unsigned char)text[i - 1] : ' ';
+        int start = (isdigit(c) && !isdigit(prev)) || (isalpha(c) && !isalpha(prev));
+        if (start && date_parse(text + i, d)) return (long)i;
+    }
+    return -1;
+}
+
+void date_format(const xdate *d, char *out) {
+    int n = snprintf(out, 32, "%04d-%02d-%02d", d->year, d->month, d->day);
+    if (!d->has_time) return;
+    n += snprintf(out + n, 32 - (size_t)n, "T%02d:%02d:%02d", d->hour, d->minute, d->second);
+    if (!d->has_offset) return;
+    int off = d->offset_min < 0 ? -d->offset_min : d->offset_min;
+    snprintf(out + n, 32 - (size_t)n, "%c%02d:%02d", d->offset_min < 0 ? '-' : '+', off / 60, off % 60);
+}

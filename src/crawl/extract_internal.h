@@ -1,0 +1,77 @@
+/* Internals of the article extractor shared by its files: a growable text buffer, libxml2 node
+ * helpers, the date parser, and the stages (metadata, body, links). */
+#ifndef YUQING_CRAWL_EXTRACT_INTERNAL_H
+#define YUQING_CRAWL_EXTRACT_INTERNAL_H
+
+#include <libxml/HTMLparser.h>
+#include <stddef.h>
+
+#include "yuqing/extract.h"
+
+/* A growable NUL-terminated string; a failed allocation sets `oom` and drops further text. */
+typedef struct xbuf {
+    char *data;
+    size_t len, cap;
+    int oom;
+} xbuf;
+
+void xbuf_put(xbuf *b, const char *s, size_t n);
+void xbuf_puts(xbuf *b, const char *s);
+/* Takes the buffer's string (malloc'd, "" when empty; NULL when out of memory). */
+char *xbuf_take(xbuf *b);
+
+/* 1 for inline (phrasing) elements: a, span, b, em, font, ... */
+int is_inline(const xmlNode *n);
+/* The element's lower-case tag name ("" for non-elements). */
+const char *node_tag(const xmlNode *n);
+/* 1 when element `n` has tag `tag`. */
+int node_is(const xmlNode *n, const char *tag);
+/* 1 when element `n` has one of the NULL-terminated `tags`. */
+int node_is_any(const xmlNode *n, const char *const *tags);
+/* Unlinks and frees a node and everything below it. */
+void node_drop(xmlNode *n);
+/* Attribute value (malloc'd by libxml2, free with xmlFree) or NULL. */
+char *node_attr(const xmlNode *n, const char *name);
+/* Appends the node's text, whitespace collapsed to single spaces, to `b`. */
+void node_text(const xmlNode *n, xbuf *b);
+/* The node's collapsed, trimmed text, malloc'd. */
+char *node_text_dup(const xmlNode *n);
+/* Trims and collapses whitespace of a writable string in place; returns it (NULL stays NULL). */
+char *text_squeeze(char *s);
+/* Decodes one UTF-8 code point at *s, advancing it. */
+unsigned utf8_next(const char **s);
+
+/* A date and time as far as a page tells it. */
+typedef struct xdate {
+    int year, month, day, hour, minute, second;
+    int has_time, has_offset, offset_min;
+} xdate;
+
+/* Parses a date at the start of `s` (ISO 8601, "2024年1月30日 14:30", "2024/1/30", "Jan 30,
+ * 2024", RFC 1123). Returns the bytes consumed, 0 when there is none. */
+size_t date_parse(const char *s, xdate *d);
+/* Finds the first date in `text` at or after `from`; returns its offset or -1. */
+long date_find(const char *text, size_t from, xdate *d);
+/* Writes the date as ISO 8601 (with time and offset only as far as known) to out[32]. */
+void date_format(const xdate *d, char *out);
+
+/* Metadata stage: title, published_at, author from JSON-LD, meta tags, <time> and text. */
+void extract_meta(htmlDocPtr doc, yq_article *a);
+/* The headline: the <h1> (of `n_h1`) that best matches og:title / JSON-LD headline / <title>,
+ * else that title with its site-name suffix removed; the strings may be NULL. malloc'd, NULL
+ * when there is none. */
+char *extract_title(const char *og, const char *headline, const char *title_tag, char *const *h1, int n_h1);
+/* A publication date written in the page's text: after a label (发布时间, Published, ...), else
+ * the first one after the headline `title` (may be NULL). malloc'd ISO 8601 or NULL. */
+char *extract_text_date(htmlDocPtr doc, const char *title);
+/* Body stage: the main text of the document (which it prunes), malloc'd; NULL when none. */
+char *extract_body(htmlDocPtr doc);
+/* The text of `nodes` as paragraphs: one per block element or line break, trimmed, empty ones
+ * dropped, separated by blank lines; malloc'd (NULL when out of memory). */
+char *render_paragraphs(xmlNode *const *nodes, size_t n);
+/* Links stage: media and <a> URLs, absolute against <base> or `url`. */
+int extract_links(htmlDocPtr doc, const char *url, yq_article *a);
+/* "zh", "en" or NULL for a text, by character statistics. */
+const char *detect_lang(const char *text);
+
+#endif

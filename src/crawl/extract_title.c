@@ -1,0 +1,132 @@
+/* The headline of a page and a date written in its text: the parts of the metadata stage that
+ * read visible text rather than tags. */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "crawl/extract_internal.h"
+
+/* Code points in s[0..n). */
+static size_t count_chars(const char *s, size_t n) {
+    size_t k = 0;
+    for (const char *p = s; p < s + n;) utf8_next(&p), k++;
+    return k;
+}
+
+/* Where the last site-name separator of `t` starts (and its length), or NULL. */
+static const char *last_separator(const char *t, size_t len, size_t *sep_len) {
+    static const char *const seps[] = {" | ", " - ", " – ", " — ", "_", "｜", " :: ", " » ", " · ", "--", "-"};
+    const char *best = NULL;
+    for (size_t i = 0; i < sizeof seps / sizeof seps[0]; i++) {
+        size_t n = strlen(seps[i]);
+        for (const char *p = t; (p = strstr(p, seps[i])) && p + n <= t + len; p++)
+            if (!best || p > best) best = p, *sep_len = n;
+        if (best) break; /* the most specific separator kind present wins */
+    }
+    return best;
+}
+
+/* Removes trailing " - Site" / "_频道_网站" segments that are short next to what remains. */
+static void strip_site_suffix(char *t) {
+    size_t len = strlen(t), sep_len = 0;
+    const char *sep;
+    while ((sep = last_separator(t, len, &sep_len)) != NULL) {
+        size_t head = (size_t)(sep - t), tail = len - head - sep_len;
+        size_t head_chars = count_chars(t, head), tail_chars = count_chars(sep + sep_len, tail);
+        int bare = sep[0] == '-' || sep[0] == '_'; /* "COVID-19", "snake_case": only before a CJK site name */
+        int cjk_tail = (unsigned char)sep[sep_len] >= 0x80;
+        if (head_chars < 4 || tail_chars > head_chars || tail_chars > 40 || (bare && !cjk_tail)) break;
+        len = head;
+        while (len > 0 && t[len - 1] == ' ') len--;
+        t[len] = 0;
+    }
+}
+
+/* Words of a title, each CJK character counting as one. */
+static int count_words(const char *s) {
+    int n = 0, in_word = 0;
+    while (*s) {
+        unsigned c = utf8_next(&s);
+        int alnum = c < 0x80 && isalnum((int)c);
+        n += c >= 0x3400 || (alnum && !in_word);
+        in_word = alnum;
+    }
+    return n;
+}
+
+/* Share of the headline's words (CJK: characters) that also occur in `title`, ignoring case. */
+static double overlap(const char *h1, const char *title) {
+    int words = 0, found = 0;
+    for (const char *p = h1; *p;) {
+        const char *start = p;
+        unsigned c = utf8_next(&p);
+        if ((c < 0x80 && !isalnum((int)c)) || (c >= 0x80 && c < 0x3400)) continue; /* punctuation */
+        if (c < 0x80)
+            while (isalnum((unsigned char)*p) || *p == '\'') p++;
+        words++;
+        size_t n = (size_t)(p - start);
+        for (const char *t = title; *t; t++)
+            if (!strncasecmp(t, start, n)) {
+                found++;
+                break;
+            }
+    }
+    return words ? (double)found / words : 0;
+}
+
+char *extract_title(const char *og, const char *headline, const char *title_tag, char *const *h1, int n_h1) {
+    const char *t = og ? og : headline ? headline : title_tag;
+    const char *best = NULL;
+    double best_overlap = 0.5;
+    for (int i = 0; i < n_h1; i++) {
+        double o = t ? overlap(h1[i], t) : 1;
+        if (title_tag && overlap(h1[i], title_tag) > o) o = overlap(h1[i], title_tag);
+        if (*h1[i] && o >= best_overlap && (!best || o > best_overlap)) best = h1[i], best_overlap = o;
+    }
+    char *s = best ? strdup(best) : t && *t ? strdup(t) : NULL;
+    if (s && !best) strip_site_suffix(s);
+    if (s && count_words(s) >= 3) return s;
+    const char *longest = NULL; /* a generic title ("Home", the site's name): the longest <h1> */
+    for (int i = 0; i < n_h1; i++)
+        if (count_words(h1[i]) >= 3 && (!longest || strlen(h1[i]) > strlen(longest))) longest = h1[i];
+    if (!longest) return s;
+    free(s);
+    return strdup(longest);
+}
+
+/* The document's visible text, collapsed, malloc'd. */
+static char *document_text(htmlDocPtr doc) {
+    xmlNode *root = xmlDocGetRootElement(doc);
+    return root ? node_text_dup(root) : NULL;
+}
+
+/* A date within a short distance after one of the labels pages put before it. */
+static int labelled_date(const char *text, xdate *d) {
+    static const char *const labels[] = {"发布时间", "发布日期", "发表时间", "发表于", "发布于", "时间：",
+                                         "日期：", "时间:", "Published", "Posted on", "Posted"};
+    for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++) {
+        for (const char *p = text; (p = strstr(p, labels[i])) != NULL; p++) {
+            size_t from = (size_t)(p - text) + strlen(labels[i]);
+            long at = date_find(text, from, d);
+            if (at >= 0 && (size_t)at - from <= 24) return 1;
+        }
+    }
+    return 0;
+}
+
+char *extract_text_date(htmlDocPtr doc, const char *title) {
+    char *text = document_text(doc);
+    if (!text) return NULL;
+    xdate d;
+    int found = labelled_date(text, &d);
+    if (!found) {
+        const char *after = title && *title ? strstr(text, title) : NULL;
+        found = (after && date_find(text, (size_t)(after - text), &d) >= 0) || date_find(text, 0, &d) >= 0;
+    }
+    free(text);
+    if (!found) return NULL;
+    char out[32];
+    date_format(&d, out);
+    return strdup(out);
+}
