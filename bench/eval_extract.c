@@ -9,6 +9,7 @@
 
 #include "yuqing/extract.h"
 #include "yuqing/mapfile.h"
+#include "yuqing/utf8.h"
 
 enum { MAX_GROUPS = 16 };
 
@@ -18,17 +19,6 @@ typedef struct group {
     double p_sum, r_sum;
     long tp, fp, fn, tn; /* snippet counts (trafilatura pages) */
 } group;
-
-static unsigned next_cp(const char **s) {
-    const unsigned char *p = (const unsigned char *)*s;
-    unsigned c = p[0];
-    int k = c < 0x80 ? 0 : (c >> 5) == 6 ? 1 : (c >> 4) == 14 ? 2 : (c >> 3) == 30 ? 3 : 0;
-    if (k) c &= 0x3F >> k;
-    int i = 1;
-    for (; i <= k && (p[i] & 0xC0) == 0x80; i++) c = (c << 6) | (p[i] & 0x3F);
-    *s += i;
-    return c;
-}
 
 /* NFKC's effect on the text these pages hold: full-width ASCII and ideographic space. */
 static unsigned fold(unsigned c) {
@@ -56,7 +46,7 @@ static uint64_t *tokens(const char *text, int zh, size_t *n) {
     uint64_t h = 0;
     int in_word = 0;
     for (const char *s = text; *s;) {
-        unsigned c = fold(next_cp(&s));
+        unsigned c = fold(yq_utf8_next(&s));
         int single = zh && is_cjk(c), word = !single && is_word(c);
         if (in_word && !word) t[(*n)++] = h, in_word = 0;
         if (single) t[(*n)++] = 1469598103934665603ULL ^ ((uint64_t)c * 1099511628211ULL);
@@ -110,7 +100,7 @@ static char *normalise(const char *s) {
     char *out = malloc(strlen(s) * 2 + 1), *o = out;
     int space = 1;
     while (*s) {
-        unsigned c = fold(next_cp(&s));
+        unsigned c = fold(yq_utf8_next(&s));
         if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
             if (!space) *o++ = ' ';
             space = 1;

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "yuqing/extract.h"
+#include "yuqing/utf8.h"
 
 /* A growable NUL-terminated string; a failed allocation sets `oom` and drops further text. */
 typedef struct xbuf {
@@ -38,8 +39,6 @@ void node_text(const xmlNode *n, xbuf *b);
 char *node_text_dup(const xmlNode *n);
 /* Trims and collapses whitespace of a writable string in place; returns it (NULL stays NULL). */
 char *text_squeeze(char *s);
-/* Decodes one UTF-8 code point at *s, advancing it. */
-unsigned utf8_next(const char **s);
 
 /* A date and time as far as a page tells it. */
 typedef struct xdate {

@@ -23,7 +23,7 @@ static int is_punct(unsigned c) {
 
 static void add_text(nstat *s, const char *text) {
     for (const char *p = text; *p;) {
-        unsigned c = utf8_next(&p);
+        unsigned c = yq_utf8_next(&p);
         s->chars += char_weight(c);
         s->punct += is_punct(c);
     }

@@ -37,16 +37,6 @@ char *xbuf_take(xbuf *b) {
     return s;
 }
 
-unsigned utf8_next(const char **s) {
-    const unsigned char *p = (const unsigned char *)*s;
-    unsigned c = p[0];
-    int k = c < 0x80 ? 0 : (c >> 5) == 6 ? 1 : (c >> 4) == 14 ? 2 : (c >> 3) == 30 ? 3 : 0;
-    if (k) c &= 0x3F >> k;
-    int i = 1;
-    for (; i <= k && (p[i] & 0xC0) == 0x80; i++) c = (c << 6) | (p[i] & 0x3F);
-    *s += i;
-    return c;
-}
 
 const char *node_tag(const xmlNode *n) {
     return n && n->type == XML_ELEMENT_NODE && n->name ? (const char *)n->name : "";
@@ -82,7 +72,7 @@ char *node_attr(const xmlNode *n, const char *name) {
 static void put_collapsed(xbuf *b, const char *s) {
     while (*s) {
         const char *start = s;
-        unsigned c = utf8_next(&s);
+        unsigned c = yq_utf8_next(&s);
         int space = c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == 0xA0 || c == 0x3000;
         if (!space) {
             xbuf_put(b, start, (size_t)(s - start));
@@ -137,7 +127,7 @@ const char *detect_lang(const char *text) {
                 if (strlen(common[i]) == n && !strncasecmp(w, common[i], n)) function_words++;
             continue;
         }
-        unsigned c = utf8_next(&s);
+        unsigned c = yq_utf8_next(&s);
         if ((c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF)) cjk++;
     }
     if (cjk > 0 && cjk * 3 >= latin / 2) return "zh";

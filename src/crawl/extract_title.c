@@ -10,7 +10,7 @@
 /* Code points in s[0..n). */
 static size_t count_chars(const char *s, size_t n) {
     size_t k = 0;
-    for (const char *p = s; p < s + n;) utf8_next(&p), k++;
+    for (const char *p = s; p < s + n;) yq_utf8_next(&p), k++;
     return k;
 }
 
@@ -47,7 +47,7 @@ static void strip_site_suffix(char *t) {
 static int count_words(const char *s) {
     int n = 0, in_word = 0;
     while (*s) {
-        unsigned c = utf8_next(&s);
+        unsigned c = yq_utf8_next(&s);
         int alnum = c < 0x80 && isalnum((int)c);
         n += c >= 0x3400 || (alnum && !in_word);
         in_word = alnum;
@@ -60,7 +60,7 @@ static double overlap(const char *h1, const char *title) {
     int words = 0, found = 0;
     for (const char *p = h1; *p;) {
         const char *start = p;
-        unsigned c = utf8_next(&p);
+        unsigned c = yq_utf8_next(&p);
         if ((c < 0x80 && !isalnum((int)c)) || (c >= 0x80 && c < 0x3400)) continue; /* punctuation */
         if (c < 0x80)
             while (isalnum((unsigned char)*p) || *p == '\'') p++;
