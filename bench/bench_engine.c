@@ -2,12 +2,12 @@
  * model with random bf16 weights, measures prefill (512 tokens) and decode (128 tokens) at 1 and
  * 2 threads, the read bandwidth with the same thread count, and decode's share of the roofline
  * (bytes of every weight tensor read per decode step, the embedding row excepted). */
-#include <immintrin.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "yuqing/bandwidth.h"
 #include "yuqing/error.h"
 #include "yuqing/kernels.h"
 #include "yuqing/model.h"
@@ -29,45 +29,6 @@ static uint64_t next_random(void) {
     rng_state ^= rng_state >> 7;
     rng_state ^= rng_state << 17;
     return rng_state;
-}
-
-typedef struct {
-    const unsigned char *buf;
-    size_t bytes;
-    uint64_t sums[64];
-} bandwidth_job;
-
-__attribute__((target("avx2"))) static void read_range(void *arg, int64_t begin, int64_t end, int thread) {
-    bandwidth_job *job = arg;
-    const __m256i *p = (const __m256i *)(job->buf + (size_t)begin * 4096);
-    const __m256i *stop = (const __m256i *)(job->buf + (size_t)end * 4096);
-    __m256i a = _mm256_setzero_si256(), b = a, c = a, d = a;
-    for (; p < stop; p += 4) {
-        a = _mm256_xor_si256(a, _mm256_load_si256(p));
-        b = _mm256_xor_si256(b, _mm256_load_si256(p + 1));
-        c = _mm256_xor_si256(c, _mm256_load_si256(p + 2));
-        d = _mm256_xor_si256(d, _mm256_load_si256(p + 3));
-    }
-    a = _mm256_xor_si256(_mm256_xor_si256(a, b), _mm256_xor_si256(c, d));
-    job->sums[thread] += (uint64_t)_mm256_extract_epi64(a, 0);
-}
-
-static int compare_doubles(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* Median read bandwidth in bytes/s over BANDWIDTH_RUNS passes of a 1 GiB buffer. */
-static double measure_bandwidth(unsigned char *buf) {
-    bandwidth_job job = {buf, BANDWIDTH_BYTES, {0}};
-    double rates[BANDWIDTH_RUNS];
-    for (int r = 0; r < BANDWIDTH_RUNS; r++) {
-        double t0 = now();
-        yq_parallel_for((int64_t)(BANDWIDTH_BYTES / 4096), read_range, &job);
-        rates[r] = (double)BANDWIDTH_BYTES / (now() - t0);
-    }
-    qsort(rates, BANDWIDTH_RUNS, sizeof rates[0], compare_doubles);
-    return rates[BANDWIDTH_RUNS / 2];
 }
 
 typedef struct {
@@ -116,15 +77,13 @@ int main(int argc, char **argv) {
         fprintf(stderr, "bench: %s\n", yq_last_error());
         return 1;
     }
-    unsigned char *buf = aligned_alloc(4096, BANDWIDTH_BYTES);
-    memset(buf, 1, BANDWIDTH_BYTES);
     yq_kernels_select(YQ_KERNEL_AUTO);
     printf("model: Qwen2.5-0.5B shape, bf16, %.1f MB of weights read per decode step; kernels: %s\n",
            step_bytes / 1e6, yq_kernel_name(yq_kernels_active()));
     printf("threads  prefill tok/s  decode tok/s  bandwidth GB/s  roofline tok/s  decode/roofline\n");
     for (int threads = 1; threads <= max_threads; threads++) {
         yq_threads_init(threads);
-        double bandwidth = measure_bandwidth(buf);
+        double bandwidth = yq_read_bandwidth(BANDWIDTH_BYTES, BANDWIDTH_RUNS);
         engine_speed s = measure_engine(m);
         double roofline = bandwidth / (double)step_bytes;
         printf("%7d  %13.1f  %12.2f  %14.2f  %14.2f  %14.0f%%\n", threads, s.prefill_tps, s.decode_tps,
@@ -133,7 +92,6 @@ int main(int argc, char **argv) {
     }
     yq_threads_shutdown();
     yq_model_close(m);
-    free(buf);
     yq_random_model_remove(dir);
     return 0;
 }
