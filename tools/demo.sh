@@ -24,3 +24,6 @@ echo
 echo "== chat with a tiny random Qwen3 (real vocabulary and chat template; its replies are noise)"
 printf '你好，请介绍一下阿里巴巴。\nThanks!\n' |
   $yuqing chat --model $data/hf/qwen3-chat --tokenizer "$tok" --max-tokens 12 --temperature 0
+echo
+echo "== article extraction from a GBK page that declares the wrong charset"
+$yuqing extract $data/extract/gbk_mislabeled.html --url https://news.example.cn/2024/0130/1.html
