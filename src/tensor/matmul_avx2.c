@@ -4,6 +4,7 @@
 #include <immintrin.h>
 
 #include "matmul_kernels.h"
+#include "simd_avx2.h"
 
 enum { TILE_ROWS = 4, TILE_TOKENS = 2 };
 
@@ -24,13 +25,6 @@ static inline __attribute__((always_inline)) float load1(const void *row, int64_
     if (dt == YQ_DTYPE_F32) return ((const float *)row)[k];
     uint16_t h = ((const uint16_t *)row)[k];
     return dt == YQ_DTYPE_F16 ? yq_f16_to_f32(h) : yq_bf16_to_f32(h);
-}
-
-static inline float hsum8(__m256 v) {
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
 }
 
 /* Rows row_ids[0..nr) times tokens t..t+nt. nr and nt are compile-time constants at every call,

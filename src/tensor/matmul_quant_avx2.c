@@ -9,6 +9,7 @@
 #include "matmul_kernels.h"
 #include "quant_act.h"
 #include "quant_blocks.h"
+#include "simd_avx2.h"
 
 #define INLINE static inline __attribute__((always_inline))
 
@@ -222,13 +223,6 @@ INLINE __m256 accumulate(yq_dtype dt, const char *row, const char *act, int64_t 
     }
     const block_q5_K *k = wb;
     return block_k4(k->scales, k->d, k->dmin, k->qs, k->qh, a, acc);
-}
-
-INLINE float hsum8(__m256 v) {
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
 }
 
 /* Rows row_ids[0..nr) times tokens t..t+nt, nr and nt compile-time constants. */
