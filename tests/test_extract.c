@@ -114,6 +114,15 @@ static void test_date_forms(void) {
     check_date("2019-08-02T23:10:00-0400", "2019-08-02T23:10:00-04:00");
     check_date("Updated January 30, 2024", "2024-01-30");
     check_date("Tue, 30 Jan 2024 14:30:00 GMT", "2024-01-30T14:30:00+00:00");
+    check_date("Stand: 20.06.2019, 14:05", "2019-06-20");
+    check_date("Ver\xc3\xb6" "ffentlicht am 10. September 2017", "2017-09-10");
+    check_date("am 3. M\xc3\xa4rz 2021 um 8 Uhr", "2021-03-03");
+    check_date("publi\xc3\xa9" " le 5 d\xc3\xa9" "cembre 2020", "2020-12-05");
+    check_date("5 de mayo de 2024", "2024-05-05");
+    check_date("Posted 5/7/2005 9:23:57 PM", "2005-05-07T21:23:57");
+    check_date("12:30 AM", "");
+    check_date("1/30/2024 12:05 am", "2024-01-30T00:05:00");
+    check_date("version 1.2.3 of 10.20.2019", "");
     check_date("call 2024-13-40 now", "");
     check_date("no date here 12345", "");
 }
@@ -125,7 +134,21 @@ static void check_title(const char *og, const char *title_tag, const char *h1, c
     free(got);
 }
 
+static void check_titles(const char *og, const char *title_tag, char **h1s, int n_h1, const char *want) {
+    char *got = extract_title(og, NULL, title_tag, h1s, n_h1);
+    CHECK_STR(got, want);
+    free(got);
+}
+
 static void test_titles(void) {
+    char *sections[] = {"CDPATH replacements", "What I use now", "Emacs plugins not integrated with the shell"};
+    check_titles(NULL, "CDPATH replacements - anarcat", sections, 3, "CDPATH replacements"); /* short, but confirmed */
+    char *only[] = {"20 Clever Small Nursery Ideas When Space Is Tight"};
+    check_titles("Clever Ideas to Set Up a Nursery", "20 Clever Ideas for a Small Nursery - Party", only, 1,
+                 "20 Clever Small Nursery Ideas When Space Is Tight"); /* a page's only headline */
+    char *logo[] = {"KBS WORLD"};
+    check_titles("Colder Temperatures Forecast for Wed.", "Colder Temperatures Forecast for Wed. | KBS WORLD", logo, 1,
+                 "Colder Temperatures Forecast for Wed."); /* the site's name is not the headline */
     check_title(NULL, "本市新建图书馆正式开放_新闻中心_河谷网", NULL, "本市新建图书馆正式开放");
     check_title(NULL, "Storm hits the coast - Example News", NULL, "Storm hits the coast");
     check_title(NULL, "New vaccines for COVID-19", NULL, "New vaccines for COVID-19");

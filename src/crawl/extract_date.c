@@ -1,5 +1,6 @@
-/* Dates as pages write them: ISO 8601, Chinese "2024年1月30日 14:30", slashes and dots,
- * English month names and RFC 1123, to one ISO 8601 form. */
+/* Dates as pages write them: ISO 8601, Chinese "2024年1月30日 14:30", slashes and dots, day-first
+ * "30.01.2024" (dots: the European form), month-first "1/30/2024 2:30 PM" (slashes: the US form),
+ * month names in English, German, French and Spanish, and RFC 1123, to one ISO 8601 form. */
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
@@ -43,6 +44,13 @@ static size_t parse_time(const char *s, size_t i, xdate *d) {
         j++;
         while (isdigit((unsigned char)s[j])) j++;
     }
+    k = j;
+    skip_spaces(s, &k);
+    if (h >= 1 && h <= 12 && (s[k] == 'A' || s[k] == 'P' || s[k] == 'a' || s[k] == 'p') &&
+        (s[k + 1] == 'M' || s[k + 1] == 'm')) { /* 12-hour clock */
+        h = h % 12 + (s[k] == 'P' || s[k] == 'p' ? 12 : 0);
+        j = k + 2;
+    }
     d->hour = h, d->minute = m, d->second = sec, d->has_time = 1;
     k = j;
     skip_spaces(s, &k);
@@ -80,26 +88,53 @@ static size_t parse_numeric(const char *s, xdate *d) {
     return parse_time(s, i, d);
 }
 
+/* "30.01.2024" (day first: the European use of dots) or "1/30/2024" (month first: the US use of
+ * slashes), each optionally followed by a time. */
+static size_t parse_day_month_year(const char *s, xdate *d) {
+    size_t i = 0;
+    int a = digits(s, &i, 2);
+    char sep = s[i];
+    if (a < 1 || (sep != '.' && sep != '/')) return 0;
+    i++;
+    int b = digits(s, &i, 2);
+    if (b < 1 || s[i++] != sep) return 0;
+    size_t at = i;
+    int y = digits(s, &i, 4);
+    if (i - at != 4 || y < 1990 || y > 2099 || isdigit((unsigned char)s[i])) return 0;
+    int day = sep == '.' ? a : b, mo = sep == '.' ? b : a;
+    if (mo > 12 || day > 31) return 0;
+    *d = (xdate){.year = y, .month = mo, .day = day};
+    return parse_time(s, i, d);
+}
+
+/* A month name or abbreviation (English, German, French, Spanish) at s[*i]: 1..12, or -1. */
 static int month_name(const char *s, size_t *i) {
-    static const char *const names[] = {"jan", "feb", "mar", "apr", "may", "jun",
-                                        "jul", "aug", "sep", "oct", "nov", "dec"};
-    for (int m = 0; m < 12; m++) {
-        if (strncasecmp(s + *i, names[m], 3) != 0) continue;
-        *i += 3;
-        while (isalpha((unsigned char)s[*i])) ++*i;
+    static const struct { const char *prefix; int month; } names[] = {
+        {"jan", 1}, {"feb", 2}, {"mar", 3}, {"apr", 4}, {"may", 5}, {"jun", 6}, {"jul", 7}, {"aug", 8},
+        {"sep", 9}, {"oct", 10}, {"nov", 11}, {"dec", 12}, {"m\xc3\xa4" "r", 3}, {"mrz", 3}, {"mai", 5},
+        {"okt", 10}, {"dez", 12}, {"ene", 1}, {"abr", 4}, {"ago", 8}, {"dic", 12}, {"avr", 4},
+        {"f\xc3\xa9" "v", 2}, {"ao\xc3\xbb", 8}, {"d\xc3\xa9" "c", 12}};
+    for (size_t m = 0; m < sizeof names / sizeof names[0]; m++) {
+        size_t n = strlen(names[m].prefix);
+        if (strncasecmp(s + *i, names[m].prefix, n) != 0) continue;
+        *i += n;
+        while (isalpha((unsigned char)s[*i]) || (unsigned char)s[*i] >= 0x80) ++*i;
         if (s[*i] == '.') ++*i;
-        return m + 1;
+        return names[m].month;
     }
     return -1;
 }
 
-/* "January 30, 2024", "Jan. 30 2024", "30 January 2024", "Tue, 30 Jan 2024 14:30:00 GMT". */
-static size_t parse_english(const char *s, xdate *d) {
+/* "January 30, 2024", "Jan. 30 2024", "30 January 2024", "10. September 2017", "5 de mayo de
+ * 2024", "Tue, 30 Jan 2024 14:30:00 GMT". */
+static size_t parse_month_name(const char *s, xdate *d) {
     size_t i = 0;
     int mo, day;
     if (isdigit((unsigned char)s[0])) {
         day = digits(s, &i, 2);
+        skip_sep(s, &i, ".", NULL);
         skip_spaces(s, &i);
+        if (!strncmp(s + i, "de ", 3)) i += 3;
         mo = month_name(s, &i);
     } else {
         mo = month_name(s, &i);
@@ -109,6 +144,7 @@ static size_t parse_english(const char *s, xdate *d) {
         skip_sep(s, &i, ",", NULL);
     }
     skip_spaces(s, &i);
+    if (!strncmp(s + i, "de ", 3)) i += 3;
     size_t at = i;
     int y = digits(s, &i, 4);
     if (mo < 1 || day < 1 || day > 31 || y < 1990 || y > 2099 || i - at != 4) return 0;
@@ -125,7 +161,8 @@ size_t date_parse(const char *s, xdate *d) {
         while (s[i] == ' ') i++;
     }
     size_t n = parse_numeric(s + i, d);
-    if (!n) n = parse_english(s + i, d);
+    if (!n) n = parse_day_month_year(s + i, d);
+    if (!n) n = parse_month_name(s + i, d);
     return n ? i + n : 0;
 }
 

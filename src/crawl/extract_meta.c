@@ -92,13 +92,28 @@ static void on_script(const xmlNode *n, meta *m) {
     xmlFree(text);
 }
 
+/* A site logo written as a heading: an <h1> whose class or id names a logo or brand, or that
+ * holds an image. Not a candidate for the article's title. */
+static int is_logo_heading(const xmlNode *h1) {
+    static const char *const attrs[] = {"class", "id"};
+    for (size_t i = 0; i < 2; i++) {
+        char *v = node_attr(h1, attrs[i]);
+        int logo = v && (strcasestr(v, "logo") || strcasestr(v, "brand"));
+        xmlFree(v);
+        if (logo) return 1;
+    }
+    for (const xmlNode *c = h1->children; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE && (node_is(c, "img") || (node_is(c, "a") && is_logo_heading(c)))) return 1;
+    return 0;
+}
+
 static void walk(const xmlNode *n, meta *m, int *best_rank) {
     for (; n; n = n->next) {
         if (n->type != XML_ELEMENT_NODE) continue;
         if (node_is(n, "meta")) on_meta(n, m, best_rank);
         else if (node_is(n, "script")) on_script(n, m);
         else if (node_is(n, "title") && !m->title_tag) m->title_tag = node_text_dup(n);
-        else if (node_is(n, "h1") && m->n_h1 < MAX_H1) m->h1[m->n_h1++] = node_text_dup(n);
+        else if (node_is(n, "h1") && m->n_h1 < MAX_H1 && !is_logo_heading(n)) m->h1[m->n_h1++] = node_text_dup(n);
         else if (node_is(n, "time") && !m->time_date) m->time_date = node_attr(n, "datetime");
         if (!node_is(n, "script")) walk(n->children, m, best_rank);
     }

@@ -75,17 +75,31 @@ static double overlap(const char *h1, const char *title) {
     return words ? (double)found / words : 0;
 }
 
-char *extract_title(const char *og, const char *headline, const char *title_tag, char *const *h1, int n_h1) {
-    const char *t = og ? og : headline ? headline : title_tag;
+/* The <h1> that best agrees with the metadata titles (site names stripped, so that a logo <h1>
+ * does not agree with a "Headline | Site" title): at least half its words occur there, or (a
+ * page's only headline) at least 0.3. NULL when none does. */
+static const char *agreeing_h1(const char *t, const char *title_tag, char *const *h1, int n_h1) {
+    char *main_t = t ? strdup(t) : NULL, *main_tag = title_tag ? strdup(title_tag) : NULL;
+    if (main_t) strip_site_suffix(main_t);
+    if (main_tag) strip_site_suffix(main_tag);
     const char *best = NULL;
-    double best_overlap = 0.5;
+    double best_overlap = n_h1 == 1 ? 0.3 : 0.5;
     for (int i = 0; i < n_h1; i++) {
-        double o = t ? overlap(h1[i], t) : 1;
-        if (title_tag && overlap(h1[i], title_tag) > o) o = overlap(h1[i], title_tag);
+        double o = main_t ? overlap(h1[i], main_t) : 1;
+        if (main_tag && overlap(h1[i], main_tag) > o) o = overlap(h1[i], main_tag);
         if (*h1[i] && o >= best_overlap && (!best || o > best_overlap)) best = h1[i], best_overlap = o;
     }
-    char *s = best ? strdup(best) : t && *t ? strdup(t) : NULL;
-    if (s && !best) strip_site_suffix(s);
+    free(main_t);
+    free(main_tag);
+    return best;
+}
+
+char *extract_title(const char *og, const char *headline, const char *title_tag, char *const *h1, int n_h1) {
+    const char *t = og ? og : headline ? headline : title_tag;
+    const char *best = agreeing_h1(t, title_tag, h1, n_h1);
+    if (best) return strdup(best); /* the visible headline, confirmed by the metadata */
+    char *s = t && *t ? strdup(t) : NULL;
+    if (s) strip_site_suffix(s);
     if (s && count_words(s) >= 3) return s;
     const char *longest = NULL; /* a generic title ("Home", the site's name): the longest <h1> */
     for (int i = 0; i < n_h1; i++)
