@@ -58,7 +58,8 @@ static const char *url(const char *path) {
 }
 
 static yq_fetch_response *get(const char *path, size_t max_size, long timeout_ms) {
-    yq_fetch_request rq = {.url = url(path), .allow_private = 1, .max_size = max_size, .timeout_ms = timeout_ms};
+    yq_fetch_request rq = {
+        .url = url(path), .allow_private = 1, .max_size = max_size, .timeout_ms = timeout_ms};
     yq_fetch_response *r = NULL;
     CHECK(yq_fetch_once(NULL, &rq, &r) == 0 && r);
     return r;
@@ -105,7 +106,8 @@ static void test_redirects(void) {
     yq_fetch_response_free(r);
     r = get("/loop/a", 0, 0);
     CHECK(r->error == YQ_FETCH_REDIRECT_LOOP);
-    CHECKF(strstr(r->reason, "redirect loop") && strstr(r->reason, "/loop/a -> ") && strstr(r->reason, "/loop/b"),
+    CHECKF(strstr(r->reason, "redirect loop") && strstr(r->reason, "/loop/a -> ") &&
+               strstr(r->reason, "/loop/b"),
            "reason: %s", r->reason);
     yq_fetch_response_free(r);
     CHECK(log_lines("/loop/a", NULL, NULL, NULL, 10) == 1 && log_lines("/loop/b", NULL, NULL, NULL, 10) == 1);
@@ -137,7 +139,8 @@ static yq_fetch_response *get_with_retries(const char *path, const yq_retry_conf
     uint64_t rng = 1;
     for (int attempt = 1;; attempt++) {
         yq_fetch_response *r = get(path, 0, 0);
-        double d = yq_retry_delay(rc, attempt, r->error, r->status, yq_fetch_header(r, "retry-after"), time(NULL), &rng);
+        double d = yq_retry_delay(rc, attempt, r->error, r->status, yq_fetch_header(r, "retry-after"),
+                                  time(NULL), &rng);
         *attempts = attempt;
         if (d < 0) return r;
         yq_fetch_response_free(r);
@@ -153,8 +156,8 @@ static void test_retries(void) {
     yq_fetch_response_free(r);
     double t[8];
     CHECK(log_lines("/flaky/a", NULL, t, NULL, 8) == 3);
-    CHECKF(t[1] - t[0] >= 0.1 && t[2] - t[1] >= 0.2 && t[2] - t[1] > t[1] - t[0], "gaps %.3f %.3f", t[1] - t[0],
-           t[2] - t[1]);
+    CHECKF(t[1] - t[0] >= 0.1 && t[2] - t[1] >= 0.2 && t[2] - t[1] > t[1] - t[0], "gaps %.3f %.3f",
+           t[1] - t[0], t[2] - t[1]);
     /* never recovers: 1 + 3 attempts, then the 503 is returned */
     r = get_with_retries("/flaky/b?fail=100", &rc, &attempts);
     CHECK(r->error == YQ_FETCH_HTTP && r->status == 503 && attempts == 4);
@@ -215,11 +218,13 @@ static void collect(void *user, yq_fetch_response *r) {
 }
 
 static void run_until(yq_fetcher *f, collected *c, int n) {
-    for (int i = 0; i < 200 && c->done < n; i++) CHECK(yq_fetcher_poll(f, 100) >= 0);
+    for (int i = 0; i < 200 && c->done < n; i++)
+        CHECK(yq_fetcher_poll(f, 100) >= 0);
 }
 
 static void free_collected(collected *c) {
-    for (int i = 0; i < c->done; i++) yq_fetch_response_free(c->r[i]);
+    for (int i = 0; i < c->done; i++)
+        yq_fetch_response_free(c->r[i]);
     c->done = 0;
 }
 
@@ -231,7 +236,8 @@ static void test_multi(void) {
     collected c = {0};
     /* sequential requests reuse one connection */
     for (int i = 0; i < 3; i++) {
-        CHECK(yq_fetcher_submit(f, &(yq_fetch_request){.url = url("/feed.atom"), .allow_private = 1}, collect, &c) == 0);
+        CHECK(yq_fetcher_submit(f, &(yq_fetch_request){.url = url("/feed.atom"), .allow_private = 1}, collect,
+                                &c) == 0);
         run_until(f, &c, 1);
         CHECK(c.r[0]->error == YQ_FETCH_OK && (i == 0 || c.r[0]->connection_reused));
         free_collected(&c);
@@ -243,17 +249,20 @@ static void test_multi(void) {
     for (int i = 0; i < 16; i++) {
         char path[64];
         snprintf(path, sizeof path, "/slow?ms=1500&i=%d", i);
-        CHECK(yq_fetcher_submit(f, &(yq_fetch_request){.url = url(path), .allow_private = 1}, collect, &c) == 0);
+        CHECK(yq_fetcher_submit(f, &(yq_fetch_request){.url = url(path), .allow_private = 1}, collect, &c) ==
+              0);
     }
     CHECK(yq_fetcher_pending(f) == 16);
     run_until(f, &c, 16);
     CHECK(c.done == 16 && yq_fetcher_pending(f) == 0);
-    for (int i = 0; i < c.done; i++) CHECK(c.r[i]->error == YQ_FETCH_OK && c.r[i]->ttfb_s >= 1.4);
+    for (int i = 0; i < c.done; i++)
+        CHECK(c.r[i]->error == YQ_FETCH_OK && c.r[i]->ttfb_s >= 1.4);
     free_collected(&c);
     double t[32];
     int n = log_lines("/slow", NULL, t, NULL, 32);
     double lo = t[0], hi = t[0];
-    for (int i = 1; i < n; i++) lo = t[i] < lo ? t[i] : lo, hi = t[i] > hi ? t[i] : hi;
+    for (int i = 1; i < n; i++)
+        lo = t[i] < lo ? t[i] : lo, hi = t[i] > hi ? t[i] : hi;
     CHECKF(n == 16 && hi - lo < 1.4, "%d requests over %.3f s", n, hi - lo);
     /* cookies come back to their host */
     yq_fetcher_submit(f, &(yq_fetch_request){.url = url("/cookie/set"), .allow_private = 1}, collect, &c);
@@ -264,13 +273,15 @@ static void test_multi(void) {
     CHECK(c.done == 1 && strcmp(c.r[0]->body, "session=S1\n") == 0);
     free_collected(&c);
     /* a timeout, a refused port, a bad URL */
-    yq_fetcher_submit(f, &(yq_fetch_request){.url = url("/slow?ms=3000"), .allow_private = 1, .timeout_ms = 300},
+    yq_fetcher_submit(f,
+                      &(yq_fetch_request){.url = url("/slow?ms=3000"), .allow_private = 1, .timeout_ms = 300},
                       collect, &c);
     yq_fetcher_submit(f, &(yq_fetch_request){.url = "http://127.0.0.1:1/", .allow_private = 1}, collect, &c);
     yq_fetcher_submit(f, &(yq_fetch_request){.url = "ftp://127.0.0.1/", .allow_private = 1}, collect, &c);
     run_until(f, &c, 3);
     int kinds[8] = {0};
-    for (int i = 0; i < c.done; i++) kinds[c.r[i]->error]++;
+    for (int i = 0; i < c.done; i++)
+        kinds[c.r[i]->error]++;
     CHECK(c.done == 3 && kinds[YQ_FETCH_TIMEOUT] == 1 && kinds[YQ_FETCH_NETWORK] == 2);
     free_collected(&c);
     /* freeing with transfers still running */
@@ -298,7 +309,8 @@ static void test_agents_and_robots(void) {
     yq_fetch_response *r = get("/robots.txt", 0, 0);
     yq_robots *rules;
     CHECK(r->status == 200 && yq_robots_parse(r->body, r->body_len, "yuqing", &rules) == 0);
-    CHECK(!yq_robots_allowed(rules, url("/private/secret.html")) && yq_robots_allowed(rules, url("/members/x")));
+    CHECK(!yq_robots_allowed(rules, url("/private/secret.html")) &&
+          yq_robots_allowed(rules, url("/members/x")));
     CHECK(yq_robots_crawl_delay(rules) == 1.0);
     yq_robots_free(rules);
     yq_fetch_response_free(r);
@@ -324,14 +336,42 @@ static void test_addresses(void) {
         const char *ip;
         int private;
     } cases[] = {
-        {"127.0.0.1", 1}, {"127.255.0.9", 1}, {"10.1.2.3", 1}, {"172.16.0.1", 1}, {"172.31.255.255", 1},
-        {"172.32.0.1", 0}, {"192.168.1.1", 1}, {"169.254.169.254", 1}, {"100.64.0.1", 1}, {"100.128.0.1", 0},
-        {"0.0.0.0", 1}, {"255.255.255.255", 1}, {"224.0.0.1", 1}, {"192.0.2.10", 1}, {"198.18.0.1", 1},
-        {"8.8.8.8", 0}, {"1.1.1.1", 0}, {"93.184.216.34", 0}, {"::", 1}, {"::1", 1}, {"fe80::1", 1},
-        {"fe80::1%eth0", 1}, {"fc00::1", 1}, {"fd12:3456::1", 1}, {"ff02::1", 1}, {"::ffff:127.0.0.1", 1},
-        {"::ffff:10.0.0.1", 1}, {"::ffff:8.8.8.8", 0}, {"64:ff9b::a00:1", 1}, {"64:ff9b::808:808", 0},
-        {"2002:c0a8:101::1", 1}, {"2001:db8::1", 1}, {"2001:4860:4860::8888", 0}, {"2606:4700::1111", 0},
-        {"not-an-ip", -1}, {"example.com", -1},
+        {"127.0.0.1", 1},
+        {"127.255.0.9", 1},
+        {"10.1.2.3", 1},
+        {"172.16.0.1", 1},
+        {"172.31.255.255", 1},
+        {"172.32.0.1", 0},
+        {"192.168.1.1", 1},
+        {"169.254.169.254", 1},
+        {"100.64.0.1", 1},
+        {"100.128.0.1", 0},
+        {"0.0.0.0", 1},
+        {"255.255.255.255", 1},
+        {"224.0.0.1", 1},
+        {"192.0.2.10", 1},
+        {"198.18.0.1", 1},
+        {"8.8.8.8", 0},
+        {"1.1.1.1", 0},
+        {"93.184.216.34", 0},
+        {"::", 1},
+        {"::1", 1},
+        {"fe80::1", 1},
+        {"fe80::1%eth0", 1},
+        {"fc00::1", 1},
+        {"fd12:3456::1", 1},
+        {"ff02::1", 1},
+        {"::ffff:127.0.0.1", 1},
+        {"::ffff:10.0.0.1", 1},
+        {"::ffff:8.8.8.8", 0},
+        {"64:ff9b::a00:1", 1},
+        {"64:ff9b::808:808", 0},
+        {"2002:c0a8:101::1", 1},
+        {"2001:db8::1", 1},
+        {"2001:4860:4860::8888", 0},
+        {"2606:4700::1111", 0},
+        {"not-an-ip", -1},
+        {"example.com", -1},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
         CHECKF(yq_fetch_ip_is_private(cases[i].ip) == cases[i].private, "%s", cases[i].ip);
