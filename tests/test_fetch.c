@@ -19,20 +19,22 @@
 
 static pid_t site_pid;
 static int site_port;
-static char log_path[64];
+static char log_path[64], content_dir[64];
 
 static int start_site(void) {
     snprintf(log_path, sizeof log_path, "/tmp/yuqing-fetch-log-XXXXXX");
     int fd = mkstemp(log_path);
     if (fd < 0) return -1;
     close(fd);
+    snprintf(content_dir, sizeof content_dir, "/tmp/yuqing-fetch-content-XXXXXX");
+    if (!mkdtemp(content_dir)) return -1;
     int out[2];
     if (pipe(out)) return -1;
     site_pid = fork();
     if (site_pid == 0) {
         dup2(out[1], 1);
         close(out[0]);
-        execl(YQ_FIXTURE_SITE, "fixture_site", "--log", log_path, (char *)NULL);
+        execl(YQ_FIXTURE_SITE, "fixture_site", "--log", log_path, "--content", content_dir, (char *)NULL);
         _exit(127);
     }
     close(out[1]);
@@ -47,6 +49,10 @@ static void stop_site(void) {
     kill(site_pid, SIGTERM);
     waitpid(site_pid, NULL, 0);
     unlink(log_path);
+    char path[128];
+    snprintf(path, sizeof path, "%s/new.json", content_dir);
+    unlink(path);
+    rmdir(content_dir);
 }
 
 static const char *url(const char *path) {
@@ -117,7 +123,8 @@ static void test_redirects(void) {
     yq_fetch_response_free(r);
     rq.max_redirects = -1; /* not followed: the 302 itself */
     CHECK(yq_fetch_once(NULL, &rq, &r) == 0);
-    CHECK(r->error == YQ_FETCH_OK && r->status == 302 && yq_fetch_header(r, "location"));
+    CHECK(r->error == YQ_FETCH_OK && r->status == 302 && r->location &&
+          strcmp(r->location, url("/redirect?n=4")) == 0);
     yq_fetch_response_free(r);
 }
 
@@ -327,6 +334,18 @@ static void test_post_json(void) {
     yq_fetch_response_free(r);
     r = get("/feed.rss", 0, 0);
     CHECK(strstr(r->body, "/news/posted.html") != NULL);
+    yq_fetch_response_free(r);
+    /* an article file dropped into --content DIR shows at once */
+    char path[128];
+    snprintf(path, sizeof path, "%s/new.json", content_dir);
+    FILE *f = fopen(path, "w");
+    fputs("{\"slug\": \"from-dir\", \"title\": \"From the folder\", \"paragraphs\": [\"Hello.\"]}", f);
+    fclose(f);
+    r = get("/feed.atom", 0, 0);
+    CHECK(strstr(r->body, "/news/from-dir.html") != NULL);
+    yq_fetch_response_free(r);
+    r = get("/news/from-dir.html", 0, 0);
+    CHECK(r->status == 200 && strstr(r->body, "<p>Hello.</p>"));
     yq_fetch_response_free(r);
 }
 

@@ -15,12 +15,15 @@
  *     yq_fetcher_free(f);                         // aborts what is left (no callbacks)
  *
  *     static void on_done(void *job, yq_fetch_response *r) {
- *         // r->error == YQ_FETCH_OK: r->status is 2xx/3xx (3xx only when max_redirects was 0)
+ *         // r->error == YQ_FETCH_OK: r->status is 2xx, or 3xx when max_redirects was -1
  *         // r->error == YQ_FETCH_HTTP: r->status >= 400, body and headers still there
  *         // else no usable response; r->reason says why ("redirect loop: A -> B -> A", ...)
  *         // r->body is decoded (gzip/deflate/br) and NUL-terminated; r->ttfb_s feeds autothrottle
  *         yq_fetch_response_free(r);              // the callback owns r
  *     }
+ *
+ * Redirects are followed inside the fetcher. A crawler that must check each hop (robots.txt,
+ * allowed domains) sets max_redirects = -1 and queues r->location as a new request instead.
  *
  * Every failure (timeout, too large, redirect loop, refused address, network) is also logged at
  * warning level with the URL and the reason, so a cut-off transfer is never silent. */
@@ -87,6 +90,7 @@ typedef struct yq_fetch_response {
     char *url;          /* the URL requested */
     char *final_url;    /* the URL of the last response (after redirects) */
     int redirects;      /* redirects followed */
+    char *location;     /* a 3xx not followed (max_redirects -1): its absolute target, else NULL */
     char *content_type; /* Content-Type of the last response, NULL when absent */
     char *body;         /* decoded body, NUL-terminated (never NULL); empty on failure */
     size_t body_len;
@@ -104,7 +108,8 @@ const char *yq_fetch_header(const yq_fetch_response *r, const char *name);
 void yq_fetch_response_free(yq_fetch_response *r);
 
 /* Called once per submitted request from inside yq_fetcher_poll; takes ownership of r. It may
- * call yq_fetcher_submit (the new request joins the queue) but not yq_fetcher_free. */
+ * call yq_fetcher_submit (the new request joins the queue) but not yq_fetcher_free. A NULL
+ * callback discards the response. */
 typedef void (*yq_fetch_done)(void *user, yq_fetch_response *r);
 
 /* Creates a fetcher (copies the config). Errors: YQ_EINVAL (bad config), YQ_ENOMEM. */

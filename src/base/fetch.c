@@ -151,7 +151,10 @@ static int deliver(yq_fetcher *f) {
         transfer_free(t);
         f->pending--;
         n++;
-        done(user, r);
+        if (done)
+            done(user, r);
+        else
+            yq_fetch_response_free(r);
     }
     return n;
 }

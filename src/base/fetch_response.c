@@ -27,6 +27,7 @@ void yq_fetch_response_free(yq_fetch_response *r) {
     free(r->url);
     free(r->final_url);
     free(r->content_type);
+    free(r->location);
     free(r->body);
     free(r);
 }

@@ -140,6 +140,10 @@ int transfer_end_hop(transfer *t, CURLcode code) {
         r->body_len = 0;
         return 0;
     }
+    if (status >= 300 && status < 400 && location && !(r->location = strdup(location))) {
+        transfer_fail(t, YQ_FETCH_NETWORK, "out of memory");
+        return 0;
+    }
     finish_response(t, status);
     return 0;
 }
