@@ -42,6 +42,7 @@ typedef struct {
     sbuf body;
     long huge;            /* > 0: a generated body of this many bytes instead */
     int chunked;          /* the generated body without Content-Length */
+    int sleep_ms;         /* wait this long before answering */
     char headers[4][256]; /* extra "Name: value" */
     int n_headers;
 } reply;
@@ -124,7 +125,7 @@ static void gzip_body(reply *r) {
 /* Routes that are not plain pages: failures, redirects, sizes, cookies. */
 static int special_route(struct MHD_Connection *c, const char *path, reply *r) {
     if (strcmp(path, "/slow") == 0) {
-        usleep((useconds_t)arg_int(c, "ms", 2000) * 1000);
+        r->sleep_ms = arg_int(c, "ms", 2000); /* after the log line: it is written on arrival */
         sb_printf(&r->body, "<html><body><p>slow page</p></body></html>\n");
     } else if (strncmp(path, "/flaky/", 7) == 0) {
         if (count_hit(path) <= arg_int(c, "fail", 2)) r->status = 503;
@@ -336,6 +337,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         sb_printf(&r.body, "<html><body><h1>404 Not Found</h1></body></html>\n");
     }
     log_request(c, rq, method, url, r.status);
+    if (r.sleep_ms > 0) usleep((useconds_t)r.sleep_ms * 1000);
     enum MHD_Result ok = send_reply(c, &r);
     free(r.body.s);
     (void)cls, (void)version;
