@@ -5,6 +5,7 @@
  * connection reuse; and the address classification against RFC 6890's registries. */
 #include <cjson/cJSON.h>
 #include <netdb.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -235,6 +236,18 @@ static void free_collected(collected *c) {
     c->done = 0;
 }
 
+static double monotonic_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void *wake_later(void *fetcher) {
+    usleep(200 * 1000);
+    yq_fetcher_wakeup(fetcher);
+    return NULL;
+}
+
 static void test_multi(void) {
     yq_fetcher_config fc = yq_fetcher_defaults();
     fc.max_transfers = 16;
@@ -291,9 +304,16 @@ static void test_multi(void) {
         kinds[c.r[i]->error]++;
     CHECK(c.done == 3 && kinds[YQ_FETCH_TIMEOUT] == 1 && kinds[YQ_FETCH_NETWORK] == 2);
     free_collected(&c);
-    /* freeing with transfers still running */
+    /* another thread's wakeup ends a long poll early */
     yq_fetcher_submit(f, &(yq_fetch_request){.url = url("/slow?ms=3000"), .allow_private = 1}, collect, &c);
-    yq_fetcher_poll(f, 50);
+    pthread_t waker;
+    pthread_create(&waker, NULL, wake_later, f);
+    double start = monotonic_s();
+    CHECK(yq_fetcher_poll(f, 10000) == 0);
+    CHECKF(monotonic_s() - start < 2.5, "poll woke after %.3f s", monotonic_s() - start);
+    pthread_join(waker, NULL);
+    CHECK(c.done == 0 && yq_fetcher_pending(f) == 1);
+    /* freeing with transfers still running */
     yq_fetcher_free(f);
     CHECK(c.done == 0);
 }
