@@ -343,6 +343,24 @@ static void test_agents_and_robots(void) {
     yq_fetch_response_free(r);
 }
 
+/* Through a proxy (the site answers absolute-form requests): names are the proxy's business, so
+ * only literal private hosts are refused. */
+static void test_proxy(void) {
+    char proxy[64];
+    snprintf(proxy, sizeof proxy, "http://127.0.0.1:%d", site_port);
+    yq_fetcher_config fc = yq_fetcher_defaults();
+    fc.proxy = proxy;
+    yq_fetch_response *r;
+    CHECK(yq_fetch_once(&fc, &(yq_fetch_request){.url = "http://news.example.invalid/feed.atom?via=proxy"},
+                        &r) == 0);
+    CHECK(r->error == YQ_FETCH_OK && strstr(r->body, "http://news.example.invalid/news/"));
+    yq_fetch_response_free(r);
+    CHECK(log_lines("/feed.atom", "via=proxy", NULL, NULL, 8) == 1);
+    CHECK(yq_fetch_once(&fc, &(yq_fetch_request){.url = url("/feed.atom?via=proxy")}, &r) == 0);
+    CHECK(r->error == YQ_FETCH_REFUSED_PRIVATE);
+    yq_fetch_response_free(r);
+}
+
 static void test_post_json(void) {
     char endpoint[128];
     snprintf(endpoint, sizeof endpoint, "http://127.0.0.1:%d/admin/article", site_port);
@@ -429,6 +447,7 @@ int main(void) {
     test_private();
     test_multi();
     test_agents_and_robots();
+    test_proxy();
     test_post_json();
     stop_site();
     return test_summary("test_fetch");

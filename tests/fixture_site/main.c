@@ -251,7 +251,7 @@ static enum MHD_Result add_query_arg(void *user, enum MHD_ValueKind kind, const 
 }
 
 static void log_request(struct MHD_Connection *c, const request *rq, const char *method, const char *path,
-                        int status) {
+                        int status, int proxied) {
     if (!site.log) return;
     const union MHD_ConnectionInfo *info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     int port = info && info->client_addr->sa_family == AF_INET
@@ -270,6 +270,7 @@ static void log_request(struct MHD_Connection *c, const request *rq, const char 
     cJSON_AddStringToObject(o, "ua", ua ? ua : "");
     cJSON_AddNumberToObject(o, "port", port);
     cJSON_AddNumberToObject(o, "status", status);
+    if (proxied) cJSON_AddTrueToObject(o, "proxy");
     char *line = cJSON_PrintUnformatted(o);
     pthread_mutex_lock(&site.lock);
     fprintf(site.log, "%s\n", line);
@@ -329,6 +330,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     const char *host_header = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host");
     char host[256];
     snprintf(host, sizeof host, "%s", host_header ? host_header : "127.0.0.1");
+    /* a forward-proxy request ("GET http://any.host/path"): served as if for this site */
+    int proxied = strncmp(url, "http://", 7) == 0;
+    if (proxied) url = strchr(url + 7, '/') ? strchr(url + 7, '/') : "/";
     if (strcmp(method, "POST") == 0 && strcmp(url, "/admin/article") == 0) {
         admin_add(rq, &r);
     } else if (!special_route(c, url, &r) && !content_route(c, url, host, &r)) {
@@ -336,7 +340,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         r.body.len = 0;
         sb_printf(&r.body, "<html><body><h1>404 Not Found</h1></body></html>\n");
     }
-    log_request(c, rq, method, url, r.status);
+    log_request(c, rq, method, url, r.status, proxied);
     if (r.sleep_ms > 0) usleep((useconds_t)r.sleep_ms * 1000);
     enum MHD_Result ok = send_reply(c, &r);
     free(r.body.s);
