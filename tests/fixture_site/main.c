@@ -122,6 +122,39 @@ static void gzip_body(reply *r) {
     free(gz);
 }
 
+/* /ratelimit/KEY: 429 with Retry-After (seconds, or an HTTP date) the first `fail` times. */
+static void rate_limited(struct MHD_Connection *c, const char *path, reply *r) {
+    if (count_hit(path) <= arg_int(c, "fail", 1)) {
+        r->status = 429;
+        int after = arg_int(c, "after", 1);
+        char value[64];
+        if (arg_int(c, "date", 0)) {
+            time_t t = time(NULL) + after;
+            struct tm tm;
+            strftime(value, sizeof value, "%a, %d %b %Y %H:%M:%S GMT", gmtime_r(&t, &tm));
+        } else {
+            snprintf(value, sizeof value, "%d", after);
+        }
+        add_header(r, "Retry-After: %s", value);
+    }
+    sb_printf(&r->body, r->status == 429 ? "too many requests\n"
+                                         : "<html><body><p>rate limit lifted</p></body></html>\n");
+}
+
+/* /headers: the request's User-Agent and Accept-Encoding as JSON. */
+static void echo_headers(struct MHD_Connection *c, reply *r) {
+    cJSON *o = cJSON_CreateObject();
+    const char *ua = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "User-Agent");
+    const char *ae = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept-Encoding");
+    cJSON_AddStringToObject(o, "user_agent", ua ? ua : "");
+    cJSON_AddStringToObject(o, "accept_encoding", ae ? ae : "");
+    char *text = cJSON_PrintUnformatted(o);
+    sb_printf(&r->body, "%s\n", text);
+    free(text);
+    cJSON_Delete(o);
+    r->type = "application/json";
+}
+
 /* Routes that are not plain pages: failures, redirects, sizes, cookies. */
 static int special_route(struct MHD_Connection *c, const char *path, reply *r) {
     if (strcmp(path, "/slow") == 0) {
@@ -132,21 +165,7 @@ static int special_route(struct MHD_Connection *c, const char *path, reply *r) {
         sb_printf(&r->body,
                   r->status == 503 ? "busy\n" : "<html><body><p>flaky page recovered</p></body></html>\n");
     } else if (strncmp(path, "/ratelimit/", 11) == 0) {
-        if (count_hit(path) <= arg_int(c, "fail", 1)) {
-            r->status = 429;
-            int after = arg_int(c, "after", 1);
-            char value[64];
-            if (arg_int(c, "date", 0)) {
-                time_t t = time(NULL) + after;
-                struct tm tm;
-                strftime(value, sizeof value, "%a, %d %b %Y %H:%M:%S GMT", gmtime_r(&t, &tm));
-            } else {
-                snprintf(value, sizeof value, "%d", after);
-            }
-            add_header(r, "Retry-After: %s", value);
-        }
-        sb_printf(&r->body, r->status == 429 ? "too many requests\n"
-                                             : "<html><body><p>rate limit lifted</p></body></html>\n");
+        rate_limited(c, path, r);
     } else if (strcmp(path, "/loop/a") == 0 || strcmp(path, "/loop/b") == 0) {
         r->status = 302;
         add_header(r, "Location: %s", path[6] == 'a' ? "/loop/b" : "/loop/a");
@@ -172,16 +191,7 @@ static int special_route(struct MHD_Connection *c, const char *path, reply *r) {
         sb_printf(&r->body, "%s\n", cookie ? cookie : "");
         r->type = "text/plain";
     } else if (strcmp(path, "/headers") == 0) {
-        cJSON *o = cJSON_CreateObject();
-        const char *ua = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "User-Agent");
-        const char *ae = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept-Encoding");
-        cJSON_AddStringToObject(o, "user_agent", ua ? ua : "");
-        cJSON_AddStringToObject(o, "accept_encoding", ae ? ae : "");
-        char *text = cJSON_PrintUnformatted(o);
-        sb_printf(&r->body, "%s\n", text);
-        free(text);
-        cJSON_Delete(o);
-        r->type = "application/json";
+        echo_headers(c, r);
     } else {
         return 0;
     }
