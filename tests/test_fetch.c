@@ -137,7 +137,11 @@ static void test_size_limit(void) {
                "%s: %s %s", paths[i], yq_fetch_error_name(r->error), r->reason);
         yq_fetch_response_free(r);
     }
-    yq_fetch_response *r = get("/huge", 60u << 20, 0); /* allowed: all 50 MB arrive */
+    /* the limit applies to the decoded body: a small gzip body that inflates past it is cut */
+    yq_fetch_response *r = get("/bomb", 1 << 20, 0);
+    CHECKF(r->error == YQ_FETCH_TOO_LARGE && r->body_len == 0, "bomb: %s", r->reason);
+    yq_fetch_response_free(r);
+    r = get("/huge", 60u << 20, 0); /* allowed: all 50 MB arrive */
     CHECK(r->error == YQ_FETCH_OK && r->body_len == 50000000);
     yq_fetch_response_free(r);
 }

@@ -122,6 +122,17 @@ static void gzip_body(reply *r) {
     free(gz);
 }
 
+/* /bomb: 20 MB of zeros as a 20 kB gzip body (Content-Encoding: gzip), for decoded-size limits. */
+static void gzip_bomb(reply *r) {
+    size_t n = 20u << 20;
+    char *zeros = calloc(1, n);
+    if (zeros) sb_add(&r->body, zeros, n);
+    free(zeros);
+    gzip_body(r);
+    add_header(r, "Content-Encoding: %s", "gzip");
+    r->type = "text/plain";
+}
+
 /* /ratelimit/KEY: 429 with Retry-After (seconds, or an HTTP date) the first `fail` times. */
 static void rate_limited(struct MHD_Connection *c, const char *path, reply *r) {
     if (count_hit(path) <= arg_int(c, "fail", 1)) {
@@ -182,6 +193,8 @@ static int special_route(struct MHD_Connection *c, const char *path, reply *r) {
         r->huge = HUGE_BYTES;
         r->chunked = arg_int(c, "chunked", 0);
         r->type = "text/plain";
+    } else if (strcmp(path, "/bomb") == 0) {
+        gzip_bomb(r);
     } else if (strcmp(path, "/cookie/set") == 0) {
         add_header(r, "Set-Cookie: %s", "session=S1; Path=/");
         sb_printf(&r->body, "cookie set\n");
