@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "yuqing/error.h"
+#include "crawl/url_internal.h"
 #include "yuqing/url.h"
 
 const char *const yq_url_default_tracking[] = {
@@ -267,4 +268,13 @@ int yq_url_origin(const char *url, char **out) {
     }
     *out = b.s;
     return 0;
+}
+
+char *yq_url_normalise_escapes(const char *s, size_t n) {
+    buf b = {0};
+    if (buf_add(&b, "", 0) || add_normalised(&b, s, n, 1)) {
+        free(b.s);
+        return NULL;
+    }
+    return b.s;
 }
