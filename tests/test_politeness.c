@@ -6,7 +6,9 @@
 #include "testutil.h"
 #include "yuqing/politeness.h"
 
-static int near(double a, double b) { return a > b - 1e-9 && a < b + 1e-9; }
+static int near(double a, double b) {
+    return a > b - 1e-9 && a < b + 1e-9;
+}
 
 static void test_gaps_and_concurrency(void) {
     yq_polite_config c = yq_polite_defaults();
@@ -16,7 +18,7 @@ static void test_gaps_and_concurrency(void) {
     yq_polite *p = yq_polite_new(&c);
     CHECK(yq_polite_acquire(p, "a.com", 0.0) == 0);
     CHECK(near(yq_polite_acquire(p, "a.com", 0.25), 0.75)); /* too soon after the first start */
-    CHECK(yq_polite_acquire(p, "b.com", 0.25) == 0);       /* hosts are independent */
+    CHECK(yq_polite_acquire(p, "b.com", 0.25) == 0);        /* hosts are independent */
     CHECK(yq_polite_acquire(p, "a.com", 1.0) == 0);
     CHECK(yq_polite_in_flight(p, "a.com") == 2);
     CHECK(yq_polite_acquire(p, "a.com", 5.0) > 0); /* two in flight */
@@ -95,14 +97,16 @@ static void test_random_and_agents(void) {
     CHECK(yq_random(&state) == 0x6e789e6aa1b965f4ULL);
     CHECK(yq_random(&state) == 0x06c45d188009454fULL);
     int n = 0;
-    while (yq_ua_default_pool[n]) n++;
+    while (yq_ua_default_pool[n])
+        n++;
     CHECK(n >= 8);
     int seen[64] = {0}, distinct = 0;
     uint64_t rng = 7;
     for (int i = 0; i < 1000; i++) {
         const char *ua = yq_ua_pick(NULL, 0, &rng);
         int k = 0;
-        while (k < n && yq_ua_default_pool[k] != ua) k++;
+        while (k < n && yq_ua_default_pool[k] != ua)
+            k++;
         CHECK(k < n && strncmp(ua, "Mozilla/5.0 (", 13) == 0);
         if (k < n && !seen[k]++) distinct++;
     }

@@ -14,24 +14,23 @@ static yq_robots *parse(const char *text, const char *agent) {
 }
 
 /* RFC 9309 §5.1 */
-static const char rfc_example[] =
-    "User-Agent: *\n"
-    "Disallow: *.gif$\n"
-    "Disallow: /example/\n"
-    "Allow: /publications/\n"
-    "\n"
-    "User-Agent: foobot\n"
-    "Disallow:/\n"
-    "Allow:/example/page.html\n"
-    "Allow:/example/allowed.gif\n"
-    "\n"
-    "User-Agent: barbot\n"
-    "User-Agent: bazbot\n"
-    "Disallow: /example/page.html\n"
-    "\n"
-    "User-Agent: quxbot\n"
-    "\n"
-    "EOF\n";
+static const char rfc_example[] = "User-Agent: *\n"
+                                  "Disallow: *.gif$\n"
+                                  "Disallow: /example/\n"
+                                  "Allow: /publications/\n"
+                                  "\n"
+                                  "User-Agent: foobot\n"
+                                  "Disallow:/\n"
+                                  "Allow:/example/page.html\n"
+                                  "Allow:/example/allowed.gif\n"
+                                  "\n"
+                                  "User-Agent: barbot\n"
+                                  "User-Agent: bazbot\n"
+                                  "Disallow: /example/page.html\n"
+                                  "\n"
+                                  "User-Agent: quxbot\n"
+                                  "\n"
+                                  "EOF\n";
 
 static void test_rfc_example(void) {
     yq_robots *foo = parse(rfc_example, "FooBot"), *bar = parse(rfc_example, "barbot"),
@@ -87,18 +86,22 @@ static const path_case google_paths[] = {
     {"/*", {"/", "/x"}, {0}},
     {"/$", {"/"}, {"/page.htm"}},
     {"/fish",
-     {"/fish", "/fish.html", "/fish/salmon.html", "/fishheads", "/fishheads/yummy.html", "/fish.php?id=anything"},
+     {"/fish", "/fish.html", "/fish/salmon.html", "/fishheads", "/fishheads/yummy.html",
+      "/fish.php?id=anything"},
      {"/Fish.asp", "/catfish", "/?id=fish", "/desert/fish"}},
     {"/fish*",
-     {"/fish", "/fish.html", "/fish/salmon.html", "/fishheads", "/fishheads/yummy.html", "/fish.php?id=anything"},
+     {"/fish", "/fish.html", "/fish/salmon.html", "/fishheads", "/fishheads/yummy.html",
+      "/fish.php?id=anything"},
      {"/Fish.asp", "/catfish", "/?id=fish", "/desert/fish"}},
-    {"/fish/", {"/fish/", "/fish/?id=anything", "/fish/salmon.htm"},
+    {"/fish/",
+     {"/fish/", "/fish/?id=anything", "/fish/salmon.htm"},
      {"/fish", "/fish.html", "/animals/fish/", "/Fish/Salmon.asp"}},
     {"/*.php",
      {"/index.php", "/filename.php", "/folder/filename.php", "/folder/filename.php?parameters",
       "/folder/any.php.file.html", "/filename.php/"},
      {"/", "/windows.PHP"}},
-    {"/*.php$", {"/filename.php", "/folder/filename.php"},
+    {"/*.php$",
+     {"/filename.php", "/folder/filename.php"},
      {"/filename.php?parameters", "/filename.php/", "/filename.php5", "/windows.PHP"}},
     {"/fish*.php", {"/fish.php", "/fishheads/catfish.php?parameters"}, {"/Fish.PHP"}},
 };
@@ -157,7 +160,8 @@ static void test_groups(void) {
     CHECK(yq_robots_crawl_delay(r) == 0.5);
     int n;
     const char *const *maps = yq_robots_sitemaps(r, &n);
-    CHECK(n == 2 && strcmp(maps[0], "http://h/sitemap.xml") == 0 && strcmp(maps[1], "http://h/news.xml") == 0);
+    CHECK(n == 2 && strcmp(maps[0], "http://h/sitemap.xml") == 0 &&
+          strcmp(maps[1], "http://h/news.xml") == 0);
     yq_robots_free(r);
     r = parse(text, "somebot");
     CHECK(!yq_robots_allowed(r, "/news/a.html"));

@@ -11,34 +11,54 @@
 /* RFC 3986 §5.4.1 (normal) and §5.4.2 (abnormal), base "http://a/b/c/d;p?q". "//g" gives
  * "http://g/": an empty path and "/" are the same for http (RFC 3986 §6.2.3). */
 static const char *const rfc3986[][2] = {
-    {"g", "http://a/b/c/g"},          {"./g", "http://a/b/c/g"},
-    {"g/", "http://a/b/c/g/"},        {"/g", "http://a/g"},
-    {"//g", "http://g/"},             {"?y", "http://a/b/c/d;p?y"},
-    {"g?y", "http://a/b/c/g?y"},      {"#s", "http://a/b/c/d;p?q#s"},
-    {"g#s", "http://a/b/c/g#s"},      {"g?y#s", "http://a/b/c/g?y#s"},
-    {";x", "http://a/b/c/;x"},        {"g;x", "http://a/b/c/g;x"},
-    {"g;x?y#s", "http://a/b/c/g;x?y#s"}, {"", "http://a/b/c/d;p?q"},
-    {".", "http://a/b/c/"},           {"./", "http://a/b/c/"},
-    {"..", "http://a/b/"},            {"../", "http://a/b/"},
-    {"../g", "http://a/b/g"},         {"../..", "http://a/"},
-    {"../../", "http://a/"},          {"../../g", "http://a/g"},
-    {"../../../g", "http://a/g"},     {"../../../../g", "http://a/g"},
-    {"/./g", "http://a/g"},           {"/../g", "http://a/g"},
-    {"g.", "http://a/b/c/g."},        {".g", "http://a/b/c/.g"},
-    {"g..", "http://a/b/c/g.."},      {"..g", "http://a/b/c/..g"},
-    {"./../g", "http://a/b/g"},       {"./g/.", "http://a/b/c/g/"},
-    {"g/./h", "http://a/b/c/g/h"},    {"g/../h", "http://a/b/c/h"},
-    {"g;x=1/./y", "http://a/b/c/g;x=1/y"}, {"g;x=1/../y", "http://a/b/c/y"},
-    {"g?y/./x", "http://a/b/c/g?y/./x"}, {"g?y/../x", "http://a/b/c/g?y/../x"},
-    {"g#s/./x", "http://a/b/c/g#s/./x"}, {"g#s/../x", "http://a/b/c/g#s/../x"},
+    {"g", "http://a/b/c/g"},
+    {"./g", "http://a/b/c/g"},
+    {"g/", "http://a/b/c/g/"},
+    {"/g", "http://a/g"},
+    {"//g", "http://g/"},
+    {"?y", "http://a/b/c/d;p?y"},
+    {"g?y", "http://a/b/c/g?y"},
+    {"#s", "http://a/b/c/d;p?q#s"},
+    {"g#s", "http://a/b/c/g#s"},
+    {"g?y#s", "http://a/b/c/g?y#s"},
+    {";x", "http://a/b/c/;x"},
+    {"g;x", "http://a/b/c/g;x"},
+    {"g;x?y#s", "http://a/b/c/g;x?y#s"},
+    {"", "http://a/b/c/d;p?q"},
+    {".", "http://a/b/c/"},
+    {"./", "http://a/b/c/"},
+    {"..", "http://a/b/"},
+    {"../", "http://a/b/"},
+    {"../g", "http://a/b/g"},
+    {"../..", "http://a/"},
+    {"../../", "http://a/"},
+    {"../../g", "http://a/g"},
+    {"../../../g", "http://a/g"},
+    {"../../../../g", "http://a/g"},
+    {"/./g", "http://a/g"},
+    {"/../g", "http://a/g"},
+    {"g.", "http://a/b/c/g."},
+    {".g", "http://a/b/c/.g"},
+    {"g..", "http://a/b/c/g.."},
+    {"..g", "http://a/b/c/..g"},
+    {"./../g", "http://a/b/g"},
+    {"./g/.", "http://a/b/c/g/"},
+    {"g/./h", "http://a/b/c/g/h"},
+    {"g/../h", "http://a/b/c/h"},
+    {"g;x=1/./y", "http://a/b/c/g;x=1/y"},
+    {"g;x=1/../y", "http://a/b/c/y"},
+    {"g?y/./x", "http://a/b/c/g?y/./x"},
+    {"g?y/../x", "http://a/b/c/g?y/../x"},
+    {"g#s/./x", "http://a/b/c/g#s/./x"},
+    {"g#s/../x", "http://a/b/c/g#s/../x"},
 };
 
 static void test_resolve(void) {
     for (size_t i = 0; i < sizeof rfc3986 / sizeof *rfc3986; i++) {
         char *out = NULL;
         int rc = yq_url_resolve("http://a/b/c/d;p?q", rfc3986[i][0], &out);
-        CHECKF(rc == 0 && strcmp(out, rfc3986[i][1]) == 0, "resolve '%s': got %s, want %s",
-               rfc3986[i][0], rc ? yq_last_error() : out, rfc3986[i][1]);
+        CHECKF(rc == 0 && strcmp(out, rfc3986[i][1]) == 0, "resolve '%s': got %s, want %s", rfc3986[i][0],
+               rc ? yq_last_error() : out, rfc3986[i][1]);
         free(out);
     }
     char *out = NULL;
@@ -59,7 +79,8 @@ static const char *const canonical[][2] = {
     {"http://example.com/a%c2%b1b", "http://example.com/a%C2%B1b"},
     {"http://example.com/a/./b/../c", "http://example.com/a/c"},
     /* our rules */
-    {"HTTP://News.Example.COM:80/a/./b/../c%7e?b=2&utm_source=x&a=1#top", "http://news.example.com/a/c~?a=1&b=2"},
+    {"HTTP://News.Example.COM:80/a/./b/../c%7e?b=2&utm_source=x&a=1#top",
+     "http://news.example.com/a/c~?a=1&b=2"},
     {"https://example.com:443/x", "https://example.com/x"},
     {"https://example.com:8443/x", "https://example.com:8443/x"},
     {"http://example.com:443/x", "http://example.com:443/x"},
@@ -121,7 +142,8 @@ static void test_host_origin(void) {
     char *s = NULL;
     CHECK(yq_url_host("https://News.Example.com:8443/a?b", &s) == 0 && strcmp(s, "news.example.com") == 0);
     free(s);
-    CHECK(yq_url_origin("https://News.Example.com:443/a?b", &s) == 0 && strcmp(s, "https://news.example.com") == 0);
+    CHECK(yq_url_origin("https://News.Example.com:443/a?b", &s) == 0 &&
+          strcmp(s, "https://news.example.com") == 0);
     free(s);
     CHECK(yq_url_origin("http://127.0.0.1:8080/a", &s) == 0 && strcmp(s, "http://127.0.0.1:8080") == 0);
     free(s);

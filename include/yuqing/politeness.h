@@ -78,9 +78,9 @@ int yq_polite_in_flight(const yq_polite *p, const char *host);
 /* --- retries -------------------------------------------------------------------------------- */
 
 typedef struct yq_retry_config {
-    int max_retries;  /* retries after the first attempt */
-    double base_s;    /* backoff of the first retry */
-    double max_s;     /* cap of a backoff; a Retry-After longer than this gives up */
+    int max_retries; /* retries after the first attempt */
+    double base_s;   /* backoff of the first retry */
+    double max_s;    /* cap of a backoff; a Retry-After longer than this gives up */
 } yq_retry_config;
 
 /* 3 retries, base 1 s, max 300 s. */

@@ -70,7 +70,7 @@ enum yq_robots_state yq_robots_cache_get(yq_robots_cache *c, const char *origin,
  * network error, redirect loop) disallow everything for `retry_s` seconds (RFC 9309 §2.3.1.4),
  * after which get() answers YQ_ROBOTS_FETCH again. Pass retry_s <= 0 for the default, 600.
  * Errors: YQ_ENOMEM. */
-int yq_robots_cache_put(yq_robots_cache *c, const char *origin, long status, const char *body,
-                        size_t len, double now, double retry_s);
+int yq_robots_cache_put(yq_robots_cache *c, const char *origin, long status, const char *body, size_t len,
+                        double now, double retry_s);
 
 #endif

@@ -8,7 +8,9 @@
 #include "yuqing/error.h"
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static void curl_init_once(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
+static void curl_init_once(void) {
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+}
 
 yq_fetcher_config yq_fetcher_defaults(void) {
     return (yq_fetcher_config){
@@ -24,7 +26,8 @@ yq_fetcher_config yq_fetcher_defaults(void) {
 }
 
 int yq_fetcher_new(const yq_fetcher_config *config, yq_fetcher **out) {
-    if (config->max_transfers < 1 || config->timeout_ms < 1 || config->max_size < 1 || config->max_redirects < 0)
+    if (config->max_transfers < 1 || config->timeout_ms < 1 || config->max_size < 1 ||
+        config->max_redirects < 0)
         return yq_error(YQ_EINVAL, "fetcher: max_transfers, timeout_ms and max_size must be positive");
     pthread_once(&curl_once, curl_init_once);
     yq_fetcher *f = calloc(1, sizeof *f);
@@ -84,8 +87,10 @@ int yq_fetcher_submit(yq_fetcher *f, const yq_fetch_request *request, yq_fetch_d
     transfer *t = transfer_new(f, request, done, user);
     if (!t) return YQ_ENOMEM;
     t->next = NULL;
-    if (f->queue_tail) f->queue_tail->next = t;
-    else f->queue_head = t;
+    if (f->queue_tail)
+        f->queue_tail->next = t;
+    else
+        f->queue_head = t;
     f->queue_tail = t;
     f->pending++;
     return 0;
@@ -124,8 +129,10 @@ static void collect(yq_fetcher *f) {
         curl_multi_remove_handle(f->multi, easy);
         if (transfer_end_hop(t, code) && curl_multi_add_handle(f->multi, easy) == CURLM_OK) continue;
         f->running--;
-        if (t->run_prev) t->run_prev->run_next = t->run_next;
-        else f->running_head = t->run_next;
+        if (t->run_prev)
+            t->run_prev->run_next = t->run_next;
+        else
+            f->running_head = t->run_next;
         if (t->run_next) t->run_next->run_prev = t->run_prev;
         mark_done(f, t);
     }
@@ -144,7 +151,10 @@ static int deliver(yq_fetcher *f) {
         transfer_free(t);
         f->pending--;
         n++;
-        done(user, r);
+        if (done)
+            done(user, r);
+        else
+            yq_fetch_response_free(r);
     }
     return n;
 }
@@ -154,7 +164,8 @@ int yq_fetcher_poll(yq_fetcher *f, int timeout_ms) {
     for (;;) {
         int still;
         start_queued(f);
-        if (curl_multi_perform(f->multi, &still) != CURLM_OK) return yq_error(YQ_EIO, "curl_multi_perform failed");
+        if (curl_multi_perform(f->multi, &still) != CURLM_OK)
+            return yq_error(YQ_EIO, "curl_multi_perform failed");
         collect(f);
         start_queued(f);
         if (f->done_head) return deliver(f);
@@ -165,7 +176,9 @@ int yq_fetcher_poll(yq_fetcher *f, int timeout_ms) {
     }
 }
 
-int yq_fetcher_pending(const yq_fetcher *f) { return f->pending; }
+int yq_fetcher_pending(const yq_fetcher *f) {
+    return f->pending;
+}
 
 void yq_fetcher_wakeup(yq_fetcher *f) {
     atomic_store(&f->woken, 1);

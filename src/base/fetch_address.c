@@ -2,9 +2,9 @@
  * (RFC 6890's special-purpose registries), for IPv4, IPv6 and IPv4 embedded in IPv6. */
 #include <arpa/inet.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <stdio.h>
 #include <strings.h>
 
 #include "base/fetch_internal.h"
@@ -38,20 +38,21 @@ static int v4_is_private(const uint8_t a[4]) {
 
 static int v6_is_private(const uint8_t a[16]) {
     static const uint8_t zero[16];
-    if (memcmp(a, zero, 15) == 0 && a[15] <= 1) return 1;                     /* ::, ::1 */
-    if (memcmp(a, zero, 10) == 0 && a[10] == 0xff && a[11] == 0xff) return v4_is_private(a + 12); /* ::ffff:v4 */
-    if (memcmp(a, zero, 12) == 0) return v4_is_private(a + 12);                 /* ::v4 (deprecated) */
-    if (a[0] == 0x00 && a[1] == 0x64 && a[2] == 0xff && a[3] == 0x9b) {        /* 64:ff9b::/96 NAT64 */
+    if (memcmp(a, zero, 15) == 0 && a[15] <= 1) return 1; /* ::, ::1 */
+    if (memcmp(a, zero, 10) == 0 && a[10] == 0xff && a[11] == 0xff)
+        return v4_is_private(a + 12);                                   /* ::ffff:v4 */
+    if (memcmp(a, zero, 12) == 0) return v4_is_private(a + 12);         /* ::v4 (deprecated) */
+    if (a[0] == 0x00 && a[1] == 0x64 && a[2] == 0xff && a[3] == 0x9b) { /* 64:ff9b::/96 NAT64 */
         if (memcmp(a + 4, zero, 8) == 0) return v4_is_private(a + 12);
-        return 1;                                                              /* 64:ff9b:1::/48 local */
+        return 1; /* 64:ff9b:1::/48 local */
     }
-    if (a[0] == 0x01 && a[1] == 0x00 && memcmp(a + 2, zero, 6) == 0) return 1; /* 100::/64 discard */
+    if (a[0] == 0x01 && a[1] == 0x00 && memcmp(a + 2, zero, 6) == 0) return 1;  /* 100::/64 discard */
     if (a[0] == 0x20 && a[1] == 0x01 && a[2] == 0x0d && a[3] == 0xb8) return 1; /* 2001:db8::/32 docs */
-    if (a[0] == 0x20 && a[1] == 0x02) return v4_is_private(a + 2);           /* 2002::/16 6to4 */
-    if ((a[0] & 0xfe) == 0xfc) return 1;                                       /* fc00::/7 unique local */
-    if (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) return 1;                       /* fe80::/10 link-local */
-    if (a[0] == 0xfe && (a[1] & 0xc0) == 0xc0) return 1;                       /* fec0::/10 site-local */
-    if (a[0] == 0xff) return 1;                                                /* ff00::/8 multicast */
+    if (a[0] == 0x20 && a[1] == 0x02) return v4_is_private(a + 2);              /* 2002::/16 6to4 */
+    if ((a[0] & 0xfe) == 0xfc) return 1;                                        /* fc00::/7 unique local */
+    if (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) return 1;                        /* fe80::/10 link-local */
+    if (a[0] == 0xfe && (a[1] & 0xc0) == 0xc0) return 1;                        /* fec0::/10 site-local */
+    if (a[0] == 0xff) return 1;                                                 /* ff00::/8 multicast */
     return 0;
 }
 

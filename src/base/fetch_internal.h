@@ -16,12 +16,12 @@ struct yq_fetcher {
     yq_fetcher_config config; /* strings owned below */
     char *user_agent, *proxy;
     CURLM *multi;
-    CURLSH *share;            /* the cookie store (when config.cookies) */
+    CURLSH *share;                     /* the cookie store (when config.cookies) */
     transfer *queue_head, *queue_tail; /* submitted, not yet started */
-    transfer *done_head;      /* finished, not yet delivered */
-    transfer *running_head;   /* inside the multi handle (run_prev/run_next) */
-    int running;              /* transfers inside the multi handle */
-    int pending;              /* submitted and not yet delivered */
+    transfer *done_head;               /* finished, not yet delivered */
+    transfer *running_head;            /* inside the multi handle (run_prev/run_next) */
+    int running;                       /* transfers inside the multi handle */
+    int pending;                       /* submitted and not yet delivered */
     atomic_int woken;
 };
 

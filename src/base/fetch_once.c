@@ -6,10 +6,11 @@
 #include "yuqing/error.h"
 #include "yuqing/fetch.h"
 
-static void keep_response(void *user, yq_fetch_response *r) { *(yq_fetch_response **)user = r; }
+static void keep_response(void *user, yq_fetch_response *r) {
+    *(yq_fetch_response **)user = r;
+}
 
-int yq_fetch_once(const yq_fetcher_config *config, const yq_fetch_request *request,
-                  yq_fetch_response **out) {
+int yq_fetch_once(const yq_fetcher_config *config, const yq_fetch_request *request, yq_fetch_response **out) {
     yq_fetcher_config c = config ? *config : yq_fetcher_defaults();
     yq_fetcher *f;
     int rc = yq_fetcher_new(&c, &f);

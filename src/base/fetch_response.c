@@ -5,8 +5,8 @@
 #include "yuqing/fetch.h"
 
 const char *yq_fetch_error_name(enum yq_fetch_error error) {
-    static const char *const names[] = {"ok", "http", "timeout", "too_large", "redirect_loop",
-                                        "refused_private", "network"};
+    static const char *const names[] = {
+        "ok", "http", "timeout", "too_large", "redirect_loop", "refused_private", "network"};
     return (unsigned)error < sizeof names / sizeof *names ? names[error] : "unknown";
 }
 
@@ -27,6 +27,7 @@ void yq_fetch_response_free(yq_fetch_response *r) {
     free(r->url);
     free(r->final_url);
     free(r->content_type);
+    free(r->location);
     free(r->body);
     free(r);
 }

@@ -103,7 +103,8 @@ static void fail_from_curl(transfer *t, CURLcode code) {
         transfer_fail(t, YQ_FETCH_REFUSED_PRIVATE, "%s resolves to private address %s (not allowed)",
                       t->visited[t->n_visited - 1], t->refused_ip);
     else if (t->too_large || code == CURLE_FILESIZE_EXCEEDED)
-        transfer_fail(t, YQ_FETCH_TOO_LARGE, "response larger than the limit of %zu bytes: transfer aborted", t->max_size);
+        transfer_fail(t, YQ_FETCH_TOO_LARGE, "response larger than the limit of %zu bytes: transfer aborted",
+                      t->max_size);
     else if (code == CURLE_OPERATION_TIMEDOUT)
         transfer_fail(t, YQ_FETCH_TIMEOUT, "%s (limit %ld ms)", detail, t->timeout_ms);
     else
@@ -137,6 +138,10 @@ int transfer_end_hop(transfer *t, CURLcode code) {
         r->status = status;
         if (follow(t, status, location)) return 1;
         r->body_len = 0;
+        return 0;
+    }
+    if (status >= 300 && status < 400 && location && !(r->location = strdup(location))) {
+        transfer_fail(t, YQ_FETCH_NETWORK, "out of memory");
         return 0;
     }
     finish_response(t, status);

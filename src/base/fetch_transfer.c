@@ -30,7 +30,6 @@ void transfer_fail(transfer *t, enum yq_fetch_error error, const char *fmt, ...)
     yq_warn("fetch %s: %s: %s", t->r->url, yq_fetch_error_name(error), t->r->reason);
 }
 
-
 transfer *transfer_new(yq_fetcher *f, const yq_fetch_request *rq, yq_fetch_done done, void *user) {
     transfer *t = calloc(1, sizeof *t);
     yq_fetch_response *r = calloc(1, sizeof *r);
@@ -55,7 +54,9 @@ transfer *transfer_new(yq_fetcher *f, const yq_fetch_request *rq, yq_fetch_done 
     }
     t->timeout_ms = rq->timeout_ms > 0 ? rq->timeout_ms : f->config.timeout_ms;
     t->max_size = rq->max_size > 0 ? rq->max_size : f->config.max_size;
-    t->max_redirects = rq->max_redirects == 0 ? f->config.max_redirects : rq->max_redirects < 0 ? -1 : rq->max_redirects;
+    t->max_redirects = rq->max_redirects == 0  ? f->config.max_redirects
+                       : rq->max_redirects < 0 ? -1
+                                               : rq->max_redirects;
     t->allow_private = rq->allow_private;
     t->started = fetch_now();
     return t;
@@ -73,7 +74,8 @@ void transfer_free(transfer *t) {
     free(t->body);
     free(t->user_agent);
     curl_slist_free_all(t->headers);
-    for (int i = 0; i < t->n_visited; i++) free(t->visited[i]);
+    for (int i = 0; i < t->n_visited; i++)
+        free(t->visited[i]);
     free(t->body_buf);
     yq_fetch_response_free(t->r);
     free(t);
@@ -113,8 +115,10 @@ static int add_header(yq_fetch_response *r, const char *line, size_t len) {
     const char *colon = memchr(line, ':', len);
     if (!colon) return 0;
     const char *v = colon + 1, *end = line + len;
-    while (v < end && (*v == ' ' || *v == '\t')) v++;
-    while (end > v && isspace((unsigned char)end[-1])) end--;
+    while (v < end && (*v == ' ' || *v == '\t'))
+        v++;
+    while (end > v && isspace((unsigned char)end[-1]))
+        end--;
     char **names = realloc(r->header_names, (size_t)(r->n_headers + 1) * sizeof *names);
     if (names) r->header_names = names;
     char **values = realloc(r->header_values, (size_t)(r->n_headers + 1) * sizeof *values);
@@ -126,7 +130,8 @@ static int add_header(yq_fetch_response *r, const char *line, size_t len) {
         free(value);
         return -1;
     }
-    for (char *p = name; *p; p++) *p = (char)tolower((unsigned char)*p);
+    for (char *p = name; *p; p++)
+        *p = (char)tolower((unsigned char)*p);
     names[r->n_headers] = name;
     values[r->n_headers++] = value;
     return 0;
@@ -162,8 +167,7 @@ static curl_socket_t on_open_socket(void *user, curlsocktype purpose, struct cur
 /* Checks the peer of every connection used, reused ones included, just before the request. */
 static int on_prereq(void *user, char *primary_ip, char *local_ip, int primary_port, int local_port) {
     transfer *t = user;
-    if (t->allow_private || t->f->proxy || yq_fetch_ip_is_private(primary_ip) == 0)
-        return CURL_PREREQFUNC_OK;
+    if (t->allow_private || t->f->proxy || yq_fetch_ip_is_private(primary_ip) == 0) return CURL_PREREQFUNC_OK;
     t->refused = 1;
     snprintf(t->refused_ip, sizeof t->refused_ip, "%s", primary_ip);
     return CURL_PREREQFUNC_ABORT;

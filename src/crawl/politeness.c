@@ -8,9 +8,9 @@
 
 typedef struct {
     int in_flight;
-    double last_start;  /* < 0: never */
-    double delay;       /* current gap (AutoThrottle's, or the configured one) */
-    double floor;       /* robots.txt Crawl-delay; < 0: none */
+    double last_start; /* < 0: never */
+    double delay;      /* current gap (AutoThrottle's, or the configured one) */
+    double floor;      /* robots.txt Crawl-delay; < 0: none */
     double paused_until;
 } host_slot;
 
@@ -54,8 +54,9 @@ static host_slot *slot_of(yq_polite *p, const char *host) {
     host_slot *s = yq_strmap_get(p->hosts, host);
     if (s) return s;
     if (!(s = malloc(sizeof *s))) return NULL;
-    double start = p->config.autothrottle && p->config.start_delay_s > p->config.delay_s ? p->config.start_delay_s
-                                                                                          : p->config.delay_s;
+    double start = p->config.autothrottle && p->config.start_delay_s > p->config.delay_s
+                       ? p->config.start_delay_s
+                       : p->config.delay_s;
     *s = (host_slot){0, -1, start, -1, 0};
     if (yq_strmap_put(p->hosts, host, s)) {
         free(s);
@@ -64,7 +65,9 @@ static host_slot *slot_of(yq_polite *p, const char *host) {
     return s;
 }
 
-static double effective_delay(const host_slot *s) { return s->delay > s->floor ? s->delay : s->floor; }
+static double effective_delay(const host_slot *s) {
+    return s->delay > s->floor ? s->delay : s->floor;
+}
 
 double yq_polite_acquire(yq_polite *p, const char *host, double now) {
     host_slot *s = slot_of(p, host);
@@ -107,8 +110,9 @@ void yq_polite_pause(yq_polite *p, const char *host, double until) {
 
 double yq_polite_delay(const yq_polite *p, const char *host) {
     const host_slot *s = yq_strmap_get(p->hosts, host);
-    if (!s) return p->config.autothrottle && p->config.start_delay_s > p->config.delay_s ? p->config.start_delay_s
-                                                                                         : p->config.delay_s;
+    if (!s)
+        return p->config.autothrottle && p->config.start_delay_s > p->config.delay_s ? p->config.start_delay_s
+                                                                                     : p->config.delay_s;
     return effective_delay(s);
 }
 

@@ -8,7 +8,9 @@
 #include "yuqing/error.h"
 #include "yuqing/politeness.h"
 
-yq_retry_config yq_retry_defaults(void) { return (yq_retry_config){.max_retries = 3, .base_s = 1.0, .max_s = 300.0}; }
+yq_retry_config yq_retry_defaults(void) {
+    return (yq_retry_config){.max_retries = 3, .base_s = 1.0, .max_s = 300.0};
+}
 
 static int retryable(enum yq_fetch_error error, long status) {
     if (error == YQ_FETCH_TIMEOUT || error == YQ_FETCH_NETWORK) return 1;
@@ -19,11 +21,13 @@ static int retryable(enum yq_fetch_error error, long status) {
 
 int yq_retry_after_parse(const char *value, time_t now, double *seconds) {
     if (!value) return yq_error(YQ_EINVAL, "no Retry-After value");
-    while (isspace((unsigned char)*value)) value++;
+    while (isspace((unsigned char)*value))
+        value++;
     if (isdigit((unsigned char)*value)) {
         char *end;
         double s = strtod(value, &end);
-        while (isspace((unsigned char)*end)) end++;
+        while (isspace((unsigned char)*end))
+            end++;
         if (*end) return yq_error(YQ_EINVAL, "bad Retry-After: %s", value);
         *seconds = s;
         return 0;

@@ -27,11 +27,11 @@ struct yq_robots {
 
 /* Which groups a line belongs to while parsing. */
 typedef struct {
-    const char *token;   /* our product token */
-    int in_agent_lines;  /* the previous line was a user-agent line */
-    int group_is_agent;  /* the current group names our product token */
-    int group_is_star;   /* the current group names '*' */
-    int seen_agent;      /* some group named our token: '*' rules are not used */
+    const char *token;    /* our product token */
+    int in_agent_lines;   /* the previous line was a user-agent line */
+    int group_is_agent;   /* the current group names our product token */
+    int group_is_star;    /* the current group names '*' */
+    int seen_agent;       /* some group named our token: '*' rules are not used */
     yq_robots mine, star; /* rules collected for our token and for '*' */
 } parser;
 
@@ -58,7 +58,8 @@ static int add_sitemap(yq_robots *r, const char *value, size_t n) {
  * case-insensitively. */
 static int names_agent(const char *value, size_t n, const char *agent) {
     size_t len = 0;
-    while (len < n && (isalpha((unsigned char)value[len]) || value[len] == '_' || value[len] == '-')) len++;
+    while (len < n && (isalpha((unsigned char)value[len]) || value[len] == '_' || value[len] == '-'))
+        len++;
     return len == strlen(agent) && len && strncasecmp(value, agent, len) == 0;
 }
 
@@ -96,25 +97,31 @@ static int on_line(parser *p, const char *key, size_t key_len, const char *value
 }
 
 static void robots_clear(yq_robots *r) {
-    for (int i = 0; i < r->n_rules; i++) free(r->rules[i].pattern);
+    for (int i = 0; i < r->n_rules; i++)
+        free(r->rules[i].pattern);
     free(r->rules);
-    for (int i = 0; i < r->n_sitemaps; i++) free(r->sitemaps[i]);
+    for (int i = 0; i < r->n_sitemaps; i++)
+        free(r->sitemaps[i]);
     free(r->sitemaps);
 }
 
 /* Splits one line into key and value (comments and surrounding blanks removed); 0 when the line
  * has no ':'. */
-static int split_line(const char *line, size_t n, const char **key, size_t *key_len,
-                      const char **value, size_t *value_len) {
+static int split_line(const char *line, size_t n, const char **key, size_t *key_len, const char **value,
+                      size_t *value_len) {
     const char *hash = memchr(line, '#', n);
     if (hash) n = (size_t)(hash - line);
     const char *colon = memchr(line, ':', n);
     if (!colon) return 0;
     const char *k = line, *k_end = colon, *v = colon + 1, *v_end = line + n;
-    while (k < k_end && isspace((unsigned char)*k)) k++;
-    while (k_end > k && isspace((unsigned char)k_end[-1])) k_end--;
-    while (v < v_end && isspace((unsigned char)*v)) v++;
-    while (v_end > v && isspace((unsigned char)v_end[-1])) v_end--;
+    while (k < k_end && isspace((unsigned char)*k))
+        k++;
+    while (k_end > k && isspace((unsigned char)k_end[-1]))
+        k_end--;
+    while (v < v_end && isspace((unsigned char)*v))
+        v++;
+    while (v_end > v && isspace((unsigned char)v_end[-1]))
+        v_end--;
     *key = k, *key_len = (size_t)(k_end - k), *value = v, *value_len = (size_t)(v_end - v);
     return 1;
 }
@@ -126,7 +133,8 @@ int yq_robots_parse(const char *body, size_t len, const char *agent, yq_robots *
     int rc = 0;
     for (size_t i = 0; i < len && !rc;) {
         size_t n = 0;
-        while (i + n < len && body[i + n] != '\n' && body[i + n] != '\r') n++;
+        while (i + n < len && body[i + n] != '\n' && body[i + n] != '\r')
+            n++;
         const char *key, *value;
         size_t key_len, value_len;
         if (split_line(body + i, n, &key, &key_len, &value, &value_len))
@@ -143,11 +151,13 @@ int yq_robots_parse(const char *body, size_t len, const char *agent, yq_robots *
     /* sitemaps were collected into p.mine; rules come from our token's groups, else '*' */
     *r = p.mine;
     if (!p.seen_agent) {
-        for (int i = 0; i < r->n_rules; i++) free(r->rules[i].pattern);
+        for (int i = 0; i < r->n_rules; i++)
+            free(r->rules[i].pattern);
         free(r->rules);
         r->rules = p.star.rules, r->n_rules = p.star.n_rules, r->crawl_delay = p.star.crawl_delay;
     } else {
-        for (int i = 0; i < p.star.n_rules; i++) free(p.star.rules[i].pattern);
+        for (int i = 0; i < p.star.n_rules; i++)
+            free(p.star.rules[i].pattern);
         free(p.star.rules);
     }
     *out = r;
@@ -192,7 +202,8 @@ static int pattern_matches(const char *p, size_t pn, const char *s, size_t sn) {
             return 0;
         }
     }
-    while (i < pn && p[i] == '*') i++;
+    while (i < pn && p[i] == '*')
+        i++;
     return i == pn;
 }
 
@@ -239,7 +250,9 @@ int yq_robots_allowed(const yq_robots *r, const char *url) {
     return allowed;
 }
 
-double yq_robots_crawl_delay(const yq_robots *r) { return r->crawl_delay; }
+double yq_robots_crawl_delay(const yq_robots *r) {
+    return r->crawl_delay;
+}
 
 const char *const *yq_robots_sitemaps(const yq_robots *r, int *n) {
     *n = r->n_sitemaps;

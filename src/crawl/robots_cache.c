@@ -13,9 +13,9 @@
 #define ROBOTS_PENDING_S 600.0
 
 typedef struct {
-    yq_robots *rules;      /* NULL until the first answer */
-    double expires;        /* rules are used until then */
-    double pending_since;  /* a fetch was handed out at this time; < 0: none */
+    yq_robots *rules;     /* NULL until the first answer */
+    double expires;       /* rules are used until then */
+    double pending_since; /* a fetch was handed out at this time; < 0: none */
 } entry;
 
 struct yq_robots_cache {
@@ -69,8 +69,8 @@ enum yq_robots_state yq_robots_cache_get(yq_robots_cache *c, const char *origin,
     return YQ_ROBOTS_FETCH;
 }
 
-int yq_robots_cache_put(yq_robots_cache *c, const char *origin, long status, const char *body,
-                        size_t len, double now, double retry_s) {
+int yq_robots_cache_put(yq_robots_cache *c, const char *origin, long status, const char *body, size_t len,
+                        double now, double retry_s) {
     yq_robots *rules;
     int rc;
     double ttl = ROBOTS_TTL_S;

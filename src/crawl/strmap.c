@@ -40,7 +40,8 @@ void yq_strmap_free(yq_strmap *m, void (*free_value)(void *)) {
 /* The slot holding `key`, or the empty slot where it would go. */
 static slot *find(const slot *slots, size_t cap, const char *key) {
     size_t i = (size_t)yq_fingerprint64(key, strlen(key)) & (cap - 1);
-    while (slots[i].key && strcmp(slots[i].key, key) != 0) i = (i + 1) & (cap - 1);
+    while (slots[i].key && strcmp(slots[i].key, key) != 0)
+        i = (i + 1) & (cap - 1);
     return (slot *)&slots[i];
 }
 

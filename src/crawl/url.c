@@ -7,16 +7,17 @@
 #include <string.h>
 #include <strings.h>
 
-#include "yuqing/error.h"
 #include "crawl/url_internal.h"
+#include "yuqing/error.h"
 #include "yuqing/url.h"
 
 const char *const yq_url_default_tracking[] = {
-    "utm_*",     "spm",          "scm",         "from",    "share_source", "share_medium",
-    "share_token", "vd_source",  "isappinstalled", "wfr",  "fbclid",       "gclid",
-    "gclsrc",    "dclid",        "msclkid",     "yclid",   "igshid",       "twclid",
-    "ttclid",    "mc_cid",       "mc_eid",      "_ga",     "_gl",          "_hsenc",
-    "_hsmi",     "mkt_tok",      NULL,
+    "utm_*",        "spm",         "scm",       "from",           "share_source",
+    "share_medium", "share_token", "vd_source", "isappinstalled", "wfr",
+    "fbclid",       "gclid",       "gclsrc",    "dclid",          "msclkid",
+    "yclid",        "igshid",      "twclid",    "ttclid",         "mc_cid",
+    "mc_eid",       "_ga",         "_gl",       "_hsenc",         "_hsmi",
+    "mkt_tok",      NULL,
 };
 
 /* A growable string. */
@@ -39,7 +40,9 @@ static int buf_add(buf *b, const char *s, size_t n) {
     return 0;
 }
 
-static int buf_str(buf *b, const char *s) { return buf_add(b, s, strlen(s)); }
+static int buf_str(buf *b, const char *s) {
+    return buf_add(b, s, strlen(s));
+}
 
 static int hexval(int c) {
     if (c >= '0' && c <= '9') return c - '0';
@@ -48,7 +51,9 @@ static int hexval(int c) {
     return -1;
 }
 
-static int is_unreserved(int c) { return isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~'; }
+static int is_unreserved(int c) {
+    return isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
+}
 
 /* Characters that may stand unencoded in a path or query (RFC 3986 pchar, '/', '?'). */
 static int is_allowed(int c) {
@@ -102,7 +107,8 @@ static int cmp_str(const void *a, const void *b) {
  * none is left. */
 static int add_canonical_query(buf *b, const char *query, const char *const *tracking) {
     size_t cap = 1;
-    for (const char *p = query; *p; p++) cap += *p == '&';
+    for (const char *p = query; *p; p++)
+        cap += *p == '&';
     char **params = calloc(cap, sizeof *params);
     if (!params) return YQ_ENOMEM;
     size_t n = 0;
@@ -118,17 +124,21 @@ static int add_canonical_query(buf *b, const char *query, const char *const *tra
         p += len + (p[len] == '&');
     }
     if (!rc) qsort(params, n, sizeof *params, cmp_str);
-    for (size_t i = 0; i < n && !rc; i++) rc = buf_str(b, i ? "&" : "?") || buf_str(b, params[i]);
-    for (size_t i = 0; i < n; i++) free(params[i]);
+    for (size_t i = 0; i < n && !rc; i++)
+        rc = buf_str(b, i ? "&" : "?") || buf_str(b, params[i]);
+    for (size_t i = 0; i < n; i++)
+        free(params[i]);
     free(params);
     return rc ? YQ_ENOMEM : 0;
 }
 
 /* Parses `ref` against `base` (NULL: ref must be absolute) into *out; http/https only. */
 static int url_parse(const char *base, const char *ref, CURLU **out) {
-    while (isspace((unsigned char)*ref)) ref++;
+    while (isspace((unsigned char)*ref))
+        ref++;
     size_t len = strlen(ref);
-    while (len && isspace((unsigned char)ref[len - 1])) len--;
+    while (len && isspace((unsigned char)ref[len - 1]))
+        len--;
     char *trimmed = strndup(ref, len);
     CURLU *u = curl_url();
     if (!trimmed || !u) {
@@ -173,7 +183,8 @@ static int add_origin(buf *b, CURLU *u) {
     char *port = url_part(u, CURLUPART_PORT);
     int rc = scheme && host ? 0 : yq_error(YQ_EINVAL, "URL without a host");
     if (!rc) {
-        for (char *p = host; *p; p++) *p = (char)tolower((unsigned char)*p);
+        for (char *p = host; *p; p++)
+            *p = (char)tolower((unsigned char)*p);
         int dflt = port && ((strcmp(scheme, "http") == 0 && strcmp(port, "80") == 0) ||
                             (strcmp(scheme, "https") == 0 && strcmp(port, "443") == 0));
         rc = buf_str(b, scheme) || buf_str(b, "://") || buf_str(b, host) ? YQ_ENOMEM : 0;
@@ -228,7 +239,8 @@ int yq_url_canonical(const char *url, const char *const *tracking, char **out) {
 uint64_t yq_fingerprint64(const void *data, size_t len) {
     const unsigned char *p = data;
     uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a 64 */
-    for (size_t i = 0; i < len; i++) h = (h ^ p[i]) * 0x100000001b3ULL;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ p[i]) * 0x100000001b3ULL;
     h ^= h >> 33; /* MurmurHash3 fmix64 */
     h *= 0xff51afd7ed558ccdULL;
     h ^= h >> 33;
@@ -240,7 +252,8 @@ uint64_t yq_fingerprint64(const void *data, size_t len) {
 void yq_url_fingerprint_hex(const char *canonical_url, char out[17]) {
     static const char hex[] = "0123456789abcdef";
     uint64_t h = yq_fingerprint64(canonical_url, strlen(canonical_url));
-    for (int i = 15; i >= 0; i--, h >>= 4) out[i] = hex[h & 15];
+    for (int i = 15; i >= 0; i--, h >>= 4)
+        out[i] = hex[h & 15];
     out[16] = '\0';
 }
 
@@ -251,7 +264,8 @@ int yq_url_host(const char *url, char **out) {
     *out = url_part(u, CURLUPART_HOST);
     curl_url_cleanup(u);
     if (!*out) return yq_error(YQ_EINVAL, "URL without a host: %s", url);
-    for (char *p = *out; *p; p++) *p = (char)tolower((unsigned char)*p);
+    for (char *p = *out; *p; p++)
+        *p = (char)tolower((unsigned char)*p);
     return 0;
 }
 

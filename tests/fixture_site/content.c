@@ -28,11 +28,17 @@ int site_article_from_json(const char *text, size_t len, site_article *a) {
         cJSON_Delete(o);
         return -1;
     }
-    *a = (site_article){slug, json_str(o, "lang", "en"), json_str(o, "title", slug), json_str(o, "author", ""),
-                        json_str(o, "published", "2024-11-01T00:00:00+00:00"), {0}, ARTICLE_HTML};
+    *a = (site_article){slug,
+                        json_str(o, "lang", "en"),
+                        json_str(o, "title", slug),
+                        json_str(o, "author", ""),
+                        json_str(o, "published", "2024-11-01T00:00:00+00:00"),
+                        {0},
+                        ARTICLE_HTML};
     int i = 0;
     const cJSON *p;
-    cJSON_ArrayForEach(p, paragraphs) if (cJSON_IsString(p) && i < 7) a->paragraphs[i++] = strdup(p->valuestring);
+    cJSON_ArrayForEach(p, paragraphs) if (cJSON_IsString(p) && i < 7) a->paragraphs[i++] =
+        strdup(p->valuestring);
     cJSON_Delete(o);
     return 0;
 }
@@ -80,7 +86,8 @@ int site_list(const char *content_dir, site_snapshot *out) {
     memset(out, 0, sizeof *out);
     read_dir(content_dir, &out->owned, &out->n_owned);
     int n_table = 0;
-    while (site_articles[n_table].slug) n_table++;
+    while (site_articles[n_table].slug)
+        n_table++;
     pthread_mutex_lock(&added_lock);
     int n = n_table + n_added + out->n_owned;
     out->list = malloc((size_t)(n + 1) * sizeof *out->list);
@@ -100,7 +107,8 @@ void site_list_free(site_snapshot *s) {
         site_article *a = &s->owned[i];
         free((char *)a->slug), free((char *)a->lang), free((char *)a->title);
         free((char *)a->author), free((char *)a->published);
-        for (int k = 0; a->paragraphs[k]; k++) free((char *)a->paragraphs[k]);
+        for (int k = 0; a->paragraphs[k]; k++)
+            free((char *)a->paragraphs[k]);
     }
     free(s->owned);
     free(s->list);

@@ -6,12 +6,12 @@
 #include <microhttpd.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
 #include <time.h>
-#include <stdint.h>
 #include <unistd.h>
 
 #include "site.h"
@@ -40,8 +40,8 @@ typedef struct {
     int status;
     const char *type;
     sbuf body;
-    long huge;          /* > 0: a generated body of this many bytes instead */
-    int chunked;        /* the generated body without Content-Length */
+    long huge;            /* > 0: a generated body of this many bytes instead */
+    int chunked;          /* the generated body without Content-Length */
     char headers[4][256]; /* extra "Name: value" */
     int n_headers;
 } reply;
@@ -60,7 +60,8 @@ static void add_header(reply *r, const char *fmt, const char *value) {
 static int count_hit(const char *key) {
     pthread_mutex_lock(&site.lock);
     int i = 0;
-    while (i < site.n_counters && strcmp(site.counters[i].key, key) != 0) i++;
+    while (i < site.n_counters && strcmp(site.counters[i].key, key) != 0)
+        i++;
     if (i == site.n_counters && i < 256) snprintf(site.counters[site.n_counters++].key, 64, "%s", key);
     int hits = i < 256 ? ++site.counters[i].hits : 1;
     pthread_mutex_unlock(&site.lock);
@@ -92,8 +93,10 @@ static int article_route(struct MHD_Connection *c, const char *path, const site_
     if (a && a->kind == ARTICLE_GBK && DIR("/gbk")) is = 3;
 #undef DIR
     if (!is) return 0;
-    if (is == 2) page_js_article(&r->body, a);
-    else page_article(&r->body, a, s->list, s->n);
+    if (is == 2)
+        page_js_article(&r->body, a);
+    else
+        page_article(&r->body, a, s->list, s->n);
     if (is == 3) {
         char *gbk;
         size_t gbk_len;
@@ -125,7 +128,8 @@ static int special_route(struct MHD_Connection *c, const char *path, reply *r) {
         sb_printf(&r->body, "<html><body><p>slow page</p></body></html>\n");
     } else if (strncmp(path, "/flaky/", 7) == 0) {
         if (count_hit(path) <= arg_int(c, "fail", 2)) r->status = 503;
-        sb_printf(&r->body, r->status == 503 ? "busy\n" : "<html><body><p>flaky page recovered</p></body></html>\n");
+        sb_printf(&r->body,
+                  r->status == 503 ? "busy\n" : "<html><body><p>flaky page recovered</p></body></html>\n");
     } else if (strncmp(path, "/ratelimit/", 11) == 0) {
         if (count_hit(path) <= arg_int(c, "fail", 1)) {
             r->status = 429;
@@ -140,15 +144,18 @@ static int special_route(struct MHD_Connection *c, const char *path, reply *r) {
             }
             add_header(r, "Retry-After: %s", value);
         }
-        sb_printf(&r->body, r->status == 429 ? "too many requests\n" : "<html><body><p>rate limit lifted</p></body></html>\n");
+        sb_printf(&r->body, r->status == 429 ? "too many requests\n"
+                                             : "<html><body><p>rate limit lifted</p></body></html>\n");
     } else if (strcmp(path, "/loop/a") == 0 || strcmp(path, "/loop/b") == 0) {
         r->status = 302;
         add_header(r, "Location: %s", path[6] == 'a' ? "/loop/b" : "/loop/a");
     } else if (strcmp(path, "/redirect") == 0) {
         int n = arg_int(c, "n", 1);
         char target[64];
-        if (n > 1) snprintf(target, sizeof target, "/redirect?n=%d", n - 1);
-        else snprintf(target, sizeof target, "/news/");
+        if (n > 1)
+            snprintf(target, sizeof target, "/redirect?n=%d", n - 1);
+        else
+            snprintf(target, sizeof target, "/news/");
         r->status = 302;
         add_header(r, "Location: %s", target);
     } else if (strcmp(path, "/huge") == 0) {
@@ -224,7 +231,8 @@ static int content_route(struct MHD_Connection *c, const char *path, const char 
 
 static void admin_add(const request *rq, reply *r) {
     site_article a;
-    if (rq->upload.len && site_article_from_json(rq->upload.s, rq->upload.len, &a) == 0 && site_add_article(&a) == 0) {
+    if (rq->upload.len && site_article_from_json(rq->upload.s, rq->upload.len, &a) == 0 &&
+        site_add_article(&a) == 0) {
         sb_printf(&r->body, "{\"added\": true}\n");
     } else {
         r->status = 400;
@@ -233,17 +241,21 @@ static void admin_add(const request *rq, reply *r) {
     r->type = "application/json";
 }
 
-static enum MHD_Result add_query_arg(void *user, enum MHD_ValueKind kind, const char *key, const char *value) {
+static enum MHD_Result add_query_arg(void *user, enum MHD_ValueKind kind, const char *key,
+                                     const char *value) {
     sbuf *q = user;
     sb_printf(q, "%s%s%s%s", q->len ? "&" : "", key, value ? "=" : "", value ? value : "");
     (void)kind;
     return MHD_YES;
 }
 
-static void log_request(struct MHD_Connection *c, const request *rq, const char *method, const char *path, int status) {
+static void log_request(struct MHD_Connection *c, const request *rq, const char *method, const char *path,
+                        int status) {
     if (!site.log) return;
     const union MHD_ConnectionInfo *info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    int port = info && info->client_addr->sa_family == AF_INET ? ntohs(((struct sockaddr_in *)info->client_addr)->sin_port) : 0;
+    int port = info && info->client_addr->sa_family == AF_INET
+                   ? ntohs(((struct sockaddr_in *)info->client_addr)->sin_port)
+                   : 0;
     const char *ua = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "User-Agent");
     sbuf query = {0};
     sb_add(&query, "", 0);
@@ -272,15 +284,16 @@ static ssize_t huge_body(void *cls, uint64_t pos, char *buf, size_t max) {
     long total = (long)(intptr_t)cls;
     if ((long)pos >= total) return MHD_CONTENT_READER_END_OF_STREAM;
     size_t n = max < (size_t)(total - (long)pos) ? max : (size_t)(total - (long)pos);
-    for (size_t i = 0; i < n; i++) buf[i] = line[(pos + i) % (sizeof line - 1)];
+    for (size_t i = 0; i < n; i++)
+        buf[i] = line[(pos + i) % (sizeof line - 1)];
     return (ssize_t)n;
 }
 
 static enum MHD_Result send_reply(struct MHD_Connection *c, reply *r) {
     struct MHD_Response *m;
     if (r->huge)
-        m = MHD_create_response_from_callback(r->chunked ? MHD_SIZE_UNKNOWN : (uint64_t)r->huge, 64 * 1024, huge_body,
-                                              (void *)(intptr_t)r->huge, NULL);
+        m = MHD_create_response_from_callback(r->chunked ? MHD_SIZE_UNKNOWN : (uint64_t)r->huge, 64 * 1024,
+                                              huge_body, (void *)(intptr_t)r->huge, NULL);
     else
         m = MHD_create_response_from_buffer(r->body.len, r->body.s ? r->body.s : "", MHD_RESPMEM_MUST_COPY);
     if (!m) return MHD_NO;
@@ -296,7 +309,8 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, reply *r) {
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
-                                  const char *version, const char *upload, size_t *upload_size, void **state) {
+                                  const char *version, const char *upload, size_t *upload_size,
+                                  void **state) {
     request *rq = *state;
     if (!rq) {
         rq = calloc(1, sizeof *rq);
@@ -328,7 +342,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     return ok;
 }
 
-static void on_completed(void *cls, struct MHD_Connection *c, void **state, enum MHD_RequestTerminationCode toe) {
+static void on_completed(void *cls, struct MHD_Connection *c, void **state,
+                         enum MHD_RequestTerminationCode toe) {
     request *rq = *state;
     if (rq) free(rq->upload.s);
     free(rq);
@@ -345,11 +360,16 @@ int main(int argc, char **argv) {
     int port = 0;
     for (int i = 1; i < argc; i++) {
         if (i + 1 >= argc) return usage();
-        if (strcmp(argv[i], "--port") == 0) port = atoi(argv[++i]);
-        else if (strcmp(argv[i], "--log") == 0) site.log = fopen(argv[++i], "a");
-        else if (strcmp(argv[i], "--content") == 0) site.content_dir = argv[++i];
-        else if (strcmp(argv[i], "--crawl-delay") == 0) site.crawl_delay = atof(argv[++i]);
-        else return usage();
+        if (strcmp(argv[i], "--port") == 0)
+            port = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--log") == 0)
+            site.log = fopen(argv[++i], "a");
+        else if (strcmp(argv[i], "--content") == 0)
+            site.content_dir = argv[++i];
+        else if (strcmp(argv[i], "--crawl-delay") == 0)
+            site.crawl_delay = atof(argv[++i]);
+        else
+            return usage();
         if (strcmp(argv[i - 1], "--log") == 0 && !site.log) {
             perror(argv[i]);
             return 1;
@@ -363,10 +383,10 @@ int main(int argc, char **argv) {
     signal(SIGPIPE, SIG_IGN);
     struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    struct MHD_Daemon *d = MHD_start_daemon(
-        MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL,
-        on_request, NULL, MHD_OPTION_SOCK_ADDR, &addr, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-        MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_END);
+    struct MHD_Daemon *d =
+        MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL,
+                         on_request, NULL, MHD_OPTION_SOCK_ADDR, &addr, MHD_OPTION_NOTIFY_COMPLETED,
+                         on_completed, NULL, MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_END);
     if (!d) {
         fprintf(stderr, "fixture_site: cannot listen on 127.0.0.1:%d\n", port);
         return 1;

@@ -35,9 +35,15 @@ void sb_printf(sbuf *b, const char *fmt, ...) {
 
 void sb_escaped(sbuf *b, const char *text) {
     for (const char *p = text; *p; p++) {
-        const char *e = *p == '&' ? "&amp;" : *p == '<' ? "&lt;" : *p == '>' ? "&gt;" : *p == '"' ? "&quot;" : NULL;
-        if (e) sb_add(b, e, strlen(e));
-        else sb_add(b, p, 1);
+        const char *e = *p == '&'   ? "&amp;"
+                        : *p == '<' ? "&lt;"
+                        : *p == '>' ? "&gt;"
+                        : *p == '"' ? "&quot;"
+                                    : NULL;
+        if (e)
+            sb_add(b, e, strlen(e));
+        else
+            sb_add(b, p, 1);
     }
 }
 
@@ -46,16 +52,20 @@ void site_article_path(const site_article *a, char *out, size_t size) {
     snprintf(out, size, "/%s/%s.html", dirs[a->kind], a->slug);
 }
 
-static const char *site_name(const char *lang) { return strcmp(lang, "zh") == 0 ? "示例新闻网" : "Example News"; }
+static const char *site_name(const char *lang) {
+    return strcmp(lang, "zh") == 0 ? "示例新闻网" : "Example News";
+}
 
 static void nav(sbuf *b) {
-    sb_printf(b, "<header><nav><a href=\"/\">首页 Home</a> | <a href=\"/news/\">新闻 News</a> | "
-                 "<a href=\"/feed.rss\">RSS</a> | <a href=\"/members/login.html\">登录 Login</a></nav></header>\n");
+    sb_printf(
+        b, "<header><nav><a href=\"/\">首页 Home</a> | <a href=\"/news/\">新闻 News</a> | "
+           "<a href=\"/feed.rss\">RSS</a> | <a href=\"/members/login.html\">登录 Login</a></nav></header>\n");
 }
 
 static void footer(sbuf *b) {
-    sb_printf(b, "<footer><p>© 2024 示例新闻网 Example News. 版权所有 All rights reserved.</p>"
-                 "<p><a href=\"/about.html\">关于我们</a> | <a href=\"/contact.html\">联系我们</a></p></footer>\n");
+    sb_printf(
+        b, "<footer><p>© 2024 示例新闻网 Example News. 版权所有 All rights reserved.</p>"
+           "<p><a href=\"/about.html\">关于我们</a> | <a href=\"/contact.html\">联系我们</a></p></footer>\n");
 }
 
 static void head(sbuf *b, const char *lang, const char *title, const char *charset) {
@@ -69,7 +79,9 @@ void page_article(sbuf *b, const site_article *a, const site_article *const *lis
     head(b, a->lang, a->title, a->kind == ARTICLE_GBK ? "gb2312" : "utf-8");
     sb_printf(b, "<meta property=\"og:title\" content=\"");
     sb_escaped(b, a->title);
-    sb_printf(b, "\">\n<meta property=\"article:published_time\" content=\"%s\">\n<meta name=\"author\" content=\"", a->published);
+    sb_printf(
+        b, "\">\n<meta property=\"article:published_time\" content=\"%s\">\n<meta name=\"author\" content=\"",
+        a->published);
     sb_escaped(b, a->author);
     sb_printf(b, "\">\n</head><body>\n");
     nav(b);
@@ -102,10 +114,14 @@ static void js_string(sbuf *b, const char *s) {
     sb_add(b, "\"", 1);
     for (const unsigned char *p = (const unsigned char *)s; *p;) {
         unsigned cp = *p, len = 1;
-        if (cp >= 0xF0) cp &= 0x07, len = 4;
-        else if (cp >= 0xE0) cp &= 0x0F, len = 3;
-        else if (cp >= 0xC0) cp &= 0x1F, len = 2;
-        for (unsigned i = 1; i < len && p[i]; i++) cp = cp << 6 | (p[i] & 0x3F);
+        if (cp >= 0xF0)
+            cp &= 0x07, len = 4;
+        else if (cp >= 0xE0)
+            cp &= 0x0F, len = 3;
+        else if (cp >= 0xC0)
+            cp &= 0x1F, len = 2;
+        for (unsigned i = 1; i < len && p[i]; i++)
+            cp = cp << 6 | (p[i] & 0x3F);
         p += len;
         if (cp >= 0x10000) {
             cp -= 0x10000;
@@ -166,12 +182,15 @@ void page_index(sbuf *b, const site_article *const *list, int n, int page) {
         char path[256];
         site_article_path(list[0], path, sizeof path);
         /* the same article again: with tracking parameters, a fragment, and under /mirror/ */
-        sb_printf(b, "<p class=\"promo\"><a href=\"%s?utm_source=index&amp;utm_medium=web&amp;spm=a1.b2\">头条</a> "
-                     "<a href=\"%s?from=timeline#comments\">评论</a> "
-                     "<a href=\"/mirror/%s.html\">镜像</a> <a href=\"/private/secret.html\">内部</a></p>\n",
-                  path, path, list[0]->slug);
+        sb_printf(
+            b,
+            "<p class=\"promo\"><a href=\"%s?utm_source=index&amp;utm_medium=web&amp;spm=a1.b2\">头条</a> "
+            "<a href=\"%s?from=timeline#comments\">评论</a> "
+            "<a href=\"/mirror/%s.html\">镜像</a> <a href=\"/private/secret.html\">内部</a></p>\n",
+            path, path, list[0]->slug);
     }
-    if (first + PER_PAGE < n) sb_printf(b, "<a class=\"next\" href=\"/news/?page=%d\">下一页 Next</a>\n", page + 1);
+    if (first + PER_PAGE < n)
+        sb_printf(b, "<a class=\"next\" href=\"/news/?page=%d\">下一页 Next</a>\n", page + 1);
     sb_printf(b, "</main>\n");
     footer(b);
     sb_printf(b, "</body></html>\n");
@@ -194,16 +213,19 @@ static void rfc822(const char *iso, char *out, size_t size) {
 }
 
 void page_rss(sbuf *b, const char *host, const site_article *const *list, int n) {
-    sb_printf(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\"><channel>\n"
-                 "<title>示例新闻网</title><link>http://%s/</link><description>Fixture news</description>\n", host);
+    sb_printf(b,
+              "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\"><channel>\n"
+              "<title>示例新闻网</title><link>http://%s/</link><description>Fixture news</description>\n",
+              host);
     for (int i = 0; i < n; i++) {
         char path[256], date[80];
         site_article_path(list[i], path, sizeof path);
         rfc822(list[i]->published, date, sizeof date);
         sb_printf(b, "<item><title>");
         sb_escaped(b, list[i]->title);
-        sb_printf(b, "</title><link>http://%s%s</link><guid>http://%s%s</guid><pubDate>%s</pubDate><description>",
-                  host, path, host, path, date);
+        sb_printf(
+            b, "</title><link>http://%s%s</link><guid>http://%s%s</guid><pubDate>%s</pubDate><description>",
+            host, path, host, path, date);
         sb_escaped(b, list[i]->paragraphs[0] ? list[i]->paragraphs[0] : "");
         sb_printf(b, "</description></item>\n");
     }
@@ -211,16 +233,20 @@ void page_rss(sbuf *b, const char *host, const site_article *const *list, int n)
 }
 
 void page_atom(sbuf *b, const char *host, const site_article *const *list, int n) {
-    sb_printf(b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n"
-                 "<title>Example News</title><id>http://%s/</id><link href=\"http://%s/\"/>"
-                 "<updated>%s</updated>\n", host, host, n ? list[0]->published : "2024-01-01T00:00:00Z");
+    sb_printf(b,
+              "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n"
+              "<title>Example News</title><id>http://%s/</id><link href=\"http://%s/\"/>"
+              "<updated>%s</updated>\n",
+              host, host, n ? list[0]->published : "2024-01-01T00:00:00Z");
     for (int i = 0; i < n; i++) {
         char path[256];
         site_article_path(list[i], path, sizeof path);
         sb_printf(b, "<entry><title>");
         sb_escaped(b, list[i]->title);
-        sb_printf(b, "</title><link href=\"http://%s%s\"/><id>http://%s%s</id><updated>%s</updated>"
-                     "<author><name>", host, path, host, path, list[i]->published);
+        sb_printf(b,
+                  "</title><link href=\"http://%s%s\"/><id>http://%s%s</id><updated>%s</updated>"
+                  "<author><name>",
+                  host, path, host, path, list[i]->published);
         sb_escaped(b, list[i]->author);
         sb_printf(b, "</name></author></entry>\n");
     }
@@ -228,11 +254,13 @@ void page_atom(sbuf *b, const char *host, const site_article *const *list, int n
 }
 
 void page_sitemap_index(sbuf *b, const char *host) {
-    sb_printf(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-                 "<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n"
-                 "<sitemap><loc>http://%s/sitemap-news.xml</loc></sitemap>\n"
-                 "<sitemap><loc>http://%s/sitemap-archive.xml.gz</loc></sitemap>\n"
-                 "</sitemapindex>\n", host, host);
+    sb_printf(b,
+              "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+              "<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n"
+              "<sitemap><loc>http://%s/sitemap-news.xml</loc></sitemap>\n"
+              "<sitemap><loc>http://%s/sitemap-archive.xml.gz</loc></sitemap>\n"
+              "</sitemapindex>\n",
+              host, host);
 }
 
 void page_sitemap(sbuf *b, const char *host, const site_article *const *list, int n, int part) {
@@ -242,7 +270,8 @@ void page_sitemap(sbuf *b, const char *host, const site_article *const *list, in
     for (int i = part ? half : 0; i < (part ? n : half); i++) {
         char path[256];
         site_article_path(list[i], path, sizeof path);
-        sb_printf(b, "<url><loc>http://%s%s</loc><lastmod>%s</lastmod></url>\n", host, path, list[i]->published);
+        sb_printf(b, "<url><loc>http://%s%s</loc><lastmod>%s</lastmod></url>\n", host, path,
+                  list[i]->published);
     }
     sb_printf(b, "</urlset>\n");
 }
@@ -250,7 +279,10 @@ void page_sitemap(sbuf *b, const char *host, const site_article *const *list, in
 void page_robots(sbuf *b, const char *host, double crawl_delay) {
     sb_printf(b, "# robots.txt of the fixture news site\nUser-agent: yuqing\nDisallow: /private/\n");
     if (crawl_delay > 0) sb_printf(b, "Crawl-delay: %g\n", crawl_delay);
-    sb_printf(b, "\nUser-agent: *\nDisallow: /private/\nDisallow: /members/\n\nSitemap: http://%s/sitemap_index.xml\n", host);
+    sb_printf(
+        b,
+        "\nUser-agent: *\nDisallow: /private/\nDisallow: /members/\n\nSitemap: http://%s/sitemap_index.xml\n",
+        host);
 }
 
 int site_gzip(const char *data, size_t len, char **out, size_t *out_len) {

@@ -14,10 +14,10 @@ enum article_kind {
 
 typedef struct {
     const char *slug;
-    const char *lang;       /* "zh" or "en" */
+    const char *lang; /* "zh" or "en" */
     const char *title;
     const char *author;
-    const char *published;  /* ISO 8601 with offset: "2024-01-30T14:30:00+08:00" */
+    const char *published;     /* ISO 8601 with offset: "2024-01-30T14:30:00+08:00" */
     const char *paragraphs[8]; /* NULL-terminated */
     enum article_kind kind;
 } site_article;
