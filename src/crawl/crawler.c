@@ -190,13 +190,13 @@ static int open_crawler(crawler *c) {
 static void close_crawler(crawler *c) {
     crawl_render_free(c->render);
     yq_fetcher_free(c->fetcher); /* aborts transfers: their rows stay in the frontier */
-    for (int i = 0; i < c->n_finished; i++) {
-        if (c->finished[i]->response) yq_fetch_response_free(c->finished[i]->response);
-        free(c->finished[i]->rendered.html);
-        free(c->finished[i]->robots_origin);
-        free(c->finished[i]);
-    }
+    for (int i = 0; i < c->n_finished; i++) crawl_ticket_free(c->finished[i]);
     free(c->finished);
+    while (c->outstanding) {
+        crawl_ticket *next = c->outstanding->next;
+        crawl_ticket_free(c->outstanding);
+        c->outstanding = next;
+    }
     while (c->n_jobs) crawl_job_drop(c, c->jobs[c->n_jobs - 1]);
     free(c->jobs);
     yq_polite_free(c->polite);

@@ -48,6 +48,7 @@ typedef struct crawl_ticket {
     yq_fetch_response *response;
     crawl_render_result rendered;
     int is_render;
+    struct crawl_ticket *prev, *next; /* in the crawler's list of outstanding tickets */
 } crawl_ticket;
 
 typedef struct crawl_stats {
@@ -71,7 +72,8 @@ typedef struct crawler {
     int n_jobs, cap_jobs;
     int running;      /* jobs sent and not finished */
     int robots_running;
-    crawl_ticket **finished; /* delivered by callbacks, processed in one transaction */
+    crawl_ticket *outstanding; /* submitted, not delivered: freed at close if never delivered */
+    crawl_ticket **finished;   /* delivered by callbacks, processed in one transaction */
     int n_finished, cap_finished;
     crawl_stats stats;
     double last_progress;
@@ -83,6 +85,11 @@ double crawl_now(void);
 /* Loads due frontier requests, then starts those that robots.txt and politeness allow.
  * Returns the seconds until something may become startable (capped), or a negative error. */
 double crawl_dispatch(crawler *c);
+
+/* A new ticket for a submission (NULL when out of memory), listed as outstanding. */
+crawl_ticket *crawl_ticket_new(crawler *c, crawl_job *job);
+/* Frees a ticket and what it holds (it must no longer be outstanding). */
+void crawl_ticket_free(crawl_ticket *t);
 
 /* The fetcher's completion callback: queues the ticket for crawl_process. */
 void crawl_on_fetched(void *ticket, yq_fetch_response *r);

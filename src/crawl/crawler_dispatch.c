@@ -101,11 +101,9 @@ static int submit_fetch(crawler *c, crawl_ticket *t, const char *url, int allow_
 
 /* Sends ORIGIN/robots.txt; the ticket's callback stores it in the cache. */
 static int fetch_robots(crawler *c, crawl_job *job) {
-    crawl_ticket *t = calloc(1, sizeof *t);
+    crawl_ticket *t = crawl_ticket_new(c, NULL);
     size_t len = strlen(job->origin) + sizeof "/robots.txt";
-    if (t) t->robots_origin = malloc(len);
-    if (!t || !t->robots_origin) return free(t), yq_error(YQ_ENOMEM, "out of memory");
-    t->crawler = c;
+    if (!t || !(t->robots_origin = malloc(len))) return yq_error(YQ_ENOMEM, "out of memory");
     snprintf(t->robots_origin, len, "%s/robots.txt", job->origin);
     int rc = submit_fetch(c, t, t->robots_origin, job->ss->source->allow_private, NULL);
     t->robots_origin[strlen(job->origin)] = '\0'; /* keep the origin: the cache key */
@@ -135,10 +133,8 @@ static int robots_check(crawler *c, crawl_job *job, double now) {
 }
 
 static int send_job(crawler *c, crawl_job *job, double now) {
-    crawl_ticket *t = calloc(1, sizeof *t);
+    crawl_ticket *t = crawl_ticket_new(c, job);
     if (!t) return yq_error(YQ_ENOMEM, "out of memory");
-    t->crawler = c;
-    t->job = job;
     int rc = crawl_store_mark_in_flight(&c->store, job->req.fp);
     if (rc >= 0 && job->ss->source->render) {
         t->is_render = 1;
@@ -146,7 +142,7 @@ static int send_job(crawler *c, crawl_job *job, double now) {
     } else if (rc >= 0) {
         rc = submit_fetch(c, t, job->req.url, job->ss->source->allow_private, job->host);
     }
-    if (rc < 0) return free(t), rc;
+    if (rc < 0) return rc; /* the ticket stays outstanding; freed at close */
     job->state = JOB_RUNNING;
     job->started = now;
     job->ss->pages++;

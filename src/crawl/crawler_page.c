@@ -26,10 +26,32 @@ typedef struct page {
     const char *retry_after;
 } page;
 
+crawl_ticket *crawl_ticket_new(crawler *c, crawl_job *job) {
+    crawl_ticket *t = calloc(1, sizeof *t);
+    if (!t) return NULL;
+    t->crawler = c;
+    t->job = job;
+    t->next = c->outstanding;
+    if (t->next) t->next->prev = t;
+    c->outstanding = t;
+    return t;
+}
+
+void crawl_ticket_free(crawl_ticket *t) {
+    if (t->response) yq_fetch_response_free(t->response);
+    free(t->rendered.html);
+    free(t->robots_origin);
+    free(t);
+}
+
 void crawl_on_fetched(void *user, yq_fetch_response *r) {
     crawl_ticket *t = user;
     crawler *c = t->crawler;
     t->response = r;
+    if (t->prev) t->prev->next = t->next;
+    else c->outstanding = t->next;
+    if (t->next) t->next->prev = t->prev;
+    t->prev = t->next = NULL;
     if (c->n_finished == c->cap_finished) {
         int cap = c->cap_finished ? c->cap_finished * 2 : 64;
         crawl_ticket **grown = realloc(c->finished, (size_t)cap * sizeof *grown);
@@ -237,10 +259,7 @@ int crawl_process(crawler *c) {
             page p = t->is_render ? from_render(&t->rendered, t->job->req.url) : from_response(t->response);
             rc = job_finished(c, t->job, &p);
         }
-        if (t->response) yq_fetch_response_free(t->response);
-        free(t->rendered.html);
-        free(t->robots_origin);
-        free(t);
+        crawl_ticket_free(t);
     }
     c->n_finished = 0;
     return rc;

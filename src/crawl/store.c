@@ -117,7 +117,7 @@ int crawl_store_open(const char *dir, crawl_store *s) {
         if (sqlite3_prepare_v3(s->db, sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->stmt[i], NULL) != SQLITE_OK)
             rc = yq_db_error(s->db, path);
     if (!rc) rc = reset_frontier(s);
-    if (!rc) rc = build_bloom(s, &s->bloom, "seen", 1 << 20);
+    if (!rc) rc = build_bloom(s, &s->bloom, "seen", 1 << 18);
     if (!rc) rc = build_bloom(s, &s->revisit_bloom, "revisits", 1 << 16);
     if (rc) crawl_store_close(s);
     return rc;
@@ -148,7 +148,7 @@ int crawl_store_seen_add(crawl_store *s, uint64_t fp) {
     sqlite3_bind_int64(bind(s, SEEN_ADD), 1, (sqlite3_int64)fp);
     if ((rc = run(s, SEEN_ADD)) < 0) return rc;
     crawl_bloom_add(&s->bloom, fp);
-    if (s->bloom.count > s->bloom.capacity && (rc = build_bloom(s, &s->bloom, "seen", 1 << 20)) < 0) return rc;
+    if (s->bloom.count > s->bloom.capacity && (rc = build_bloom(s, &s->bloom, "seen", 1 << 18)) < 0) return rc;
     return 1;
 }
 

@@ -45,6 +45,8 @@ retries: 2
 retry_backoff: 200ms
 max_response_size: 1MB
 user_agents: [UA-one/1.0, UA-two/2.0, UA-three/3.0]
+output:
+  sqlite: $work/items.db
 sources:
   - name: site
     start_urls: [$base/, $base/sitemap_index.xml, "$base/flaky/a?fail=2", "$base/flaky/b?fail=9",
@@ -95,12 +97,35 @@ check "GBK page title" 1 "$(titles "$work/items.jsonl" | grep -c '^星河科技�
 grep '"title":"星河科技关于召开临时股东大会的公告"' "$work/items.jsonl" | grep -q '"charset":"GB18030"' && pass || fail "GBK charset"
 check "JavaScript article rendered" 1 "$(titles "$work/items.jsonl" | grep -c '^Interview: Helios Energy on the future of storage$')"
 check "items: 7 news + GBK + JS" 9 "$(wc -l <"$work/items.jsonl")"
+n_items=$(wc -l <"$work/items.jsonl")
+for key in id url canonical_url source fetched_at http_status charset title published_at author body lang \
+  content_hash media links transcript; do
+  check "every item has $key" "$n_items" "$(grep -c "\"$key\":" "$work/items.jsonl")"
+done
+check "fetched_at in UTC" "$n_items" "$(grep -c '"fetched_at":"20[0-9-]*T[0-9:]*Z"' "$work/items.jsonl")"
+check "transcript null" "$n_items" "$(grep -c '"transcript":null' "$work/items.jsonl")"
+if command -v sqlite3 >/dev/null; then
+  check "SQLite sink holds the same items" "$n_items" "$(sqlite3 "$work/items.db" 'SELECT count(DISTINCT id) FROM items')"
+fi
 # A rerun fetches no article again and stores nothing new.
 before=$(wc -l <"$log")
 "$yuqing" crawl "$work/site.yaml" --once --state "$work/site.state" --out "$work/items.jsonl" 2>"$work/crawl2.err"
 check "rerun exit status" 0 $?
 check "rerun stores nothing new" 9 "$(wc -l <"$work/items.jsonl")"
 check "rerun requests no article" 0 "$(tail -n +$((before + 1)) "$log" | grep -c '"path":"/news/[^"?]*\.html"')"
+
+# max_pages caps the requests of a tick.
+cat >"$work/max.yaml" <<EOF
+delay: 0
+sources:
+  - name: capped
+    start_urls: [$base/]
+    max_pages: 3
+    allow_private: true
+EOF
+before=$(wc -l <"$log")
+"$yuqing" crawl "$work/max.yaml" --once --state "$work/max.state" --out "$work/max.jsonl" 2>/dev/null
+check "max_pages: 3 requests" 3 "$(tail -n +$((before + 1)) "$log" | grep -vc '"path":"/robots.txt"')"
 
 # --- kill -9 and restart: nothing lost, nothing twice, only in-flight requests repeated -----
 mkdir -p "$work/content"
