@@ -86,6 +86,25 @@ static void test_seen_and_frontier(void) {
     crawl_store_close(&s);
 }
 
+/* New fingerprints move from the small table to the big one in merges; both stay visible. */
+static void test_seen_merge(void) {
+    crawl_store s;
+    CHECK(crawl_store_open(dir, &s) == 0);
+    s.merge_at = 100;
+    long long before = s.recent; /* left by the previous test */
+    CHECK(crawl_store_begin(&s) == 0);
+    int added = 0;
+    for (uint64_t fp = 5000; fp < 5250; fp++) added += crawl_store_seen_add(&s, fp * 0x9e3779b97f4a7c15ull) == 1;
+    CHECK(added == 250 && s.recent == (before + 250) % 100);
+    CHECK(crawl_store_commit(&s) == 0);
+    crawl_store_close(&s);
+    CHECK(crawl_store_open(dir, &s) == 0);
+    int seen = 0;
+    for (uint64_t fp = 5000; fp < 5250; fp++) seen += crawl_store_seen_add(&s, fp * 0x9e3779b97f4a7c15ull) == 0;
+    CHECK(seen == 250 && s.recent == (before + 250) % 100);
+    crawl_store_close(&s);
+}
+
 /* A child commits one batch, starts another and is killed inside it: only the first survives,
  * and the JSONL sink holds each committed item once. */
 static void test_kill(void) {
@@ -144,6 +163,7 @@ int main(void) {
     if (!mkdtemp(dir)) return 1;
     test_bloom();
     test_seen_and_frontier();
+    test_seen_merge();
     test_kill();
     char cmd[100];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);

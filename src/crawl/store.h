@@ -36,6 +36,8 @@ typedef struct crawl_store {
     crawl_bloom revisit_bloom; /* in front of the revisits table */
     sqlite3_stmt *stmt[16];
     int resumed_in_flight; /* requests in flight when the previous run stopped */
+    long long recent;      /* rows in seen_recent ... */
+    long long merge_at;    /* ... merged into seen when they reach this many (256K) */
 } crawl_store;
 
 /* Opens (creating) DIR and DIR/state.db, resets requests left queued or in flight by a previous
