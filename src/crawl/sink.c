@@ -130,7 +130,7 @@ static int sqlite_row(crawl_sinks *k, const char *json) {
 /* Writes outbox rows after `*seq` to one sink; `write` gets each JSON line. */
 static int drain(crawl_sinks *k, crawl_store *store, long long *seq, int (*write)(crawl_sinks *, const char *)) {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(store->db, "SELECT seq, json FROM outbox WHERE seq > ? ORDER BY seq", -1, &st, NULL) !=
+    if (sqlite3_prepare_v2(store->db, "SELECT seq, json FROM outbox WHERE seq > ? AND json != '' ORDER BY seq", -1, &st, NULL) !=
         SQLITE_OK)
         return yq_db_error(store->db, "crawl state");
     sqlite3_bind_int64(st, 1, *seq);
@@ -146,6 +146,24 @@ static int drain(crawl_sinks *k, crawl_store *store, long long *seq, int (*write
 static int jsonl_line(crawl_sinks *k, const char *json) {
     return fputs(json, k->jsonl) < 0 || fputc('\n', k->jsonl) == EOF ? yq_error(YQ_EIO, "writing items: %s", strerror(errno))
                                                                         : YQ_OK;
+}
+
+/* Empties the JSON of outbox rows every open sink has (the rows stay: their ids are the record
+ * of what was stored). Without any sink the outbox keeps everything. */
+static int prune(crawl_sinks *k, crawl_store *store) {
+    long long upto = !k->jsonl ? k->sqlite_seq : !k->sqlite ? k->jsonl_seq
+                                                             : k->jsonl_seq < k->sqlite_seq ? k->jsonl_seq : k->sqlite_seq;
+    if ((!k->jsonl && !k->sqlite) || upto <= k->pruned) return YQ_OK;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(store->db, "UPDATE outbox SET json = '' WHERE seq > ? AND seq <= ?", -1, &st, NULL) != SQLITE_OK)
+        return yq_db_error(store->db, "crawl state");
+    sqlite3_bind_int64(st, 1, k->pruned);
+    sqlite3_bind_int64(st, 2, upto);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) return yq_db_error(store->db, "crawl state: pruning the outbox");
+    k->pruned = upto;
+    return YQ_OK;
 }
 
 int crawl_sinks_drain(crawl_sinks *k, crawl_store *store) {
@@ -170,5 +188,5 @@ int crawl_sinks_drain(crawl_sinks *k, crawl_store *store) {
         if (!rc && seq != k->sqlite_seq) rc = progress_set(store, k->sqlite_name, seq, 0);
         if (!rc) k->sqlite_seq = seq;
     }
-    return rc;
+    return rc ? rc : prune(k, store);
 }

@@ -16,6 +16,7 @@ typedef struct crawl_sinks {
     sqlite3_stmt *insert;
     char sqlite_name[4300]; /* "sqlite:PATH:TABLE" */
     long long sqlite_seq;
+    long long pruned; /* outbox rows up to here have had their JSON dropped (this run) */
 } crawl_sinks;
 
 /* Opens the sinks given (each may be NULL): a JSONL file is cut back to its last recorded
@@ -24,8 +25,9 @@ typedef struct crawl_sinks {
 int crawl_sinks_open(crawl_sinks *k, crawl_store *store, const char *jsonl, const char *sqlite, const char *table);
 void crawl_sinks_close(crawl_sinks *k);
 
-/* Writes the outbox items each sink has not had yet (flushed to disk), then records the new
- * positions in the state. Call outside a state transaction. Errors: YQ_EIO. */
+/* Writes the outbox items each sink has not had yet (flushed to disk), records the new
+ * positions in the state, then drops the JSON of items every open sink has (a sink first used
+ * later receives items stored from then on). Call outside a state transaction. Errors: YQ_EIO. */
 int crawl_sinks_drain(crawl_sinks *k, crawl_store *store);
 
 #endif
