@@ -161,7 +161,7 @@ static int open_fetch(crawler *c) {
     c->retry.base_s = cfg->retry_backoff;
     for (size_t i = 0; i < cfg->n_sources; i++)
         if (cfg->sources[i].render)
-            return crawl_render_new(cfg->chromium, cfg->render_concurrency, cfg->render_timeout,
+            return crawl_render_new(cfg->chromium, cfg->proxy, cfg->render_concurrency, cfg->render_timeout,
                                     (size_t)cfg->max_response_size, wake_fetcher, c->fetcher, &c->render);
     return YQ_OK;
 }

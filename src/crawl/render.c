@@ -40,6 +40,7 @@ struct crawl_render {
     pthread_t *threads;
     int n_threads;
     char *chromium;
+    char *proxy_arg; /* "--proxy-server=..." or NULL */
     double timeout_s;
     size_t max_size;
     void (*wake)(void *);
@@ -118,18 +119,21 @@ static void run_browser(crawl_render *r, const render_job *job, crawl_render_res
     }
     char profile[] = "/tmp/yuqing-chromium-XXXXXX";
     int fds[2];
-    if (!mkdtemp(profile) || pipe(fds) != 0) {
+    if (!mkdtemp(profile) || pipe2(fds, O_CLOEXEC) != 0) { /* no other browser inherits this pipe */
         snprintf(res->reason, sizeof res->reason, "cannot start chromium: %s", strerror(errno));
         return;
     }
     char profile_arg[300], ua_arg[1100];
     snprintf(profile_arg, sizeof profile_arg, "--user-data-dir=%s", profile);
     snprintf(ua_arg, sizeof ua_arg, "--user-agent=%s", job->user_agent);
-    const char *argv[] = {r->chromium, "--headless", "--disable-gpu", "--disable-background-networking",
-                          "--disable-extensions", "--disable-sync", "--no-first-run", "--no-default-browser-check",
-                          "--mute-audio", "--disable-dev-shm-usage", profile_arg, ua_arg,
-                          "--virtual-time-budget=5000", "--dump-dom", job->url, geteuid() == 0 ? "--no-sandbox" : NULL,
-                          NULL};
+    const char *argv[20] = {r->chromium, "--headless", "--disable-gpu", "--disable-background-networking",
+                            "--disable-extensions", "--disable-sync", "--no-first-run", "--no-default-browser-check",
+                            "--mute-audio", "--disable-dev-shm-usage", profile_arg, ua_arg, "--virtual-time-budget=5000"};
+    int n = 13;
+    if (geteuid() == 0) argv[n++] = "--no-sandbox"; /* Chromium refuses to run as root otherwise */
+    if (r->proxy_arg) argv[n++] = r->proxy_arg;
+    argv[n++] = "--dump-dom";
+    argv[n++] = job->url;
     pid_t pid = fork();
     if (pid == 0) exec_browser(argv, fds[1]);
     close(fds[1]);
@@ -177,10 +181,13 @@ static void *worker(void *arg) {
     return NULL;
 }
 
-int crawl_render_new(const char *chromium, int concurrency, double timeout_s, size_t max_size,
+int crawl_render_new(const char *chromium, const char *proxy, int concurrency, double timeout_s, size_t max_size,
                      void (*wake)(void *), void *wake_arg, crawl_render **out) {
     crawl_render *r = calloc(1, sizeof *r);
-    if (!r || !(r->chromium = strdup(chromium)) || !(r->threads = calloc((size_t)concurrency, sizeof *r->threads)))
+    if (r && proxy && (r->proxy_arg = malloc(strlen(proxy) + sizeof "--proxy-server=")))
+        sprintf(r->proxy_arg, "--proxy-server=%s", proxy);
+    if (!r || (proxy && !r->proxy_arg) || !(r->chromium = strdup(chromium)) ||
+        !(r->threads = calloc((size_t)concurrency, sizeof *r->threads)))
         return crawl_render_free(r), yq_error(YQ_ENOMEM, "out of memory");
     pthread_mutex_init(&r->mu, NULL);
     pthread_cond_init(&r->cv, NULL);
@@ -214,6 +221,7 @@ void crawl_render_free(crawl_render *r) {
     free(r->results);
     free(r->threads);
     free(r->chromium);
+    free(r->proxy_arg);
     free(r);
 }
 

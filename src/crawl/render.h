@@ -17,9 +17,10 @@ typedef struct crawl_render_result {
     char reason[256]; /* why not ok: "timeout after 30 s", "refused private address", ... */
 } crawl_render_result;
 
-/* Starts `concurrency` workers running `chromium`. `wake(wake_arg)` is called from a worker
- * when a result is ready (to interrupt the crawl loop's wait). Errors: YQ_ENOMEM, YQ_EIO. */
-int crawl_render_new(const char *chromium, int concurrency, double timeout_s, size_t max_size,
+/* Starts `concurrency` workers running `chromium` (through `proxy` when not NULL).
+ * `wake(wake_arg)` is called from a worker when a result is ready (to interrupt the crawl
+ * loop's wait). Errors: YQ_ENOMEM, YQ_EIO. */
+int crawl_render_new(const char *chromium, const char *proxy, int concurrency, double timeout_s, size_t max_size,
                      void (*wake)(void *), void *wake_arg, crawl_render **out);
 
 /* Stops the workers (killing running browsers) and frees what is left. */
