@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crawl/crawl_internal.h"
 #include "testutil.h"
 #include "yuqing/crawl.h"
 #include "yuqing/error.h"
@@ -122,7 +123,16 @@ static void test_errors(void) {
     expect_error(SRC "  - name: a\n    start_urls: [http://b/]\n", 4, "duplicate source name 'a'");
 }
 
+static void test_domains(void) {
+    CHECK(crawl_host_in_domain("news.example.com", "example.com") == 1);
+    CHECK(crawl_host_in_domain("EXAMPLE.com", "example.COM") == 1);
+    CHECK(crawl_host_in_domain("badexample.com", "example.com") == 0);
+    CHECK(crawl_host_in_domain("example.com", "news.example.com") == 0);
+    CHECK(crawl_host_in_domain("example.com.evil", "example.com") == 0);
+}
+
 int main(void) {
+    test_domains();
     test_full();
     test_defaults();
     test_errors();

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "crawl/crawl_internal.h"
 #include "yuqing/crawl.h"
@@ -38,6 +39,12 @@ int crawl_url_host(const char *url, char *host, size_t size) {
     curl_free(h);
     curl_url_cleanup(u);
     return ok ? YQ_OK : YQ_EINVAL;
+}
+
+int crawl_host_in_domain(const char *host, const char *domain) {
+    size_t hl = strlen(host), dl = strlen(domain);
+    if (hl == dl) return !strcasecmp(host, domain);
+    return hl > dl && host[hl - dl - 1] == '.' && !strcasecmp(host + hl - dl, domain);
 }
 
 static int read_regexes(const yq_yaml_doc *doc, const yq_yaml_node *map, const char *key, yq_regex_list *list) {

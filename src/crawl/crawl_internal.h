@@ -25,6 +25,8 @@ int crawl_config_source(yq_crawl_source *s, const struct yq_yaml_doc *doc, const
 void crawl_config_source_free(yq_crawl_source *s);
 /* The lowercase host of an absolute http(s) URL into `host` (size bytes), or YQ_EINVAL. */
 int crawl_url_host(const char *url, char *host, size_t size);
+/* 1 when `host` is `domain` or one of its subdomains (ASCII case-insensitive). */
+int crawl_host_in_domain(const char *host, const char *domain);
 /* 1 when `name` is a plain SQL identifier (letters, digits, '_', not starting with a digit). */
 int crawl_sql_name_ok(const char *name);
 

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "crawl/crawl_internal.h"
 #include "crawl/crawler.h"
 #include "yuqing/error.h"
 #include "yuqing/log.h"
@@ -69,9 +70,7 @@ static int refill(crawler *c) {
 /* "Cookie: ..." for the configured domain that `host` is (or is under), or NULL. */
 static const char *cookie_for(const crawler *c, const char *host, char *line, size_t size) {
     for (size_t i = 0; i < c->config->n_cookies; i++) {
-        const char *d = c->config->cookies[i].domain;
-        size_t hl = strlen(host), dl = strlen(d);
-        if (hl == dl ? !strcasecmp(host, d) : hl > dl && host[hl - dl - 1] == '.' && !strcasecmp(host + hl - dl, d)) {
+        if (crawl_host_in_domain(host, c->config->cookies[i].domain)) {
             snprintf(line, size, "Cookie: %s", c->config->cookies[i].cookie);
             return line;
         }

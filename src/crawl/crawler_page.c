@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "crawl/crawl_internal.h"
 #include "crawl/crawler.h"
 #include "crawl/feed.h"
 #include "yuqing/charset.h"
@@ -62,13 +63,8 @@ void crawl_on_fetched(void *user, yq_fetch_response *r) {
 }
 
 static int domain_allowed(const yq_crawl_source *s, const char *host) {
-    size_t hl = strlen(host);
-    for (size_t i = 0; i < s->n_allowed_domains; i++) {
-        const char *d = s->allowed_domains[i];
-        size_t dl = strlen(d);
-        if (hl == dl ? !strcasecmp(host, d) : hl > dl && host[hl - dl - 1] == '.' && !strcasecmp(host + hl - dl, d))
-            return 1;
-    }
+    for (size_t i = 0; i < s->n_allowed_domains; i++)
+        if (crawl_host_in_domain(host, s->allowed_domains[i])) return 1;
     return 0;
 }
 
@@ -129,12 +125,14 @@ static int is_article(const crawl_job *job, const char *url) {
     return !job->ss->source->article.n || yq_regex_list_match(&job->ss->source->article, url);
 }
 
+/* Stores the article as an item unless an earlier item had the same body. */
 static int store_item(crawler *c, crawl_job *job, const page *p, const yq_article *a, const char *charset) {
     char *canonical = NULL, id[17], hash[17];
     if (yq_url_canonical(p->final_url, c->tracking, &canonical)) return 0;
     yq_url_fingerprint_hex(canonical, id);
-    snprintf(hash, sizeof hash, "%016llx", (unsigned long long)yq_fingerprint64(a->body, strlen(a->body)));
-    int rc = crawl_store_content_add(&c->store, yq_fingerprint64(a->body, strlen(a->body)), id);
+    uint64_t content = yq_fingerprint64(a->body, strlen(a->body));
+    snprintf(hash, sizeof hash, "%016llx", (unsigned long long)content);
+    int rc = crawl_store_content_add(&c->store, content, id);
     if (rc == 0) {
         yq_info("%s: same content as an earlier item: not stored again", p->final_url);
         c->stats.duplicates++;
