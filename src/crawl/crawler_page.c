@@ -179,10 +179,16 @@ static int feed_page(crawler *c, crawl_job *job, const page *p) {
     return rc < 0 ? rc : was_feed;
 }
 
+/* HTML, or no Content-Type at all: worth extracting (PDFs, images and the like are not). */
+static int looks_html(const page *p) {
+    return !p->content_type || strcasestr(p->content_type, "html") || strcasestr(p->content_type, "xml");
+}
+
 static int page_done(crawler *c, crawl_job *job, const page *p) {
     c->stats.fetched++;
     int rc = feed_page(c, job, p);
-    if (rc == 0) rc = html_page(c, job, p);
+    if (rc == 0 && looks_html(p)) rc = html_page(c, job, p);
+    else if (rc == 0) yq_debug("%s: %s is not a page: links and text not read", p->final_url, p->content_type);
     if (rc >= 0 && strcmp(p->final_url, job->req.url) && job->req.kind != CRAWL_KIND_INDEX) {
         char *canonical = NULL; /* a redirect's target counts as seen too */
         if (!yq_url_canonical(p->final_url, c->tracking, &canonical))
