@@ -38,6 +38,7 @@ struct crawl_render {
     int n_results, cap_results;
     int stopping;
     pthread_t *threads;
+    pid_t *browsers; /* running browsers' process groups (0: free slot), killed by free */
     int n_threads;
     char *chromium;
     char *proxy_arg; /* "--proxy-server=..." or NULL */
@@ -110,6 +111,19 @@ static const char *read_dom(int fd, double timeout_s, size_t max_size, char **ou
     return why;
 }
 
+/* Records a started browser (`add`) or forgets one (`drop`); a browser started while stopping
+ * is killed at once. */
+static void track_browser(crawl_render *r, pid_t add, pid_t drop) {
+    pthread_mutex_lock(&r->mu);
+    for (int i = 0; i < r->n_threads; i++)
+        if (r->browsers[i] == (add > 0 ? 0 : drop)) {
+            r->browsers[i] = add;
+            break;
+        }
+    if (add > 0 && r->stopping) kill(-add, SIGKILL), kill(add, SIGKILL);
+    pthread_mutex_unlock(&r->mu);
+}
+
 static void run_browser(crawl_render *r, const render_job *job, crawl_render_result *res) {
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -137,10 +151,15 @@ static void run_browser(crawl_render *r, const render_job *job, crawl_render_res
     pid_t pid = fork();
     if (pid == 0) exec_browser(argv, fds[1]);
     close(fds[1]);
+    if (pid > 0) {
+        setpgid(pid, pid); /* as the child does: whichever runs first */
+        track_browser(r, pid, 0);
+    }
     const char *why = pid < 0 ? "fork failed" : read_dom(fds[0], r->timeout_s, r->max_size, &res->html, &res->len);
     close(fds[0]);
     int status = 0;
     if (pid > 0) {
+        track_browser(r, 0, pid);
         kill(-pid, SIGKILL); /* the browser's helpers too; harmless once it has exited */
         waitpid(pid, &status, 0);
     }
@@ -187,7 +206,8 @@ int crawl_render_new(const char *chromium, const char *proxy, int concurrency, d
     if (r && proxy && (r->proxy_arg = malloc(strlen(proxy) + sizeof "--proxy-server=")))
         sprintf(r->proxy_arg, "--proxy-server=%s", proxy);
     if (!r || (proxy && !r->proxy_arg) || !(r->chromium = strdup(chromium)) ||
-        !(r->threads = calloc((size_t)concurrency, sizeof *r->threads)))
+        !(r->threads = calloc((size_t)concurrency, sizeof *r->threads)) ||
+        !(r->browsers = calloc((size_t)concurrency, sizeof *r->browsers)))
         return crawl_render_free(r), yq_error(YQ_ENOMEM, "out of memory");
     pthread_mutex_init(&r->mu, NULL);
     pthread_cond_init(&r->cv, NULL);
@@ -206,6 +226,8 @@ void crawl_render_free(crawl_render *r) {
     if (r->threads) {
         pthread_mutex_lock(&r->mu);
         r->stopping = 1;
+        for (int i = 0; i < r->n_threads; i++)
+            if (r->browsers[i] > 0) kill(-r->browsers[i], SIGKILL), kill(r->browsers[i], SIGKILL);
         pthread_cond_broadcast(&r->cv);
         pthread_mutex_unlock(&r->mu);
         for (int i = 0; i < r->n_threads; i++) pthread_join(r->threads[i], NULL);
@@ -220,6 +242,7 @@ void crawl_render_free(crawl_render *r) {
     for (int i = 0; i < r->n_results; i++) free(r->results[i].html);
     free(r->results);
     free(r->threads);
+    free(r->browsers);
     free(r->chromium);
     free(r->proxy_arg);
     free(r);
