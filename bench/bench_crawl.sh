@@ -2,7 +2,8 @@
 # Crawl throughput side by side: `yuqing crawl --once` and Scrapy (PyPI, from a venv outside the
 # repository) fetch the same N articles from the loopback fixture site with politeness off
 # (no delay, no AutoThrottle, 32 requests at once, robots.txt on), starting from its RSS feed.
-# Prints pages/s and peak memory (max RSS) of each.
+# Prints pages/s and peak memory of each: max RSS (shared-library pages included) and peak
+# private memory (RssAnon, polled).
 #     bench/bench_crawl.sh [BUILD_DIR] [N]        (defaults: build, 2000)
 # Scrapy: python3 -m venv /work/venv-scrapy && /work/venv-scrapy/bin/pip install scrapy
 # (or set SCRAPY_PYTHON to another interpreter with scrapy); skipped when missing.
@@ -25,6 +26,17 @@ done | while read -r json; do printf '%s' "$json" >"$work/a.json"; curl -sf -o /
 
 # max_rss_mb LOGFILE: the "Maximum resident set size" of /usr/bin/time -v, in MB.
 max_rss_mb() { awk '/Maximum resident set size/ { printf "%.0f", $NF / 1024 }' "$1"; }
+# peak_anon_mb PID: the largest RssAnon (private memory, without shared-library pages) of the
+# process seen while polling it every 20 ms until it exits, in MB.
+peak_anon_mb() {
+  local peak=0 kb
+  while kill -0 "$1" 2>/dev/null; do
+    kb=$(awk '/^RssAnon/ { print $2 }' "/proc/$1/status" 2>/dev/null)
+    [[ -n $kb && $kb -gt $peak ]] && peak=$kb
+    sleep 0.02
+  done
+  echo $((peak / 1024))
+}
 requests() { grep -c '"path":"/news/bench-' "$work/site.log" || true; }
 
 cat >"$work/crawl.yaml" <<EOF
@@ -42,12 +54,16 @@ EOF
 : >"$work/site.log"
 start=$(date +%s.%N)
 /usr/bin/time -v "$build/yuqing" crawl "$work/crawl.yaml" --once --quiet --state "$work/state" \
-  --out "$work/items.jsonl" 2>"$work/yuqing.time"
+  --out "$work/items.jsonl" 2>"$work/yuqing.time" &
+timer=$!
+sleep 0.02
+anon=$(peak_anon_mb "$(pgrep -n -P $timer || echo $timer)")
+wait $timer
 secs=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { print e - s }')
 y_pages=$(requests)
-printf '%-8s %8s %10s %12s %8s\n' crawler pages seconds pages/s "RSS MB"
-printf '%-8s %8d %10.2f %12.1f %8s\n' yuqing "$y_pages" "$secs" "$(awk -v p="$y_pages" -v s="$secs" 'BEGIN { print p / s }')" \
-  "$(max_rss_mb "$work/yuqing.time")"
+printf '%-8s %8s %10s %12s %8s %10s\n' crawler pages seconds pages/s "RSS MB" "anon MB"
+printf '%-8s %8d %10.2f %12.1f %8s %10s\n' yuqing "$y_pages" "$secs" "$(awk -v p="$y_pages" -v s="$secs" 'BEGIN { print p / s }')" \
+  "$(max_rss_mb "$work/yuqing.time")" "$anon"
 
 if ! "$python" -c 'import scrapy' 2>/dev/null; then
   echo "scrapy: not installed for $python (see the header of this script)"
@@ -75,11 +91,16 @@ class Bench(scrapy.Spider):
 EOF
 : >"$work/site.log"
 start=$(date +%s.%N)
-(cd "$work" && /usr/bin/time -v "$python" -m scrapy runspider spider.py -a feed="$base/feed.rss" -o scrapy.jsonl \
+cd "$work"
+/usr/bin/time -v "$python" -m scrapy runspider spider.py -a feed="$base/feed.rss" -o scrapy.jsonl \
   -s CONCURRENT_REQUESTS=32 -s CONCURRENT_REQUESTS_PER_DOMAIN=32 -s DOWNLOAD_DELAY=0 \
   -s AUTOTHROTTLE_ENABLED=False -s ROBOTSTXT_OBEY=True -s RETRY_ENABLED=False -s LOG_LEVEL=WARNING \
-  -s TELNETCONSOLE_ENABLED=False 2>"$work/scrapy.time")
+  -s TELNETCONSOLE_ENABLED=False 2>"$work/scrapy.time" &
+timer=$!
+sleep 0.05
+anon=$(peak_anon_mb "$(pgrep -n -P $timer || echo $timer)")
+wait $timer
 secs=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { print e - s }')
 s_pages=$(requests)
-printf '%-8s %8d %10.2f %12.1f %8s\n' scrapy "$s_pages" "$secs" "$(awk -v p="$s_pages" -v s="$secs" 'BEGIN { print p / s }')" \
-  "$(max_rss_mb "$work/scrapy.time")"
+printf '%-8s %8d %10.2f %12.1f %8s %10s\n' scrapy "$s_pages" "$secs" "$(awk -v p="$s_pages" -v s="$secs" 'BEGIN { print p / s }')" \
+  "$(max_rss_mb "$work/scrapy.time")" "$anon"
