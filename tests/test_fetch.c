@@ -5,6 +5,7 @@
  * connection reuse; and the address classification against RFC 6890's registries. */
 #include <cjson/cJSON.h>
 #include <netdb.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,7 +137,11 @@ static void test_size_limit(void) {
                "%s: %s %s", paths[i], yq_fetch_error_name(r->error), r->reason);
         yq_fetch_response_free(r);
     }
-    yq_fetch_response *r = get("/huge", 60u << 20, 0); /* allowed: all 50 MB arrive */
+    /* the limit applies to the decoded body: a small gzip body that inflates past it is cut */
+    yq_fetch_response *r = get("/bomb", 1 << 20, 0);
+    CHECKF(r->error == YQ_FETCH_TOO_LARGE && r->body_len == 0, "bomb: %s", r->reason);
+    yq_fetch_response_free(r);
+    r = get("/huge", 60u << 20, 0); /* allowed: all 50 MB arrive */
     CHECK(r->error == YQ_FETCH_OK && r->body_len == 50000000);
     yq_fetch_response_free(r);
 }
@@ -235,6 +240,18 @@ static void free_collected(collected *c) {
     c->done = 0;
 }
 
+static double monotonic_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void *wake_later(void *fetcher) {
+    usleep(200 * 1000);
+    yq_fetcher_wakeup(fetcher);
+    return NULL;
+}
+
 static void test_multi(void) {
     yq_fetcher_config fc = yq_fetcher_defaults();
     fc.max_transfers = 16;
@@ -291,9 +308,16 @@ static void test_multi(void) {
         kinds[c.r[i]->error]++;
     CHECK(c.done == 3 && kinds[YQ_FETCH_TIMEOUT] == 1 && kinds[YQ_FETCH_NETWORK] == 2);
     free_collected(&c);
-    /* freeing with transfers still running */
+    /* another thread's wakeup ends a long poll early */
     yq_fetcher_submit(f, &(yq_fetch_request){.url = url("/slow?ms=3000"), .allow_private = 1}, collect, &c);
-    yq_fetcher_poll(f, 50);
+    pthread_t waker;
+    pthread_create(&waker, NULL, wake_later, f);
+    double start = monotonic_s();
+    CHECK(yq_fetcher_poll(f, 10000) == 0);
+    CHECKF(monotonic_s() - start < 2.5, "poll woke after %.3f s", monotonic_s() - start);
+    pthread_join(waker, NULL);
+    CHECK(c.done == 0 && yq_fetcher_pending(f) == 1);
+    /* freeing with transfers still running */
     yq_fetcher_free(f);
     CHECK(c.done == 0);
 }
@@ -320,6 +344,24 @@ static void test_agents_and_robots(void) {
           yq_robots_allowed(rules, url("/members/x")));
     CHECK(yq_robots_crawl_delay(rules) == 1.0);
     yq_robots_free(rules);
+    yq_fetch_response_free(r);
+}
+
+/* Through a proxy (the site answers absolute-form requests): names are the proxy's business, so
+ * only literal private hosts are refused. */
+static void test_proxy(void) {
+    char proxy[64];
+    snprintf(proxy, sizeof proxy, "http://127.0.0.1:%d", site_port);
+    yq_fetcher_config fc = yq_fetcher_defaults();
+    fc.proxy = proxy;
+    yq_fetch_response *r;
+    CHECK(yq_fetch_once(&fc, &(yq_fetch_request){.url = "http://news.example.invalid/feed.atom?via=proxy"},
+                        &r) == 0);
+    CHECK(r->error == YQ_FETCH_OK && strstr(r->body, "http://news.example.invalid/news/"));
+    yq_fetch_response_free(r);
+    CHECK(log_lines("/feed.atom", "via=proxy", NULL, NULL, 8) == 1);
+    CHECK(yq_fetch_once(&fc, &(yq_fetch_request){.url = url("/feed.atom?via=proxy")}, &r) == 0);
+    CHECK(r->error == YQ_FETCH_REFUSED_PRIVATE);
     yq_fetch_response_free(r);
 }
 
@@ -409,6 +451,7 @@ int main(void) {
     test_private();
     test_multi();
     test_agents_and_robots();
+    test_proxy();
     test_post_json();
     stop_site();
     return test_summary("test_fetch");

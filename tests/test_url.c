@@ -92,6 +92,11 @@ static const char *const canonical[][2] = {
     {"http://user:pw@example.com/", "http://example.com/"},
     {"http://example.com/新闻/一.html", "http://example.com/%E6%96%B0%E9%97%BB/%E4%B8%80.html"},
     {"http://[::1]:80/x", "http://[::1]/x"},
+    /* IDNA host names in ASCII form (Python: "新闻.example".encode("idna")) */
+    {"http://新闻.example/", "http://xn--efvy88h.example/"},
+    {"http://bücher.example/a", "http://xn--bcher-kva.example/a"},
+    {"http://BÜCHER.Example/a", "http://xn--bcher-kva.example/a"},
+    {"http://xn--bcher-kva.example/a", "http://xn--bcher-kva.example/a"},
     {"http://example.com/x?fromage=1&fbclid=abc", "http://example.com/x?fromage=1"},
 };
 

@@ -2,7 +2,7 @@
 # Installs the Debian packages yuqing needs to build and test, only those that are missing,
 # non-interactively. Run by `make`; safe to run again.
 set -euo pipefail
-packages=(cmake gcc make pkg-config gzip libcjson-dev libpcre2-dev libmicrohttpd-dev libcurl4-openssl-dev
+packages=(cmake gcc make pkg-config gzip libcjson-dev libpcre2-dev libmicrohttpd-dev libcurl4-openssl-dev libidn2-dev
   libxml2-dev libuchardet-dev libyaml-dev libsqlite3-dev libopencc-dev libfftw3-dev libavformat-dev
   libavcodec-dev libswresample-dev libavutil-dev libjs-chart.js chromium zlib1g-dev)
 missing=()

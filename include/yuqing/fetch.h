@@ -130,8 +130,10 @@ int yq_fetcher_poll(yq_fetcher *f, int timeout_ms);
 /* Requests submitted and not yet delivered (queued + running). */
 int yq_fetcher_pending(const yq_fetcher *f);
 
-/* Makes a yq_fetcher_poll blocked in another thread (or a signal handler's thread) return
- * early. The only function safe to call from another thread. */
+/* Makes a yq_fetcher_poll blocked in another thread return early (with 0 when nothing
+ * finished); called while no poll runs, the next poll returns after one round. The only function
+ * safe to call from another thread (not async-signal-safe: from a signal handler, set a flag and
+ * call it from a thread). */
 void yq_fetcher_wakeup(yq_fetcher *f);
 
 /* Blocking convenience: one request with a private fetcher (default config with

@@ -2,7 +2,8 @@
  * the 64-bit fingerprint that is an item's `id`. Parsing is libcurl's URL API (curl_url).
  *
  * Canonical form (yq_url_canonical):
- *   - scheme and host lower-cased, IDN hosts as given by libcurl, trailing dot of the host kept;
+ *   - scheme and host lower-cased, international host names in punycode (xn--...), a trailing
+ *     dot of the host kept;
  *   - the scheme's default port dropped (http 80, https 443);
  *   - empty path becomes "/"; dot segments removed; percent-encoding normalised: hex digits
  *     upper-cased, escapes of unreserved characters (A-Z a-z 0-9 - . _ ~) decoded, other bytes

@@ -228,24 +228,26 @@ static char *match_target(const char *url) {
     return yq_url_normalise_escapes(start, n);
 }
 
+/* The verdict of the most specific rule matching `target` (Allow on a tie); 1 when none. */
+static int best_rule_allows(const yq_robots *r, const char *target) {
+    size_t sn = strlen(target), best = 0;
+    int allowed = 1, found = 0;
+    for (int i = 0; i < r->n_rules; i++) {
+        const rule *ru = &r->rules[i];
+        if (!pattern_matches(ru->pattern, ru->len, target, sn)) continue;
+        if (!found || ru->len > best || (ru->len == best && ru->allow)) {
+            allowed = ru->allow;
+            best = ru->len;
+            found = 1;
+        }
+    }
+    return allowed;
+}
+
 int yq_robots_allowed(const yq_robots *r, const char *url) {
     char *target = match_target(url);
     if (!target) return 0;
-    size_t sn = strlen(target);
-    int allowed = 1;
-    size_t best = 0;
-    int found = 0;
-    if (strcmp(target, "/robots.txt") != 0) {
-        for (int i = 0; i < r->n_rules; i++) {
-            const rule *ru = &r->rules[i];
-            if (!pattern_matches(ru->pattern, ru->len, target, sn)) continue;
-            if (!found || ru->len > best || (ru->len == best && ru->allow)) {
-                allowed = ru->allow;
-                best = ru->len;
-                found = 1;
-            }
-        }
-    }
+    int allowed = strcmp(target, "/robots.txt") == 0 || best_rule_allows(r, target);
     free(target);
     return allowed;
 }

@@ -3,6 +3,7 @@
  * percent-encoding, the query order and the tracking parameters ourselves. */
 #include <ctype.h>
 #include <curl/curl.h>
+#include <idn2.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -168,10 +169,34 @@ static int url_parse(const char *base, const char *ref, CURLU **out) {
     return 0;
 }
 
-/* The part `what` of u (malloc'd copy, NULL when absent). */
+/* `host` (malloc'd) in its ASCII form: an international name becomes punycode through libidn2
+ * (UTF-8 in, independent of the process locale, as libcurl's own conversion is not); NULL when
+ * it is not a valid name. */
+static char *ascii_host(const char *host) {
+    const unsigned char *p = (const unsigned char *)host;
+    while (*p && *p < 0x80)
+        p++;
+    if (!*p) return strdup(host);
+    char *ascii = NULL;
+    if (idn2_lookup_u8((const uint8_t *)host, (uint8_t **)&ascii, IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL) !=
+            IDN2_OK &&
+        idn2_lookup_u8((const uint8_t *)host, (uint8_t **)&ascii, IDN2_NFC_INPUT | IDN2_TRANSITIONAL) !=
+            IDN2_OK)
+        return NULL;
+    char *copy = strdup(ascii);
+    idn2_free(ascii);
+    return copy;
+}
+
+/* The part `what` of u (malloc'd copy, NULL when absent); the host in its ASCII form. */
 static char *url_part(CURLU *u, CURLUPart what) {
     char *part = NULL;
     if (curl_url_get(u, what, &part, 0) != CURLUE_OK) return NULL;
+    if (what == CURLUPART_HOST) {
+        char *host = ascii_host(part);
+        curl_free(part);
+        return host;
+    }
     char *copy = strdup(part);
     curl_free(part);
     return copy;

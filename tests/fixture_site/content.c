@@ -23,11 +23,11 @@ static const char *json_str(const cJSON *o, const char *key, const char *fallbac
 int site_article_from_json(const char *text, size_t len, site_article *a) {
     cJSON *o = cJSON_ParseWithLength(text, len);
     const cJSON *paragraphs = cJSON_GetObjectItemCaseSensitive(o, "paragraphs");
-    const char *slug = json_str(o, "slug", NULL);
-    if (!o || !slug || !cJSON_IsArray(paragraphs)) {
+    if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(o, "slug")) || !cJSON_IsArray(paragraphs)) {
         cJSON_Delete(o);
         return -1;
     }
+    const char *slug = json_str(o, "slug", NULL);
     *a = (site_article){slug,
                         json_str(o, "lang", "en"),
                         json_str(o, "title", slug),
@@ -37,8 +37,9 @@ int site_article_from_json(const char *text, size_t len, site_article *a) {
                         ARTICLE_HTML};
     int i = 0;
     const cJSON *p;
-    cJSON_ArrayForEach(p, paragraphs) if (cJSON_IsString(p) && i < 7) a->paragraphs[i++] =
-        strdup(p->valuestring);
+    cJSON_ArrayForEach(p, paragraphs) {
+        if (cJSON_IsString(p) && i < 7) a->paragraphs[i++] = strdup(p->valuestring);
+    }
     cJSON_Delete(o);
     return 0;
 }

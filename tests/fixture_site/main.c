@@ -42,6 +42,7 @@ typedef struct {
     sbuf body;
     long huge;            /* > 0: a generated body of this many bytes instead */
     int chunked;          /* the generated body without Content-Length */
+    int sleep_ms;         /* wait this long before answering */
     char headers[4][256]; /* extra "Name: value" */
     int n_headers;
 } reply;
@@ -121,31 +122,61 @@ static void gzip_body(reply *r) {
     free(gz);
 }
 
+/* /bomb: 20 MB of zeros as a 20 kB gzip body (Content-Encoding: gzip), for decoded-size limits. */
+static void gzip_bomb(reply *r) {
+    size_t n = 20u << 20;
+    char *zeros = calloc(1, n);
+    if (zeros) sb_add(&r->body, zeros, n);
+    free(zeros);
+    gzip_body(r);
+    add_header(r, "Content-Encoding: %s", "gzip");
+    r->type = "text/plain";
+}
+
+/* /ratelimit/KEY: 429 with Retry-After (seconds, or an HTTP date) the first `fail` times. */
+static void rate_limited(struct MHD_Connection *c, const char *path, reply *r) {
+    if (count_hit(path) <= arg_int(c, "fail", 1)) {
+        r->status = 429;
+        int after = arg_int(c, "after", 1);
+        char value[64];
+        if (arg_int(c, "date", 0)) {
+            time_t t = time(NULL) + after;
+            struct tm tm;
+            strftime(value, sizeof value, "%a, %d %b %Y %H:%M:%S GMT", gmtime_r(&t, &tm));
+        } else {
+            snprintf(value, sizeof value, "%d", after);
+        }
+        add_header(r, "Retry-After: %s", value);
+    }
+    sb_printf(&r->body, r->status == 429 ? "too many requests\n"
+                                         : "<html><body><p>rate limit lifted</p></body></html>\n");
+}
+
+/* /headers: the request's User-Agent and Accept-Encoding as JSON. */
+static void echo_headers(struct MHD_Connection *c, reply *r) {
+    cJSON *o = cJSON_CreateObject();
+    const char *ua = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "User-Agent");
+    const char *ae = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept-Encoding");
+    cJSON_AddStringToObject(o, "user_agent", ua ? ua : "");
+    cJSON_AddStringToObject(o, "accept_encoding", ae ? ae : "");
+    char *text = cJSON_PrintUnformatted(o);
+    sb_printf(&r->body, "%s\n", text);
+    free(text);
+    cJSON_Delete(o);
+    r->type = "application/json";
+}
+
 /* Routes that are not plain pages: failures, redirects, sizes, cookies. */
 static int special_route(struct MHD_Connection *c, const char *path, reply *r) {
     if (strcmp(path, "/slow") == 0) {
-        usleep((useconds_t)arg_int(c, "ms", 2000) * 1000);
+        r->sleep_ms = arg_int(c, "ms", 2000); /* after the log line: it is written on arrival */
         sb_printf(&r->body, "<html><body><p>slow page</p></body></html>\n");
     } else if (strncmp(path, "/flaky/", 7) == 0) {
         if (count_hit(path) <= arg_int(c, "fail", 2)) r->status = 503;
         sb_printf(&r->body,
                   r->status == 503 ? "busy\n" : "<html><body><p>flaky page recovered</p></body></html>\n");
     } else if (strncmp(path, "/ratelimit/", 11) == 0) {
-        if (count_hit(path) <= arg_int(c, "fail", 1)) {
-            r->status = 429;
-            int after = arg_int(c, "after", 1);
-            char value[64];
-            if (arg_int(c, "date", 0)) {
-                time_t t = time(NULL) + after;
-                struct tm tm;
-                strftime(value, sizeof value, "%a, %d %b %Y %H:%M:%S GMT", gmtime_r(&t, &tm));
-            } else {
-                snprintf(value, sizeof value, "%d", after);
-            }
-            add_header(r, "Retry-After: %s", value);
-        }
-        sb_printf(&r->body, r->status == 429 ? "too many requests\n"
-                                             : "<html><body><p>rate limit lifted</p></body></html>\n");
+        rate_limited(c, path, r);
     } else if (strcmp(path, "/loop/a") == 0 || strcmp(path, "/loop/b") == 0) {
         r->status = 302;
         add_header(r, "Location: %s", path[6] == 'a' ? "/loop/b" : "/loop/a");
@@ -162,6 +193,8 @@ static int special_route(struct MHD_Connection *c, const char *path, reply *r) {
         r->huge = HUGE_BYTES;
         r->chunked = arg_int(c, "chunked", 0);
         r->type = "text/plain";
+    } else if (strcmp(path, "/bomb") == 0) {
+        gzip_bomb(r);
     } else if (strcmp(path, "/cookie/set") == 0) {
         add_header(r, "Set-Cookie: %s", "session=S1; Path=/");
         sb_printf(&r->body, "cookie set\n");
@@ -171,16 +204,7 @@ static int special_route(struct MHD_Connection *c, const char *path, reply *r) {
         sb_printf(&r->body, "%s\n", cookie ? cookie : "");
         r->type = "text/plain";
     } else if (strcmp(path, "/headers") == 0) {
-        cJSON *o = cJSON_CreateObject();
-        const char *ua = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "User-Agent");
-        const char *ae = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept-Encoding");
-        cJSON_AddStringToObject(o, "user_agent", ua ? ua : "");
-        cJSON_AddStringToObject(o, "accept_encoding", ae ? ae : "");
-        char *text = cJSON_PrintUnformatted(o);
-        sb_printf(&r->body, "%s\n", text);
-        free(text);
-        cJSON_Delete(o);
-        r->type = "application/json";
+        echo_headers(c, r);
     } else {
         return 0;
     }
@@ -250,7 +274,7 @@ static enum MHD_Result add_query_arg(void *user, enum MHD_ValueKind kind, const 
 }
 
 static void log_request(struct MHD_Connection *c, const request *rq, const char *method, const char *path,
-                        int status) {
+                        int status, int proxied) {
     if (!site.log) return;
     const union MHD_ConnectionInfo *info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     int port = info && info->client_addr->sa_family == AF_INET
@@ -269,6 +293,7 @@ static void log_request(struct MHD_Connection *c, const request *rq, const char 
     cJSON_AddStringToObject(o, "ua", ua ? ua : "");
     cJSON_AddNumberToObject(o, "port", port);
     cJSON_AddNumberToObject(o, "status", status);
+    if (proxied) cJSON_AddTrueToObject(o, "proxy");
     char *line = cJSON_PrintUnformatted(o);
     pthread_mutex_lock(&site.lock);
     fprintf(site.log, "%s\n", line);
@@ -328,6 +353,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     const char *host_header = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host");
     char host[256];
     snprintf(host, sizeof host, "%s", host_header ? host_header : "127.0.0.1");
+    /* a forward-proxy request ("GET http://any.host/path"): served as if for this site */
+    int proxied = strncmp(url, "http://", 7) == 0;
+    if (proxied) url = strchr(url + 7, '/') ? strchr(url + 7, '/') : "/";
     if (strcmp(method, "POST") == 0 && strcmp(url, "/admin/article") == 0) {
         admin_add(rq, &r);
     } else if (!special_route(c, url, &r) && !content_route(c, url, host, &r)) {
@@ -335,7 +363,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         r.body.len = 0;
         sb_printf(&r.body, "<html><body><h1>404 Not Found</h1></body></html>\n");
     }
-    log_request(c, rq, method, url, r.status);
+    log_request(c, rq, method, url, r.status, proxied);
+    if (r.sleep_ms > 0) usleep((useconds_t)r.sleep_ms * 1000);
     enum MHD_Result ok = send_reply(c, &r);
     free(r.body.s);
     (void)cls, (void)version;
