@@ -130,6 +130,24 @@ before=$(wc -l <"$log")
 "$yuqing" crawl "$work/max.yaml" --once --state "$work/max.state" --out "$work/max.jsonl" 2>/dev/null
 check "max_pages: 3 requests" 3 "$(tail -n +$((before + 1)) "$log" | grep -vc '"path":"/robots.txt"')"
 
+# robots.txt's Crawl-delay raises the host's delay above the configured one.
+"$site_bin" --log "$work/cd.log" --crawl-delay 0.3 >"$work/cd.port" 2>/dev/null &
+pids+=($!)
+for _ in $(seq 100); do [[ -s $work/cd.port ]] && break; sleep 0.05; done
+cat >"$work/cd.yaml" <<EOF
+delay: 0
+per_domain_concurrency: 4
+sources:
+  - name: cd
+    start_urls: [http://127.0.0.1:$(head -1 "$work/cd.port")/]
+    max_pages: 5
+    allow_private: true
+EOF
+"$yuqing" crawl "$work/cd.yaml" --once --state "$work/cd.state" --out "$work/cd.jsonl" 2>/dev/null
+grep -v '"path":"/robots.txt"' "$work/cd.log" >"$work/cd.pages"
+check "Crawl-delay: 5 requests" 5 "$(wc -l <"$work/cd.pages")"
+ge "$(gap "$work/cd.pages" 0)" 0.2 && pass || fail "Crawl-delay 0.3 not honoured: min gap $(gap "$work/cd.pages" 0)"
+
 # --- kill -9 and restart: nothing lost, nothing twice, only in-flight requests repeated -----
 mkdir -p "$work/content"
 for i in $(seq 1 30); do
