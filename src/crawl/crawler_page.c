@@ -239,7 +239,8 @@ static page from_response(const yq_fetch_response *r) {
 }
 
 static page from_render(const crawl_render_result *r, const char *url) {
-    page p = {.error = r->ok ? YQ_FETCH_OK : YQ_FETCH_NETWORK, .status = r->ok ? 200 : 0, .reason = r->reason,
+    enum yq_fetch_error error = r->ok ? YQ_FETCH_OK : r->refused ? YQ_FETCH_REFUSED_PRIVATE : YQ_FETCH_NETWORK;
+    page p = {.error = error, .status = r->ok ? 200 : 0, .reason = r->reason,
               .final_url = url, .content_type = "text/html; charset=utf-8", .body = r->html ? r->html : "",
               .len = r->len, .latency = r->seconds};
     return p;
@@ -248,6 +249,7 @@ static page from_render(const crawl_render_result *r, const char *url) {
 static void robots_finished(crawler *c, crawl_ticket *t) {
     const yq_fetch_response *r = t->response;
     long status = r->error == YQ_FETCH_OK || r->error == YQ_FETCH_HTTP ? r->status : 0;
+    if (r->error == YQ_FETCH_REFUSED_PRIVATE) status = 404; /* the pages' own requests are refused, and say why */
     c->robots_running--;
     if (yq_robots_cache_put(c->robots, t->robots_origin, status, r->body, r->body_len, crawl_now(), 0))
         yq_warn("%s/robots.txt: %s", t->robots_origin, yq_last_error());

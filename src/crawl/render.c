@@ -128,6 +128,7 @@ static void run_browser(crawl_render *r, const render_job *job, crawl_render_res
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     if (!job->allow_private && resolves_private(job->url)) {
+        res->refused = 1;
         snprintf(res->reason, sizeof res->reason, "refused: %s resolves to a private address (or not at all)", job->url);
         return;
     }

@@ -11,6 +11,7 @@ typedef struct crawl_render crawl_render;
 typedef struct crawl_render_result {
     void *user;
     int ok;           /* 1: html holds the rendered DOM */
+    int refused;      /* the host resolves to a private address (not retried) */
     char *html;       /* malloc'd, NUL-terminated */
     size_t len;
     double seconds;   /* wall time of the browser run */

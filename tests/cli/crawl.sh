@@ -92,7 +92,7 @@ ge "$(awk -v a="$(times_of "$log" /slow)" -v b="$next_after_slow" 'BEGIN { print
   fail "a second request started while /slow was running"
 # Private targets: refused without allow_private, and never reached.
 check "private target never requested" 0 "$(wc -l <"$work/other.log")"
-grep -q "private" "$work/crawl.err" && pass || fail "private refusal not logged"
+grep -q "127.0.0.1:$other/: giving up after 1 attempt: .*private" "$work/crawl.err" && pass || fail "private refusal not logged"
 # Items: every article once (the mirror and the tracking variants are the same article).
 check "items are unique by id" "$(wc -l <"$work/items.jsonl")" "$(sed 's/.*"id":"\([0-9a-f]*\)".*/\1/' "$work/items.jsonl" | sort -u | wc -l)"
 check "Q3 article stored once" 1 "$(titles "$work/items.jsonl" | grep -c '^星河科技第三季度营收同比增长百分之十八$')"
