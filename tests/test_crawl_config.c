@@ -7,6 +7,7 @@
 #include "testutil.h"
 #include "yuqing/crawl.h"
 #include "yuqing/error.h"
+#include "yuqing/url.h"
 
 static const char full[] =
     "concurrency: 8\n"
@@ -81,7 +82,9 @@ static void test_defaults(void) {
     if (!c) return;
     CHECK(c->concurrency == 16 && c->per_domain_concurrency == 2 && c->delay == 1 && c->autothrottle);
     CHECK(c->obey_robots && !strcmp(c->robots_agent, "yuqing") && !c->proxy && c->max_response_size == 10 << 20);
-    CHECK(c->n_tracking_params == 5 && !strcmp(c->tracking_params[0], "utm_*"));
+    size_t n_default = 0;
+    while (yq_url_default_tracking[n_default]) n_default++;
+    CHECK(c->n_tracking_params == n_default && !strcmp(c->tracking_params[0], "utm_*"));
     CHECK(!c->out_jsonl && !c->out_sqlite && c->n_user_agents == 0);
     CHECK(c->sources[0].schedule.every == 900 && c->sources[0].max_pages == 0 && !c->sources[0].allow_private);
     yq_crawl_config_free(c);

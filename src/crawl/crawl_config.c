@@ -6,9 +6,8 @@
 #include "crawl/crawl_internal.h"
 #include "yuqing/crawl.h"
 #include "yuqing/error.h"
+#include "yuqing/url.h"
 #include "yuqing/yaml.h"
-
-static const char *const default_tracking_params[] = {"utm_*", "spm", "from", "fbclid", "gclid", NULL};
 
 static const char *const top_keys[] = {
     "sources", "concurrency", "per_domain_concurrency", "delay", "autothrottle", "autothrottle_max_delay",
@@ -126,8 +125,8 @@ static int set_defaults(yq_crawl_config *c) {
     c->render_concurrency = 2;
     c->render_timeout = 30;
     size_t n = 0;
-    while (default_tracking_params[n]) n++;
-    c->tracking_params = dup_strings((const char **)default_tracking_params, n);
+    while (yq_url_default_tracking[n]) n++;
+    c->tracking_params = dup_strings((const char **)yq_url_default_tracking, n);
     c->n_tracking_params = n;
     c->robots_agent = strdup("yuqing");
     c->chromium = strdup("/usr/bin/chromium");
