@@ -17,7 +17,8 @@ static int start_tick(crawler *c, crawl_source_state *ss) {
     ss->done = 0;
     ss->pages = 0;
     ss->next_run = yq_schedule_next(&ss->source->schedule, time(NULL)); /* a long tick delays the next */
-    int rc = crawl_store_source_set(&c->store, ss->source->name, ss->tick, 0);
+    int rc = crawl_store_pause(&c->store, ss->source->name, 0);
+    if (rc >= 0) rc = crawl_store_source_set(&c->store, ss->source->name, ss->tick, 0);
     for (size_t i = 0; rc >= 0 && i < ss->source->n_start_urls; i++) {
         const char *url = ss->source->start_urls[i]; /* an article is fetched once, an index each tick */
         int kind = yq_regex_list_match(&ss->source->article, url) ? CRAWL_KIND_ARTICLE : CRAWL_KIND_INDEX;
@@ -37,6 +38,12 @@ static int maybe_finish_tick(crawler *c, crawl_source_state *ss) {
     ss->done = 1;
     yq_info("source %s: tick %lld done (%lld requests%s)", s->name, ss->tick, ss->pages,
             spent ? ", max_pages reached" : "");
+    if (spent) { /* what is left waits for the next tick, out of memory so other sources load */
+        int rc = crawl_store_pause(&c->store, s->name, 1);
+        if (rc) return rc;
+        for (int i = c->n_jobs - 1; i >= 0; i--)
+            if (c->jobs[i]->ss == ss) crawl_job_drop(c, c->jobs[i]);
+    }
     return crawl_store_source_set(&c->store, s->name, ss->tick, 1);
 }
 

@@ -48,7 +48,8 @@ static const char *const sql[N_STMT] = {
     [PUSH] = "INSERT OR IGNORE INTO frontier(fp, url, source, depth, kind, attempts, not_before, state)"
              " VALUES (?, ?, ?, ?, ?, ?, ?, 0)",
     [TAKE] = "SELECT fp, url, source, depth, kind, attempts, not_before FROM frontier"
-             " WHERE state = 0 AND not_before <= ? ORDER BY not_before LIMIT ?",
+             " WHERE state = 0 AND not_before <= ? AND source NOT IN (SELECT name FROM temp.paused)"
+             " ORDER BY not_before LIMIT ?",
     [MARK] = "UPDATE frontier SET state = ? WHERE fp = ?",
     [REQUEUE] = "UPDATE frontier SET state = 0, attempts = ?, not_before = ? WHERE fp = ?",
     [DONE] = "DELETE FROM frontier WHERE fp = ?",
@@ -124,7 +125,8 @@ int crawl_store_open(const char *dir, crawl_store *s) {
     snprintf(path, sizeof path, "%s/state.db", dir);
     int rc = yq_db_open(path, "crawl state", migrations, 1, &s->db);
     if (rc) return rc;
-    rc = yq_db_exec(s->db, path, "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY");
+    rc = yq_db_exec(s->db, path, "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;"
+                                 "CREATE TEMP TABLE paused (name TEXT PRIMARY KEY)");
     for (int i = 0; !rc && i < N_STMT; i++)
         if (sqlite3_prepare_v3(s->db, sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->stmt[i], NULL) != SQLITE_OK)
             rc = yq_db_error(s->db, path);
@@ -269,6 +271,21 @@ int crawl_store_requeue(crawl_store *s, uint64_t fp, int attempts, double not_be
 int crawl_store_done(crawl_store *s, uint64_t fp) {
     sqlite3_bind_int64(bind(s, DONE), 1, (sqlite3_int64)fp);
     return run(s, DONE);
+}
+
+int crawl_store_pause(crawl_store *s, const char *source, int paused) {
+    const char *q = paused ? "INSERT OR IGNORE INTO temp.paused(name) VALUES (?1);"
+                           : "DELETE FROM temp.paused WHERE name = ?1;";
+    sqlite3_stmt *st;
+    int rc = YQ_OK;
+    for (int i = 0; i < 1 + paused && !rc; i++) {
+        const char *sql = i ? "UPDATE frontier SET state = 0 WHERE source = ?1 AND state = 1" : q;
+        if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) return yq_db_error(s->db, "crawl state");
+        sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
+        rc = sqlite3_step(st) == SQLITE_DONE ? YQ_OK : yq_db_error(s->db, "crawl state");
+        sqlite3_finalize(st);
+    }
+    return rc;
 }
 
 long long crawl_store_pending(crawl_store *s, const char *source) {

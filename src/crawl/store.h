@@ -72,6 +72,9 @@ int crawl_store_mark_in_flight(crawl_store *s, uint64_t fp);
 int crawl_store_requeue(crawl_store *s, uint64_t fp, int attempts, double not_before);
 /* Removes a finished (or abandoned) request. */
 int crawl_store_done(crawl_store *s, uint64_t fp);
+/* Pauses a source (its requests are not taken, and those queued go back to pending: the
+ * crawler drops them from memory) or resumes it. Pauses last as long as the store is open. */
+int crawl_store_pause(crawl_store *s, const char *source, int paused);
 /* Pending requests of `source` (all states), or of every source when NULL. */
 long long crawl_store_pending(crawl_store *s, const char *source);
 /* The earliest not-before time of a pending request, or 0 when there is none. */
