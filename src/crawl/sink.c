@@ -43,12 +43,14 @@ static int progress_set(crawl_store *store, const char *name, long long seq, lon
 
 /* Opens the JSONL file for appending after its last complete batch. */
 static int open_jsonl(crawl_sinks *k, crawl_store *store, const char *path) {
-    snprintf(k->jsonl_name, sizeof k->jsonl_name, "jsonl:%s", path);
+    k->jsonl = fopen(path, "a");
+    if (!k->jsonl) return yq_error(YQ_EIO, "%s: cannot open for writing: %s", path, strerror(errno));
+    char *full = realpath(path, NULL); /* the same file whatever the working folder */
+    snprintf(k->jsonl_name, sizeof k->jsonl_name, "jsonl:%s", full ? full : path);
+    free(full);
     long long seq, offset;
     int rc = progress_get(store, k->jsonl_name, &seq, &offset);
     if (rc) return rc;
-    k->jsonl = fopen(path, "a");
-    if (!k->jsonl) return yq_error(YQ_EIO, "%s: cannot open for writing: %s", path, strerror(errno));
     struct stat st;
     fstat(fileno(k->jsonl), &st);
     if (st.st_size > offset) {
@@ -71,20 +73,22 @@ enum { N_COLUMNS = sizeof columns / sizeof columns[0] };
 /* The sink database belongs to its user (an analysis store, say), so its schema version is not
  * ours to manage: the table is created when missing and rows are keyed by id. */
 static int open_sqlite(crawl_sinks *k, crawl_store *store, const char *path, const char *table) {
-    snprintf(k->sqlite_name, sizeof k->sqlite_name, "sqlite:%s:%s", path, table);
-    long long offset;
-    int rc = progress_get(store, k->sqlite_name, &k->sqlite_seq, &offset);
-    if (rc) return rc;
     if (sqlite3_open(path, &k->sqlite) != SQLITE_OK)
         return yq_error(YQ_EIO, "%s: cannot open: %s", path, sqlite3_errmsg(k->sqlite));
     sqlite3_busy_timeout(k->sqlite, 10000);
     char sql[1024];
+    int rc;
     snprintf(sql, sizeof sql,
              "PRAGMA journal_mode = WAL; CREATE TABLE IF NOT EXISTS %s (id TEXT PRIMARY KEY, url TEXT,"
              " canonical_url TEXT, source TEXT, fetched_at TEXT, http_status INTEGER, charset TEXT, title TEXT,"
              " published_at TEXT, author TEXT, body TEXT, lang TEXT, content_hash TEXT, media TEXT, links TEXT,"
              " transcript TEXT)", table);
     if ((rc = yq_db_exec(k->sqlite, path, sql)) != 0) return rc;
+    char *full = realpath(path, NULL); /* the file exists now */
+    snprintf(k->sqlite_name, sizeof k->sqlite_name, "sqlite:%s:%s", full ? full : path, table);
+    free(full);
+    long long offset;
+    if ((rc = progress_get(store, k->sqlite_name, &k->sqlite_seq, &offset)) != 0) return rc;
     snprintf(sql, sizeof sql, "INSERT OR IGNORE INTO %s VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", table);
     if (sqlite3_prepare_v2(k->sqlite, sql, -1, &k->insert, NULL) != SQLITE_OK) return yq_db_error(k->sqlite, path);
     return YQ_OK;
