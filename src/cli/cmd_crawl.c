@@ -22,7 +22,8 @@ static void usage(FILE *out) {
                  "  --once              crawl each source until its frontier is empty, then exit (default)\n"
                  "  --daemon            crawl every source on its schedule until SIGTERM/SIGINT\n"
                  "  --state DIR         seen URLs, frontier and outbox (default: CONFIG without .yaml + .state)\n"
-                 "  --out ITEMS.jsonl   item records, one JSON object a line (overrides output.jsonl)\n"
+                 "  --out ITEMS.jsonl   item records, one JSON object a line (overrides output.jsonl; '-' and\n"
+                 "                      the default without any output: stdout, the items stored by this run)\n"
                  "  --quiet --verbose --help\n");
 }
 

@@ -187,6 +187,7 @@ static int open_crawler(crawler *c) {
         yq_warn("%d requests were in flight when the previous run stopped: requesting them again",
                 c->store.resumed_in_flight);
     const char *jsonl = c->options->out_jsonl ? c->options->out_jsonl : cfg->out_jsonl;
+    if (!jsonl && !cfg->out_sqlite) jsonl = "-"; /* no sink configured: items go to stdout */
     rc = crawl_sinks_open(&c->sinks, &c->store, jsonl, cfg->out_sqlite, cfg->out_sqlite_table);
     if (!rc) rc = crawl_sinks_drain(&c->sinks, &c->store); /* what a killed run committed but did not write */
     if (!rc) rc = load_sources(c);

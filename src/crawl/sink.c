@@ -42,7 +42,20 @@ static int progress_set(crawl_store *store, const char *name, long long seq, lon
 }
 
 /* Opens the JSONL file for appending after its last complete batch. */
+/* "-": standard output, which gets the items stored from now on (it cannot be cut back). */
+static int open_stdout(crawl_sinks *k, crawl_store *store) {
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(store->db, "SELECT coalesce(max(seq), 0) FROM outbox", -1, &st, NULL) != SQLITE_OK)
+        return yq_db_error(store->db, "crawl state");
+    k->jsonl_seq = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_finalize(st);
+    k->jsonl = stdout;
+    k->jsonl_stdout = 1;
+    return YQ_OK;
+}
+
 static int open_jsonl(crawl_sinks *k, crawl_store *store, const char *path) {
+    if (!strcmp(path, "-")) return open_stdout(k, store);
     k->jsonl = fopen(path, "a");
     if (!k->jsonl) return yq_error(YQ_EIO, "%s: cannot open for writing: %s", path, strerror(errno));
     char *full = realpath(path, NULL); /* the same file whatever the working folder */
@@ -103,7 +116,8 @@ int crawl_sinks_open(crawl_sinks *k, crawl_store *store, const char *jsonl, cons
 }
 
 void crawl_sinks_close(crawl_sinks *k) {
-    if (k->jsonl) fclose(k->jsonl);
+    if (k->jsonl && !k->jsonl_stdout) fclose(k->jsonl);
+    if (k->jsonl_stdout) fflush(stdout);
     sqlite3_finalize(k->insert);
     sqlite3_close(k->sqlite);
     memset(k, 0, sizeof *k);
@@ -153,11 +167,12 @@ static int jsonl_line(crawl_sinks *k, const char *json) {
 }
 
 /* Empties the JSON of outbox rows every open sink has (the rows stay: their ids are the record
- * of what was stored). Without any sink the outbox keeps everything. */
+ * of what was stored). Without any sink but standard output the outbox keeps everything. */
 static int prune(crawl_sinks *k, crawl_store *store) {
-    long long upto = !k->jsonl ? k->sqlite_seq : !k->sqlite ? k->jsonl_seq
-                                                             : k->jsonl_seq < k->sqlite_seq ? k->jsonl_seq : k->sqlite_seq;
-    if ((!k->jsonl && !k->sqlite) || upto <= k->pruned) return YQ_OK;
+    int jsonl = k->jsonl && !k->jsonl_stdout; /* standard output keeps nothing */
+    long long upto = !jsonl ? k->sqlite_seq : !k->sqlite ? k->jsonl_seq
+                                                         : k->jsonl_seq < k->sqlite_seq ? k->jsonl_seq : k->sqlite_seq;
+    if ((!jsonl && !k->sqlite) || upto <= k->pruned) return YQ_OK;
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(store->db, "UPDATE outbox SET json = '' WHERE seq > ? AND seq <= ?", -1, &st, NULL) != SQLITE_OK)
         return yq_db_error(store->db, "crawl state");
@@ -176,7 +191,10 @@ int crawl_sinks_drain(crawl_sinks *k, crawl_store *store) {
     if (k->jsonl) {
         seq = k->jsonl_seq;
         rc = drain(k, store, &seq, jsonl_line);
-        if (!rc && seq != k->jsonl_seq) {
+        if (!rc && k->jsonl_stdout) {
+            k->jsonl_seq = seq;
+            if (fflush(stdout) != 0) rc = yq_error(YQ_EIO, "writing items to standard output: %s", strerror(errno));
+        } else if (!rc && seq != k->jsonl_seq) {
             if (fflush(k->jsonl) != 0 || fdatasync(fileno(k->jsonl)) != 0)
                 return yq_error(YQ_EIO, "writing items: %s", strerror(errno));
             rc = progress_set(store, k->jsonl_name, seq, ftell(k->jsonl));

@@ -9,7 +9,8 @@
 #include "crawl/store.h"
 
 typedef struct crawl_sinks {
-    FILE *jsonl;
+    FILE *jsonl;      /* a file, or stdout for "-" */
+    int jsonl_stdout; /* progress not recorded: stdout gets the items stored from open on */
     char jsonl_name[4200]; /* "jsonl:PATH": its progress row in the state */
     long long jsonl_seq;   /* last outbox row written and recorded */
     sqlite3 *sqlite;
@@ -20,7 +21,8 @@ typedef struct crawl_sinks {
 } crawl_sinks;
 
 /* Opens the sinks given (each may be NULL): a JSONL file is cut back to its last recorded
- * length (dropping a batch a kill interrupted); the SQLite table is created when missing.
+ * length (dropping a batch a kill interrupted), "-" is standard output (items stored from now
+ * on); the SQLite table is created when missing.
  * Errors: YQ_EIO. */
 int crawl_sinks_open(crawl_sinks *k, crawl_store *store, const char *jsonl, const char *sqlite, const char *table);
 void crawl_sinks_close(crawl_sinks *k);

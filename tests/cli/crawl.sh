@@ -143,8 +143,10 @@ sources:
     max_pages: 5
     allow_private: true
 EOF
-"$yuqing" crawl "$work/cd.yaml" --once --state "$work/cd.state" --out "$work/cd.jsonl" 2>/dev/null
+"$yuqing" crawl "$work/cd.yaml" --once --state "$work/cd.state" >"$work/cd.out" 2>/dev/null
 grep -v '"path":"/robots.txt"' "$work/cd.log" >"$work/cd.pages"
+check "without a sink, items go to stdout" 1 "$(( $(grep -c '^{"id":"[0-9a-f]\{16\}",' "$work/cd.out") >= 1 ))"
+check "stdout holds item lines only" 0 "$(grep -vc '^{"id":' "$work/cd.out")"
 check "Crawl-delay: 5 requests" 5 "$(wc -l <"$work/cd.pages")"
 ge "$(gap "$work/cd.pages" 0)" 0.2 && pass || fail "Crawl-delay 0.3 not honoured: min gap $(gap "$work/cd.pages" 0)"
 
