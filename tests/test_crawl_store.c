@@ -86,6 +86,28 @@ static void test_seen_and_frontier(void) {
     crawl_store_close(&s);
 }
 
+/* A clean close saves the Bloom filter and the next open uses it; a damaged file is rebuilt. */
+static void test_saved_bloom(void) {
+    crawl_store s;
+    char path[300];
+    snprintf(path, sizeof path, "%s/seen.bloom", dir);
+    CHECK(crawl_store_open(dir, &s) == 0);
+    CHECK(crawl_store_begin(&s) == 0);
+    CHECK(crawl_store_seen_add(&s, 777777) == 1);
+    CHECK(crawl_store_commit(&s) == 0);
+    crawl_store_close(&s);
+    crawl_bloom b;
+    CHECK(crawl_bloom_load(&b, path) == 0 && crawl_bloom_maybe(&b, 777777) && crawl_bloom_maybe(&b, 42));
+    crawl_bloom_free(&b);
+    FILE *f = fopen(path, "wb");
+    if (f) fputs("garbage", f), fclose(f);
+    CHECK(crawl_store_open(dir, &s) == 0); /* warns and rebuilds */
+    CHECK(crawl_store_seen_has(&s, 777777) == 1 && crawl_store_seen_has(&s, 42) == 1);
+    crawl_store_close(&s);
+    CHECK(crawl_store_open(dir, &s) == 0 && crawl_store_seen_has(&s, 777777) == 1);
+    crawl_store_close(&s);
+}
+
 /* A paused source's requests are not taken; its queued ones go back to pending. */
 static void test_pause(void) {
     crawl_store s;
@@ -201,6 +223,7 @@ int main(void) {
     test_seen_and_frontier();
     test_seen_merge();
     test_pause();
+    test_saved_bloom();
     test_kill();
     char cmd[100];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);

@@ -24,4 +24,10 @@ void crawl_bloom_add(crawl_bloom *b, uint64_t key);
 /* 0: certainly never added; 1: probably added. */
 int crawl_bloom_maybe(const crawl_bloom *b, uint64_t key);
 
+/* Writes the filter to `path` (through PATH.tmp, synced, renamed; native byte order).
+ * Errors: YQ_EIO. */
+int crawl_bloom_save(const crawl_bloom *b, const char *path);
+/* Reads a filter written by crawl_bloom_save. Errors: YQ_ENOENT, YQ_EFORMAT, YQ_ENOMEM. */
+int crawl_bloom_load(crawl_bloom *b, const char *path);
+
 #endif

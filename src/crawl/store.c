@@ -27,6 +27,9 @@ static const char *const migrations[] = {
     "CREATE TABLE outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, json TEXT NOT NULL);"
     "CREATE TABLE sinks (name TEXT PRIMARY KEY, seq INTEGER NOT NULL, offset INTEGER NOT NULL);"
     "CREATE TABLE sources (name TEXT PRIMARY KEY, tick INTEGER NOT NULL, done INTEGER NOT NULL);",
+    /* 2: seen.bloom holds the seen set's Bloom filter as of the last clean close when this is 1 */
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);"
+    "INSERT INTO meta VALUES ('bloom_saved', 0);",
 };
 
 /* Frontier states: pending in the table only, queued in the crawler's memory, sent. */
@@ -117,13 +120,24 @@ static int reset_frontier(crawl_store *s) {
     return yq_db_exec(s->db, "crawl state", "UPDATE frontier SET state = 0 WHERE state != 0");
 }
 
+/* The seen set's Bloom filter: the one saved by the last clean close when there is one (and it
+ * is marked as no longer current before anything changes), else rebuilt from the tables. */
+static int load_bloom(crawl_store *s, const char *dir) {
+    snprintf(s->bloom_path, sizeof s->bloom_path, "%s/seen.bloom", dir);
+    int saved = query_number(s, "SELECT value FROM meta WHERE key = 'bloom_saved'", NULL) == 1;
+    if (saved && crawl_bloom_load(&s->bloom, s->bloom_path) == 0)
+        return yq_db_exec(s->db, "crawl state", "UPDATE meta SET value = 0 WHERE key = 'bloom_saved'");
+    if (saved) yq_warn("%s; rebuilding it", yq_last_error());
+    return build_bloom(s, &s->bloom, seen_count, seen_all, 1 << 18);
+}
+
 int crawl_store_open(const char *dir, crawl_store *s) {
     memset(s, 0, sizeof *s);
     if (mkdir(dir, 0777) != 0 && errno != EEXIST)
         return yq_error(YQ_EIO, "%s: cannot create the state folder: %s", dir, strerror(errno));
     char path[4096];
     snprintf(path, sizeof path, "%s/state.db", dir);
-    int rc = yq_db_open(path, "crawl state", migrations, 1, &s->db);
+    int rc = yq_db_open(path, "crawl state", migrations, 2, &s->db);
     if (rc) return rc;
     rc = yq_db_exec(s->db, path, "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;"
                                  "CREATE TEMP TABLE paused (name TEXT PRIMARY KEY)");
@@ -131,7 +145,7 @@ int crawl_store_open(const char *dir, crawl_store *s) {
         if (sqlite3_prepare_v3(s->db, sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->stmt[i], NULL) != SQLITE_OK)
             rc = yq_db_error(s->db, path);
     if (!rc) rc = reset_frontier(s);
-    if (!rc) rc = build_bloom(s, &s->bloom, seen_count, seen_all, 1 << 18);
+    if (!rc) rc = load_bloom(s, dir);
     if (!rc) rc = build_bloom(s, &s->revisit_bloom, "SELECT count(*) FROM revisits", "SELECT fp FROM revisits", 1 << 16);
     s->recent = (long long)query_number(s, "SELECT count(*) FROM seen_recent", NULL);
     s->merge_at = 1 << 18;
@@ -140,6 +154,10 @@ int crawl_store_open(const char *dir, crawl_store *s) {
 }
 
 void crawl_store_close(crawl_store *s) {
+    /* The filter is a superset of the committed seen set (uncommitted additions only add false
+     * positives), so it is saved even after a rollback. */
+    if (s->db && s->bloom.bits && sqlite3_get_autocommit(s->db) && crawl_bloom_save(&s->bloom, s->bloom_path) == 0)
+        yq_db_exec(s->db, "crawl state", "UPDATE meta SET value = 1 WHERE key = 'bloom_saved'");
     for (int i = 0; i < N_STMT; i++) sqlite3_finalize(s->stmt[i]);
     sqlite3_close(s->db);
     crawl_bloom_free(&s->bloom);

@@ -34,6 +34,7 @@ typedef struct crawl_store {
     sqlite3 *db;
     crawl_bloom bloom;         /* in front of the seen set */
     crawl_bloom revisit_bloom; /* in front of the revisits table */
+    char bloom_path[4200];     /* DIR/seen.bloom: `bloom` as of the last clean close */
     sqlite3_stmt *stmt[16];
     int resumed_in_flight; /* requests in flight when the previous run stopped */
     long long recent;      /* rows in seen_recent ... */
@@ -41,9 +42,11 @@ typedef struct crawl_store {
 } crawl_store;
 
 /* Opens (creating) DIR and DIR/state.db, resets requests left queued or in flight by a previous
- * run to pending, and builds the Bloom filter from the seen set. Errors: YQ_EIO, YQ_EFORMAT,
+ * run to pending, and loads the Bloom filter saved by the last clean close (DIR/seen.bloom), or
+ * rebuilds it from the seen set after a kill. Errors: YQ_EIO, YQ_EFORMAT,
  * YQ_EUNSUPPORTED (state from a newer yuqing), YQ_ENOMEM. */
 int crawl_store_open(const char *dir, crawl_store *out);
+/* Saves the Bloom filter (when no transaction is open) and closes. */
 void crawl_store_close(crawl_store *s);
 
 int crawl_store_begin(crawl_store *s);
