@@ -32,7 +32,8 @@ static long rss_kb(void) {
 /* The fingerprint of the i-th synthetic URL (as the crawler computes it from a canonical URL). */
 static uint64_t url_fp(long long i, int absent) {
     char url[128];
-    snprintf(url, sizeof url, "https://news%lld.example.com/%s/2024/%lld.html", i % 1000, absent ? "x" : "a", i);
+    snprintf(url, sizeof url, "https://news%lld.example.com/%s/2024/%lld.html", i % 1000, absent ? "x" : "a",
+             i);
     return yq_fingerprint64(url, strlen(url));
 }
 
@@ -49,8 +50,8 @@ static int fill(crawl_store *s, long long n) {
         if (i % 10000 == 0 && (i ? crawl_store_commit(s) : 0) | crawl_store_begin(s)) return 1;
         if (crawl_store_seen_add(s, url_fp(i, 0)) < 0) return 1;
         if (i % 1000000 == 999999)
-            fprintf(stderr, "bench_seen: %lld inserted, %.0f/s, RSS %ld MB\n", i + 1, (double)(i + 1) / (now_s() - t0),
-                    rss_kb() / 1024);
+            fprintf(stderr, "bench_seen: %lld inserted, %.0f/s, RSS %ld MB\n", i + 1,
+                    (double)(i + 1) / (now_s() - t0), rss_kb() / 1024);
     }
     if (crawl_store_commit(s)) return 1;
     double dt = now_s() - t0;
@@ -67,8 +68,8 @@ static void lookups(crawl_store *s, long long n, int absent) {
         hits += crawl_store_seen_has(s, url_fp((long long)(x >> 11) % n, absent)) == 1;
     }
     double dt = now_s() - t0;
-    printf("lookup %s: %.2f us/URL (%lld of %lld found)\n", absent ? "absent " : "present", dt / (double)count * 1e6,
-           hits, count);
+    printf("lookup %s: %.2f us/URL (%lld of %lld found)\n", absent ? "absent " : "present",
+           dt / (double)count * 1e6, hits, count);
 }
 
 int main(int argc, char **argv) {
@@ -78,7 +79,8 @@ int main(int argc, char **argv) {
     if (!dir || n < 1) return fprintf(stderr, "usage: bench_seen [N] [DIR]\n"), 2;
     long rss0 = rss_kb();
     crawl_store s;
-    if (crawl_store_open(dir, &s) || fill(&s, n)) return fprintf(stderr, "bench_seen: %s\n", yq_last_error()), 1;
+    if (crawl_store_open(dir, &s) || fill(&s, n))
+        return fprintf(stderr, "bench_seen: %s\n", yq_last_error()), 1;
     long rss1 = rss_kb();
     lookups(&s, n, 0);
     lookups(&s, n, 1);
@@ -95,11 +97,12 @@ int main(int argc, char **argv) {
     double rebuild = now_s() - t0;
     long rss2 = rss_kb();
     long long disk = file_size(dir, "state.db") + file_size(dir, "state.db-wal");
-    printf("reopen: %.2f s with the saved Bloom filter, %.1f s rebuilding it from SQLite (after a kill)\n", reopen,
-           rebuild);
+    printf("reopen: %.2f s with the saved Bloom filter, %.1f s rebuilding it from SQLite (after a kill)\n",
+           reopen, rebuild);
     printf("Bloom filter: %.2f bytes/URL (%llu bits, k=%d)\n", (double)s.bloom.n_bits / 8 / (double)n,
            (unsigned long long)s.bloom.n_bits, s.bloom.k);
-    printf("memory: RSS %+.1f MB after inserting (%.2f bytes/URL incl. 64 MB SQLite cache), %ld MB after reopen\n",
+    printf("memory: RSS %+.1f MB after inserting (%.2f bytes/URL incl. 64 MB SQLite cache), %ld MB after "
+           "reopen\n",
            (double)(rss1 - rss0) / 1024, (double)(rss1 - rss0) * 1024 / (double)n, rss2 / 1024);
     printf("disk: %.1f MB = %.1f bytes/URL\n", (double)disk / 1e6, (double)disk / (double)n);
     crawl_store_close(&s);

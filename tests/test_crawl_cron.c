@@ -29,12 +29,12 @@ static void test_fields(void) {
     CHECK(at("5 0 * * *", 2024, 1, 3, 0, 6) == 0);
     CHECK(at("15 14 1 * *", 2024, 3, 1, 14, 15) == 1);
     CHECK(at("15 14 1 * *", 2024, 3, 2, 14, 15) == 0);
-    CHECK(at("0 22 * * 1-5", 2024, 1, 5, 22, 0) == 1);  /* Friday */
-    CHECK(at("0 22 * * 1-5", 2024, 1, 6, 22, 0) == 0);  /* Saturday */
+    CHECK(at("0 22 * * 1-5", 2024, 1, 5, 22, 0) == 1); /* Friday */
+    CHECK(at("0 22 * * 1-5", 2024, 1, 6, 22, 0) == 0); /* Saturday */
     CHECK(at("23 0-23/2 * * *", 2024, 1, 6, 4, 23) == 1);
     CHECK(at("23 0-23/2 * * *", 2024, 1, 6, 5, 23) == 0);
     CHECK(at("5 4 * * sun", 2024, 1, 7, 4, 5) == 1);
-    CHECK(at("5 4 * * 7", 2024, 1, 7, 4, 5) == 1);       /* 7 is Sunday too */
+    CHECK(at("5 4 * * 7", 2024, 1, 7, 4, 5) == 1); /* 7 is Sunday too */
     CHECK(at("5 4 * * 0", 2024, 1, 8, 4, 5) == 0);
     CHECK(at("*/15 * * * *", 2024, 1, 8, 13, 45) == 1);
     CHECK(at("*/15 * * * *", 2024, 1, 8, 13, 46) == 0);
@@ -50,19 +50,29 @@ static void test_fields(void) {
 
 static void test_day_rule(void) {
     /* crontab(5): "30 4 1,15 * 5" runs at 4:30 on the 1st and 15th of each month, plus every Friday. */
-    CHECK(at("30 4 1,15 * 5", 2024, 1, 1, 4, 30) == 1);  /* the 1st, a Monday */
-    CHECK(at("30 4 1,15 * 5", 2024, 1, 5, 4, 30) == 1);  /* a Friday, the 5th */
+    CHECK(at("30 4 1,15 * 5", 2024, 1, 1, 4, 30) == 1); /* the 1st, a Monday */
+    CHECK(at("30 4 1,15 * 5", 2024, 1, 5, 4, 30) == 1); /* a Friday, the 5th */
     CHECK(at("30 4 1,15 * 5", 2024, 1, 6, 4, 30) == 0);
     /* With one day field '*', both must match: "* * 13 * *" ignores the weekday. */
     CHECK(at("0 0 13 * *", 2024, 9, 13, 0, 0) == 1);
-    CHECK(at("0 0 */2 * 5", 2024, 1, 5, 0, 0) == 1);     /* '*' first: AND: 5th odd, Friday */
-    CHECK(at("0 0 */2 * 5", 2024, 1, 12, 0, 0) == 0);    /* Friday but the 12th is not in 1,3,5,.. */
+    CHECK(at("0 0 */2 * 5", 2024, 1, 5, 0, 0) == 1);  /* '*' first: AND: 5th odd, Friday */
+    CHECK(at("0 0 */2 * 5", 2024, 1, 12, 0, 0) == 0); /* Friday but the 12th is not in 1,3,5,.. */
 }
 
 static void test_errors(void) {
-    static const char *const bad[] = {"60 * * * *", "* * * *", "* * * * * *", "*/0 * * * *", "5-1 * * * *",
-                                      "* 24 * * *", "* * 0 * *", "* * * 13 *", "* * * foo *", "* * * * 8",
-                                      "1,,2 * * * *", "@sometimes", ""};
+    static const char *const bad[] = {"60 * * * *",
+                                      "* * * *",
+                                      "* * * * * *",
+                                      "*/0 * * * *",
+                                      "5-1 * * * *",
+                                      "* 24 * * *",
+                                      "* * 0 * *",
+                                      "* * * 13 *",
+                                      "* * * foo *",
+                                      "* * * * 8",
+                                      "1,,2 * * * *",
+                                      "@sometimes",
+                                      ""};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         yq_cron c;
         CHECKF(yq_cron_parse(bad[i], &c) == YQ_EINVAL, "'%s' accepted", bad[i]);

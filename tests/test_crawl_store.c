@@ -25,11 +25,14 @@ static void test_bloom(void) {
     crawl_bloom b;
     CHECK(crawl_bloom_init(&b, 100000, 0.01) == 0);
     uint64_t x = 1;
-    for (int i = 0; i < 100000; i++) crawl_bloom_add(&b, x = x * 6364136223846793005ull + 1442695040888963407ull);
+    for (int i = 0; i < 100000; i++)
+        crawl_bloom_add(&b, x = x * 6364136223846793005ull + 1442695040888963407ull);
     x = 1;
     int missing = 0, false_positive = 0;
-    for (int i = 0; i < 100000; i++) missing += !crawl_bloom_maybe(&b, x = x * 6364136223846793005ull + 1442695040888963407ull);
-    for (int i = 0; i < 100000; i++) false_positive += crawl_bloom_maybe(&b, 0x5bd1e995ull * (uint64_t)(i + 1) ^ 0xabcdef);
+    for (int i = 0; i < 100000; i++)
+        missing += !crawl_bloom_maybe(&b, x = x * 6364136223846793005ull + 1442695040888963407ull);
+    for (int i = 0; i < 100000; i++)
+        false_positive += crawl_bloom_maybe(&b, 0x5bd1e995ull * (uint64_t)(i + 1) ^ 0xabcdef);
     CHECK(missing == 0);
     CHECKF(false_positive < 1500, "false positives %d of 100000 at a 1%% target", false_positive);
     crawl_bloom_free(&b);
@@ -57,10 +60,12 @@ static void test_seen_and_frontier(void) {
     int n;
     CHECK(crawl_store_take(&s, 100, 4, &list, &n) == 0 && n == 4);
     CHECK(n == 4 && list[0].fp == 1 && list[3].fp == 4 && !strcmp(list[0].url, "http://a.example/x"));
-    for (int i = 0; i < n; i++) crawl_request_free(&list[i]);
+    for (int i = 0; i < n; i++)
+        crawl_request_free(&list[i]);
     free(list);
     CHECK(crawl_store_take(&s, 100, 100, &list, &n) == 0 && n == 5); /* fp 10 is not due */
-    for (int i = 0; i < n; i++) crawl_request_free(&list[i]);
+    for (int i = 0; i < n; i++)
+        crawl_request_free(&list[i]);
     free(list);
     CHECK(crawl_store_mark_in_flight(&s, 1) == 0 && crawl_store_mark_in_flight(&s, 2) == 0);
     CHECK(crawl_store_done(&s, 3) == 0);
@@ -77,7 +82,8 @@ static void test_seen_and_frontier(void) {
     CHECK(crawl_store_seen_has(&s, 42) == 1);
     CHECK(crawl_store_pending(&s, NULL) == 9);
     CHECK(crawl_store_take(&s, 100, 100, &list, &n) == 0 && n == 7); /* 4 waits until 5000, 10 later */
-    for (int i = 0; i < n; i++) crawl_request_free(&list[i]);
+    for (int i = 0; i < n; i++)
+        crawl_request_free(&list[i]);
     free(list);
     long long tick;
     int done;
@@ -121,20 +127,24 @@ static void test_pause(void) {
     crawl_request *list;
     int n;
     CHECK(crawl_store_take(&s, 100, 1, &list, &n) == 0 && n == 1); /* one of "paused" queued */
-    for (int i = 0; i < n; i++) crawl_request_free(&list[i]);
+    for (int i = 0; i < n; i++)
+        crawl_request_free(&list[i]);
     free(list);
     CHECK(crawl_store_pause(&s, "paused", 1) == 0);
     CHECK(crawl_store_take(&s, 100, 100, &list, &n) == 0);
     int busy = 0, paused = 0; /* other sources' rows left by earlier tests come too */
     for (int i = 0; i < n; i++)
-        busy += !strcmp(list[i].source, "busy"), paused += !strcmp(list[i].source, "paused"), crawl_request_free(&list[i]);
+        busy += !strcmp(list[i].source, "busy"), paused += !strcmp(list[i].source, "paused"),
+            crawl_request_free(&list[i]);
     free(list);
     CHECK(busy == 2 && paused == 0);
     CHECK(crawl_store_pause(&s, "paused", 0) == 0);
     CHECK(crawl_store_take(&s, 100, 100, &list, &n) == 0 && n == 2 && !strcmp(list[0].source, "paused"));
-    for (int i = 0; i < n; i++) crawl_request_free(&list[i]);
+    for (int i = 0; i < n; i++)
+        crawl_request_free(&list[i]);
     free(list);
-    for (uint64_t fp = 900; fp < 904; fp++) CHECK(crawl_store_done(&s, fp) == 0);
+    for (uint64_t fp = 900; fp < 904; fp++)
+        CHECK(crawl_store_done(&s, fp) == 0);
     CHECK(crawl_store_commit(&s) == 0);
     crawl_store_close(&s);
 }
@@ -147,13 +157,15 @@ static void test_seen_merge(void) {
     long long before = s.recent; /* left by the previous test */
     CHECK(crawl_store_begin(&s) == 0);
     int added = 0;
-    for (uint64_t fp = 5000; fp < 5250; fp++) added += crawl_store_seen_add(&s, fp * 0x9e3779b97f4a7c15ull) == 1;
+    for (uint64_t fp = 5000; fp < 5250; fp++)
+        added += crawl_store_seen_add(&s, fp * 0x9e3779b97f4a7c15ull) == 1;
     CHECK(added == 250 && s.recent == (before + 250) % 100);
     CHECK(crawl_store_commit(&s) == 0);
     crawl_store_close(&s);
     CHECK(crawl_store_open(dir, &s) == 0);
     int seen = 0;
-    for (uint64_t fp = 5000; fp < 5250; fp++) seen += crawl_store_seen_add(&s, fp * 0x9e3779b97f4a7c15ull) == 0;
+    for (uint64_t fp = 5000; fp < 5250; fp++)
+        seen += crawl_store_seen_add(&s, fp * 0x9e3779b97f4a7c15ull) == 0;
     CHECK(seen == 250 && s.recent == (before + 250) % 100);
     crawl_store_close(&s);
 }
@@ -194,7 +206,8 @@ static void test_kill(void) {
     char *text;
     size_t len;
     CHECK(yq_read_file(jsonl, &text, &len) == 0);
-    CHECKF(!strcmp(text, "{\"id\":\"a\",\"http_status\":200,\"links\":[\"x\"]}\n{\"id\":\"b\"}\n"), "%s", text);
+    CHECKF(!strcmp(text, "{\"id\":\"a\",\"http_status\":200,\"links\":[\"x\"]}\n{\"id\":\"b\"}\n"), "%s",
+           text);
     free(text);
     /* Both sinks had them, so the outbox dropped their JSON. */
     sqlite3_stmt *st;
@@ -206,13 +219,17 @@ static void test_kill(void) {
     for (int i = 0; i < 2; i++) {
         CHECK(crawl_sinks_open(&k, &s, NULL, db, "items") == 0);
         CHECK(crawl_sinks_drain(&k, &s) == 0);
-        CHECK(sqlite3_prepare_v2(k.sqlite, "SELECT count(*), max(http_status), max(links) FROM items", -1, &st, NULL) == 0);
-        CHECK(sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 2 && sqlite3_column_int(st, 1) == 200);
+        CHECK(sqlite3_prepare_v2(k.sqlite, "SELECT count(*), max(http_status), max(links) FROM items", -1,
+                                 &st, NULL) == 0);
+        CHECK(sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 2 &&
+              sqlite3_column_int(st, 1) == 200);
         CHECK(!strcmp((const char *)sqlite3_column_text(st, 2), "[\"x\"]"));
         sqlite3_finalize(st);
         crawl_sinks_close(&k);
-        sqlite3_exec(s.db, "UPDATE sinks SET seq = 0 WHERE name LIKE 'sqlite:%';"
-                           "UPDATE outbox SET json = '{\"id\":\"' || id || '\"}'", NULL, NULL, NULL);
+        sqlite3_exec(s.db,
+                     "UPDATE sinks SET seq = 0 WHERE name LIKE 'sqlite:%';"
+                     "UPDATE outbox SET json = '{\"id\":\"' || id || '\"}'",
+                     NULL, NULL, NULL);
     }
     crawl_store_close(&s);
 }

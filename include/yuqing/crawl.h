@@ -10,8 +10,8 @@
 
 /* A list of compiled PCRE2 patterns (opaque code pointers) with their source text. */
 typedef struct yq_regex_list {
-    void **code;          /* pcre2_code_8 * each */
-    char **pattern;       /* the source text, for messages */
+    void **code;    /* pcre2_code_8 * each */
+    char **pattern; /* the source text, for messages */
     size_t n;
 } yq_regex_list;
 
@@ -20,7 +20,7 @@ int yq_regex_list_match(const yq_regex_list *list, const char *url);
 
 typedef struct yq_crawl_source {
     char *name;
-    char **start_urls;     /* HTML pages, RSS/Atom feeds, sitemaps (index or urlset, gzip or not) */
+    char **start_urls; /* HTML pages, RSS/Atom feeds, sitemaps (index or urlset, gzip or not) */
     size_t n_start_urls;
     char **allowed_domains; /* host or any subdomain of it; empty: the start URLs' hosts */
     size_t n_allowed_domains;
@@ -32,8 +32,8 @@ typedef struct yq_crawl_source {
     long long max_pages;   /* requests per tick (per run with --once); 0 = unlimited */
     int render;            /* pages through headless Chromium */
     yq_schedule schedule;
-    int allow_private;     /* loopback / private / link-local targets allowed */
-    int transcribe;        /* audio/video to text (accepted; used by `yuqing run`) */
+    int allow_private; /* loopback / private / link-local targets allowed */
+    int transcribe;    /* audio/video to text (accepted; used by `yuqing run`) */
 } yq_crawl_source;
 
 typedef struct yq_crawl_cookie {
@@ -50,26 +50,26 @@ typedef struct yq_crawl_config {
     double delay;               /* seconds between requests to one host */
     int autothrottle;           /* delay adapts to the server's latency */
     double autothrottle_max_delay;
-    double timeout;             /* whole transfer, seconds */
+    double timeout; /* whole transfer, seconds */
     double connect_timeout;
-    int retries;                /* extra attempts on timeouts, 5xx and 429 */
-    double retry_backoff;       /* first backoff, doubled each retry */
+    int retries;          /* extra attempts on timeouts, 5xx and 429 */
+    double retry_backoff; /* first backoff, doubled each retry */
     int max_redirects;
-    char **user_agents;         /* empty: the built-in pool of browser User-Agents */
+    char **user_agents; /* empty: the built-in pool of browser User-Agents */
     size_t n_user_agents;
     int obey_robots;
-    char *robots_agent;         /* product token matched in robots.txt */
-    char *proxy;                /* NULL: none */
+    char *robots_agent; /* product token matched in robots.txt */
+    char *proxy;        /* NULL: none */
     yq_crawl_cookie *cookies;
     size_t n_cookies;
     long long max_response_size; /* bytes */
-    char **tracking_params;     /* query parameters dropped from URLs ("utm_*" is a prefix) */
+    char **tracking_params;      /* query parameters dropped from URLs ("utm_*" is a prefix) */
     size_t n_tracking_params;
-    int render_concurrency;     /* Chromium processes at once */
+    int render_concurrency; /* Chromium processes at once */
     double render_timeout;
-    char *chromium;             /* the browser binary */
-    char *out_jsonl;            /* NULL: none */
-    char *out_sqlite;           /* NULL: none */
+    char *chromium;   /* the browser binary */
+    char *out_jsonl;  /* NULL: none */
+    char *out_sqlite; /* NULL: none */
     char *out_sqlite_table;
 } yq_crawl_config;
 
@@ -84,9 +84,9 @@ typedef enum { YQ_CRAWL_ONCE, YQ_CRAWL_DAEMON } yq_crawl_mode;
 
 typedef struct yq_crawl_options {
     yq_crawl_mode mode;
-    const char *state_dir;  /* created when missing */
-    const char *out_jsonl;  /* overrides the configuration's output.jsonl when not NULL */
-    volatile int *stop;     /* set (by a signal handler) to stop cleanly; may be NULL */
+    const char *state_dir; /* created when missing */
+    const char *out_jsonl; /* overrides the configuration's output.jsonl when not NULL */
+    volatile int *stop;    /* set (by a signal handler) to stop cleanly; may be NULL */
 } yq_crawl_options;
 
 /* Crawls the configured sources: with YQ_CRAWL_ONCE each source until its frontier is empty,

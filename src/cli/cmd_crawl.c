@@ -17,14 +17,15 @@ static void on_signal(int sig) {
 }
 
 static void usage(FILE *out) {
-    fprintf(out, "usage: yuqing crawl CONFIG.yaml [--once | --daemon] [--state DIR] [--out ITEMS.jsonl]\n"
-                 "  CONFIG.yaml         sources and settings (see docs/CRAWL.md)\n"
-                 "  --once              crawl each source until its frontier is empty, then exit (default)\n"
-                 "  --daemon            crawl every source on its schedule until SIGTERM/SIGINT\n"
-                 "  --state DIR         seen URLs, frontier and outbox (default: CONFIG without .yaml + .state)\n"
-                 "  --out ITEMS.jsonl   item records, one JSON object a line (overrides output.jsonl; '-' and\n"
-                 "                      the default without any output: stdout, the items stored by this run)\n"
-                 "  --quiet --verbose --help\n");
+    fprintf(out,
+            "usage: yuqing crawl CONFIG.yaml [--once | --daemon] [--state DIR] [--out ITEMS.jsonl]\n"
+            "  CONFIG.yaml         sources and settings (see docs/CRAWL.md)\n"
+            "  --once              crawl each source until its frontier is empty, then exit (default)\n"
+            "  --daemon            crawl every source on its schedule until SIGTERM/SIGINT\n"
+            "  --state DIR         seen URLs, frontier and outbox (default: CONFIG without .yaml + .state)\n"
+            "  --out ITEMS.jsonl   item records, one JSON object a line (overrides output.jsonl; '-' and\n"
+            "                      the default without any output: stdout, the items stored by this run)\n"
+            "  --quiet --verbose --help\n");
 }
 
 /* Takes CONFIG out of argv: the one argument that is neither an option nor an option's value. */
@@ -35,7 +36,8 @@ static int split_config(int argc, char **argv, const char **config, char **rest,
     for (int i = 1; i < argc; i++) {
         if (!strncmp(argv[i], "--", 2)) {
             rest[(*n_rest)++] = argv[i];
-            int has_value = !strcmp(argv[i], "--state") || !strcmp(argv[i], "--out") || !strcmp(argv[i], "--threads");
+            int has_value =
+                !strcmp(argv[i], "--state") || !strcmp(argv[i], "--out") || !strcmp(argv[i], "--threads");
             if (has_value && i + 1 < argc) rest[(*n_rest)++] = argv[++i];
         } else if (!*config) {
             *config = argv[i];

@@ -24,12 +24,14 @@ int crawl_bloom_init(crawl_bloom *b, uint64_t capacity, double rate) {
     if (capacity < 1024) capacity = 1024;
     double bits = -(double)capacity * log(rate) / (M_LN2 * M_LN2);
     uint64_t n = 64;
-    while ((double)n < bits) n <<= 1;
+    while ((double)n < bits)
+        n <<= 1;
     b->k = (int)lround((double)n / (double)capacity * M_LN2);
     if (b->k < 1) b->k = 1;
     if (b->k > 16) b->k = 16;
     b->bits = calloc(n / 64, sizeof *b->bits);
-    if (!b->bits) return yq_error(YQ_ENOMEM, "out of memory for a Bloom filter of %llu bits", (unsigned long long)n);
+    if (!b->bits)
+        return yq_error(YQ_ENOMEM, "out of memory for a Bloom filter of %llu bits", (unsigned long long)n);
     b->n_bits = n;
     b->capacity = capacity;
     return YQ_OK;
@@ -69,8 +71,9 @@ int crawl_bloom_save(const crawl_bloom *b, const char *path) {
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     FILE *f = fopen(tmp, "wb");
     bloom_header h = {"YQBLOOM1", b->n_bits, b->capacity, b->count, (uint64_t)b->k};
-    int ok = f && fwrite(&h, sizeof h, 1, f) == 1 && fwrite(b->bits, 8, b->n_bits / 64, f) == b->n_bits / 64 &&
-             fflush(f) == 0 && fsync(fileno(f)) == 0;
+    int ok = f && fwrite(&h, sizeof h, 1, f) == 1 &&
+             fwrite(b->bits, 8, b->n_bits / 64, f) == b->n_bits / 64 && fflush(f) == 0 &&
+             fsync(fileno(f)) == 0;
     if (f && fclose(f) != 0) ok = 0;
     if (ok && rename(tmp, path) == 0) return YQ_OK;
     int rc = yq_error(YQ_EIO, "%s: %s", tmp, strerror(errno));
@@ -87,7 +90,8 @@ int crawl_bloom_load(crawl_bloom *b, const char *path) {
              !(h.n_bits & (h.n_bits - 1)) && h.k >= 1 && h.k <= 16;
     if (ok && !(b->bits = malloc(h.n_bits / 8))) {
         fclose(f);
-        return yq_error(YQ_ENOMEM, "out of memory for a Bloom filter of %llu bits", (unsigned long long)h.n_bits);
+        return yq_error(YQ_ENOMEM, "out of memory for a Bloom filter of %llu bits",
+                        (unsigned long long)h.n_bits);
     }
     ok = ok && fread(b->bits, 8, h.n_bits / 64, f) == h.n_bits / 64 && fgetc(f) == EOF;
     fclose(f);

@@ -9,11 +9,29 @@
 #include "yuqing/url.h"
 #include "yuqing/yaml.h"
 
-static const char *const top_keys[] = {
-    "sources", "concurrency", "per_domain_concurrency", "delay", "autothrottle", "autothrottle_max_delay",
-    "timeout", "connect_timeout", "retries", "retry_backoff", "max_redirects", "user_agents",
-    "obey_robots", "robots_agent", "proxy", "cookies", "max_response_size", "tracking_params",
-    "render_concurrency", "render_timeout", "chromium", "output", NULL};
+static const char *const top_keys[] = {"sources",
+                                       "concurrency",
+                                       "per_domain_concurrency",
+                                       "delay",
+                                       "autothrottle",
+                                       "autothrottle_max_delay",
+                                       "timeout",
+                                       "connect_timeout",
+                                       "retries",
+                                       "retry_backoff",
+                                       "max_redirects",
+                                       "user_agents",
+                                       "obey_robots",
+                                       "robots_agent",
+                                       "proxy",
+                                       "cookies",
+                                       "max_response_size",
+                                       "tracking_params",
+                                       "render_concurrency",
+                                       "render_timeout",
+                                       "chromium",
+                                       "output",
+                                       NULL};
 static const char *const output_keys[] = {"jsonl", "sqlite", "sqlite_table", NULL};
 
 static char **dup_strings(const char **list, size_t n) {
@@ -24,7 +42,8 @@ static char **dup_strings(const char **list, size_t n) {
 }
 
 void crawl_strings_free(char **list, size_t n) {
-    for (size_t i = 0; list && i < n; i++) free(list[i]);
+    for (size_t i = 0; list && i < n; i++)
+        free(list[i]);
     free(list);
 }
 
@@ -58,10 +77,14 @@ static int read_size(const yq_yaml_doc *doc, const yq_yaml_node *map, const char
     if (node->kind == YQ_YAML_SCALAR) {
         char *end;
         double v = strtod(node->value, &end);
-        static const struct { const char *suffix; double scale; } units[] = {
-            {"", 1}, {"B", 1}, {"K", 1024}, {"KB", 1024}, {"KiB", 1024}, {"M", 1 << 20}, {"MB", 1 << 20},
-            {"MiB", 1 << 20}, {"G", 1 << 30}, {"GB", 1 << 30}, {"GiB", 1 << 30}};
-        while (end != node->value && *end == ' ') end++;
+        static const struct {
+            const char *suffix;
+            double scale;
+        } units[] = {{"", 1},        {"B", 1},        {"K", 1024},     {"KB", 1024},
+                     {"KiB", 1024},  {"M", 1 << 20},  {"MB", 1 << 20}, {"MiB", 1 << 20},
+                     {"G", 1 << 30}, {"GB", 1 << 30}, {"GiB", 1 << 30}};
+        while (end != node->value && *end == ' ')
+            end++;
         for (size_t i = 0; end != node->value && v >= 1 && i < sizeof units / sizeof units[0]; i++)
             if (!strcmp(end, units[i].suffix) && v * units[i].scale <= 1e15)
                 return *out = (long long)(v * units[i].scale), YQ_OK;
@@ -125,7 +148,8 @@ static int set_defaults(yq_crawl_config *c) {
     c->render_concurrency = 2;
     c->render_timeout = 30;
     size_t n = 0;
-    while (yq_url_default_tracking[n]) n++;
+    while (yq_url_default_tracking[n])
+        n++;
     c->tracking_params = dup_strings((const char **)yq_url_default_tracking, n);
     c->n_tracking_params = n;
     c->robots_agent = strdup("yuqing");
@@ -163,7 +187,9 @@ static int read_globals(yq_crawl_config *c, const yq_yaml_doc *doc, const yq_yam
     if (!rc) rc = crawl_config_string(doc, root, "chromium", &c->chromium);
     if (!rc) rc = read_output(c, doc, root);
     if (!rc && (c->timeout <= 0 || c->connect_timeout <= 0 || c->render_timeout <= 0)) {
-        const char *key = c->timeout <= 0 ? "timeout" : c->connect_timeout <= 0 ? "connect_timeout" : "render_timeout";
+        const char *key = c->timeout <= 0           ? "timeout"
+                          : c->connect_timeout <= 0 ? "connect_timeout"
+                                                    : "render_timeout";
         rc = yq_yaml_error(doc, yq_yaml_get(root, key), "%s: must be more than 0", key);
     }
     return rc;
@@ -180,8 +206,8 @@ static int read_sources(yq_crawl_config *c, const yq_yaml_doc *doc, const yq_yam
         int rc = crawl_config_source(&c->sources[i], doc, list->items[i]);
         for (size_t j = 0; !rc && j < i; j++)
             if (!strcmp(c->sources[j].name, c->sources[i].name))
-                rc = yq_yaml_error(doc, yq_yaml_get(list->items[i], "name"), "name: duplicate source name '%s'",
-                                   c->sources[i].name);
+                rc = yq_yaml_error(doc, yq_yaml_get(list->items[i], "name"),
+                                   "name: duplicate source name '%s'", c->sources[i].name);
         if (rc) return rc;
     }
     return YQ_OK;
@@ -221,11 +247,13 @@ int yq_crawl_config_load(const char *path, yq_crawl_config **out) {
 
 void yq_crawl_config_free(yq_crawl_config *c) {
     if (!c) return;
-    for (size_t i = 0; i < c->n_sources; i++) crawl_config_source_free(&c->sources[i]);
+    for (size_t i = 0; i < c->n_sources; i++)
+        crawl_config_source_free(&c->sources[i]);
     free(c->sources);
     crawl_strings_free(c->user_agents, c->n_user_agents);
     crawl_strings_free(c->tracking_params, c->n_tracking_params);
-    for (size_t i = 0; i < c->n_cookies; i++) free(c->cookies[i].domain), free(c->cookies[i].cookie);
+    for (size_t i = 0; i < c->n_cookies; i++)
+        free(c->cookies[i].domain), free(c->cookies[i].cookie);
     free(c->cookies);
     free(c->path);
     free(c->robots_agent);

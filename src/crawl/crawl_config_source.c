@@ -12,9 +12,9 @@
 #include "yuqing/error.h"
 #include "yuqing/yaml.h"
 
-static const char *const source_keys[] = {"name", "start_urls", "allowed_domains", "follow", "deny", "article",
-                                          "revisit", "max_depth", "max_pages", "render", "schedule",
-                                          "allow_private", "transcribe", NULL};
+static const char *const source_keys[] = {
+    "name",      "start_urls", "allowed_domains", "follow",   "deny",          "article",    "revisit",
+    "max_depth", "max_pages",  "render",          "schedule", "allow_private", "transcribe", NULL};
 
 int crawl_sql_name_ok(const char *name) {
     if (!name || !*name || isdigit((unsigned char)*name)) return 0;
@@ -32,7 +32,8 @@ int crawl_url_host(const char *url, char *host, size_t size) {
              curl_url_get(u, CURLUPART_HOST, &h, 0) == CURLUE_OK &&
              (!strcmp(scheme, "http") || !strcmp(scheme, "https")) && strlen(h) < size;
     if (ok) {
-        for (size_t i = 0; h[i]; i++) host[i] = (char)tolower((unsigned char)h[i]);
+        for (size_t i = 0; h[i]; i++)
+            host[i] = (char)tolower((unsigned char)h[i]);
         host[strlen(h)] = '\0';
     }
     curl_free(scheme);
@@ -47,7 +48,8 @@ int crawl_host_in_domain(const char *host, const char *domain) {
     return hl > dl && host[hl - dl - 1] == '.' && !strcasecmp(host + hl - dl, domain);
 }
 
-static int read_regexes(const yq_yaml_doc *doc, const yq_yaml_node *map, const char *key, yq_regex_list *list) {
+static int read_regexes(const yq_yaml_doc *doc, const yq_yaml_node *map, const char *key,
+                        yq_regex_list *list) {
     const char **patterns = NULL;
     size_t n = 0;
     int rc = yq_yaml_strings(doc, map, key, &patterns, &n);
@@ -107,7 +109,8 @@ static int default_domains(yq_crawl_source *s) {
     char host[256];
     for (size_t i = 0; i < s->n_start_urls; i++) {
         crawl_url_host(s->start_urls[i], host, sizeof host);
-        if (!(s->allowed_domains[s->n_allowed_domains++] = strdup(host))) return yq_error(YQ_ENOMEM, "out of memory");
+        if (!(s->allowed_domains[s->n_allowed_domains++] = strdup(host)))
+            return yq_error(YQ_ENOMEM, "out of memory");
     }
     return YQ_OK;
 }
@@ -132,7 +135,8 @@ int crawl_config_source(yq_crawl_source *s, const yq_yaml_doc *doc, const yq_yam
     if (!rc && (!s->name || !*s->name)) rc = yq_yaml_error(doc, node, "name: every source needs a name");
     if (!rc) rc = crawl_config_strings(doc, node, "start_urls", &s->start_urls, &s->n_start_urls);
     if (!rc) rc = check_start_urls(doc, node, s);
-    if (!rc) rc = crawl_config_strings(doc, node, "allowed_domains", &s->allowed_domains, &s->n_allowed_domains);
+    if (!rc)
+        rc = crawl_config_strings(doc, node, "allowed_domains", &s->allowed_domains, &s->n_allowed_domains);
     if (!rc) rc = default_domains(s);
     if (!rc) rc = read_regexes(doc, node, "follow", &s->follow);
     if (!rc) rc = read_regexes(doc, node, "deny", &s->deny);

@@ -68,13 +68,17 @@ static void progress(crawler *c, int last) {
     c->last_progress = now;
     if (yq_log_get_level() < YQ_LOG_WARN) return;
     const crawl_stats *s = &c->stats;
-    fprintf(stderr, "crawl: %lld fetched, %lld items, %lld duplicates, %lld retries, %lld failed, %lld robots-denied, "
-                    "%d in flight, %lld pending%s\n",
-            s->fetched, s->items, s->duplicates, s->retried, s->failed, s->robots_denied, c->running,
-            crawl_store_pending(&c->store, NULL), last ? " (done)" : "");
+    fprintf(
+        stderr,
+        "crawl: %lld fetched, %lld items, %lld duplicates, %lld retries, %lld failed, %lld robots-denied, "
+        "%d in flight, %lld pending%s\n",
+        s->fetched, s->items, s->duplicates, s->retried, s->failed, s->robots_denied, c->running,
+        crawl_store_pending(&c->store, NULL), last ? " (done)" : "");
 }
 
-static void wake_fetcher(void *fetcher) { yq_fetcher_wakeup(fetcher); }
+static void wake_fetcher(void *fetcher) {
+    yq_fetcher_wakeup(fetcher);
+}
 
 /* Moves finished browser runs to the finished list. */
 static void collect_rendered(crawler *c) {
@@ -180,7 +184,8 @@ static int open_crawler(crawler *c) {
     c->jobs = calloc((size_t)c->cap_jobs, sizeof *c->jobs);
     c->tracking = calloc(cfg->n_tracking_params + 1, sizeof *c->tracking);
     if (!c->jobs || !c->tracking) return yq_error(YQ_ENOMEM, "out of memory");
-    for (size_t i = 0; i < cfg->n_tracking_params; i++) c->tracking[i] = cfg->tracking_params[i];
+    for (size_t i = 0; i < cfg->n_tracking_params; i++)
+        c->tracking[i] = cfg->tracking_params[i];
     int rc = crawl_store_open(c->options->state_dir, &c->store);
     if (rc) return rc;
     if (c->store.resumed_in_flight)
@@ -198,14 +203,16 @@ static int open_crawler(crawler *c) {
 static void close_crawler(crawler *c) {
     crawl_render_free(c->render);
     yq_fetcher_free(c->fetcher); /* aborts transfers: their rows stay in the frontier */
-    for (int i = 0; i < c->n_finished; i++) crawl_ticket_free(c->finished[i]);
+    for (int i = 0; i < c->n_finished; i++)
+        crawl_ticket_free(c->finished[i]);
     free(c->finished);
     while (c->outstanding) {
         crawl_ticket *next = c->outstanding->next;
         crawl_ticket_free(c->outstanding);
         c->outstanding = next;
     }
-    while (c->n_jobs) crawl_job_drop(c, c->jobs[c->n_jobs - 1]);
+    while (c->n_jobs)
+        crawl_job_drop(c, c->jobs[c->n_jobs - 1]);
     free(c->jobs);
     yq_polite_free(c->polite);
     yq_robots_cache_free(c->robots);

@@ -20,11 +20,11 @@
 typedef struct crawl_source_state {
     const yq_crawl_source *source;
     long long tick;
-    int done;          /* the tick is finished */
-    long long pages;   /* requests started in this tick (against max_pages) */
-    time_t next_run;   /* when the next tick starts (wall clock) */
-    int jobs;          /* its requests in the crawler's memory */
-    int running;       /* of which sent and not finished */
+    int done;        /* the tick is finished */
+    long long pages; /* requests started in this tick (against max_pages) */
+    time_t next_run; /* when the next tick starts (wall clock) */
+    int jobs;        /* its requests in the crawler's memory */
+    int running;     /* of which sent and not finished */
 } crawl_source_state;
 
 enum { JOB_QUEUED = 0, JOB_RUNNING = 1 };
@@ -43,8 +43,8 @@ typedef struct crawl_job {
 /* What a submitted transfer is for: a job, or robots.txt of an origin. */
 typedef struct crawl_ticket {
     struct crawler *crawler;
-    crawl_job *job;       /* NULL for robots.txt */
-    char *robots_origin;  /* malloc'd, for robots.txt */
+    crawl_job *job;      /* NULL for robots.txt */
+    char *robots_origin; /* malloc'd, for robots.txt */
     yq_fetch_response *response;
     crawl_render_result rendered;
     int is_render;
@@ -70,7 +70,7 @@ typedef struct crawler {
     crawl_source_state *sources;
     crawl_job **jobs; /* loaded requests */
     int n_jobs, cap_jobs;
-    int running;      /* jobs sent and not finished */
+    int running; /* jobs sent and not finished */
     int robots_running;
     crawl_ticket *outstanding; /* submitted, not delivered: freed at close if never delivered */
     crawl_ticket **finished;   /* delivered by callbacks, processed in one transaction */

@@ -44,7 +44,8 @@ static int adopt(crawler *c, crawl_request *req) {
     job->req = *req;
     job->ss = find_source(c, req->source);
     if (!job->ss || yq_url_host(req->url, &job->host) || yq_url_origin(req->url, &job->origin)) {
-        yq_warn("dropping %s (%s)", req->url, job->ss ? "not a crawlable URL" : "its source is no longer configured");
+        yq_warn("dropping %s (%s)", req->url,
+                job->ss ? "not a crawlable URL" : "its source is no longer configured");
         int rc = crawl_store_done(&c->store, req->fp);
         job->ss = NULL;
         c->jobs[c->n_jobs++] = job;
@@ -62,7 +63,8 @@ static int refill(crawler *c) {
     if (room < c->cap_jobs / 4) return YQ_OK;
     crawl_request *list;
     int n, rc = crawl_store_take(&c->store, (double)time(NULL), room, &list, &n);
-    for (int i = 0; !rc && i < n; i++) rc = adopt(c, &list[i]);
+    for (int i = 0; !rc && i < n; i++)
+        rc = adopt(c, &list[i]);
     free(list);
     return rc;
 }
@@ -79,8 +81,7 @@ static const char *cookie_for(const crawler *c, const char *host, char *line, si
 }
 
 static const char *pick_ua(crawler *c) {
-    return yq_ua_pick((const char *const *)c->config->user_agents, (int)c->config->n_user_agents,
-                      &c->rng);
+    return yq_ua_pick((const char *const *)c->config->user_agents, (int)c->config->n_user_agents, &c->rng);
 }
 
 static int submit_fetch(crawler *c, crawl_ticket *t, const char *url, int allow_private, const char *host) {
@@ -172,7 +173,8 @@ double crawl_dispatch(crawler *c) {
     for (int i = 0; i < c->n_jobs && c->running < c->config->concurrency; i++) {
         crawl_job *job = c->jobs[i];
         const yq_crawl_source *s = job->ss->source;
-        if (job->state != JOB_QUEUED || job->ss->done || (s->max_pages && job->ss->pages >= s->max_pages)) continue;
+        if (job->state != JOB_QUEUED || job->ss->done || (s->max_pages && job->ss->pages >= s->max_pages))
+            continue;
         if (job->wait_until > now) {
             if (job->wait_until - now < next) next = job->wait_until - now;
             continue;

@@ -8,11 +8,14 @@
 
 #include "crawl/crawler.h"
 
-static cJSON *string_or_null(const char *s) { return s ? cJSON_CreateString(s) : cJSON_CreateNull(); }
+static cJSON *string_or_null(const char *s) {
+    return s ? cJSON_CreateString(s) : cJSON_CreateNull();
+}
 
 static cJSON *string_array(char *const *items, int n) {
     cJSON *array = cJSON_CreateArray();
-    for (int i = 0; array && i < n; i++) cJSON_AddItemToArray(array, cJSON_CreateString(items[i]));
+    for (int i = 0; array && i < n; i++)
+        cJSON_AddItemToArray(array, cJSON_CreateString(items[i]));
     return array;
 }
 

@@ -49,8 +49,10 @@ void crawl_on_fetched(void *user, yq_fetch_response *r) {
     crawl_ticket *t = user;
     crawler *c = t->crawler;
     t->response = r;
-    if (t->prev) t->prev->next = t->next;
-    else c->outstanding = t->next;
+    if (t->prev)
+        t->prev->next = t->next;
+    else
+        c->outstanding = t->next;
     if (t->next) t->next->prev = t->prev;
     t->prev = t->next = NULL;
     if (c->n_finished == c->cap_finished) {
@@ -82,7 +84,7 @@ int crawl_enqueue(crawler *c, crawl_source_state *ss, const char *url, int depth
     if (rc < 0) return rc;
     if (rc == 1) kind = CRAWL_KIND_INDEX; /* a start URL or feed found as a link: once per tick */
     rc = kind == CRAWL_KIND_INDEX ? crawl_store_revisit_add(&c->store, fp, ss->tick)
-                                      : crawl_store_seen_add(&c->store, fp);
+                                  : crawl_store_seen_add(&c->store, fp);
     if (rc <= 0) return rc;
     crawl_request rq = {.fp = fp, .url = (char *)url, .source = s->name, .depth = depth, .kind = kind};
     rc = crawl_store_push(&c->store, &rq);
@@ -109,7 +111,11 @@ static const char *header_charset(const page *p) {
     if (strncasecmp(cs, "utf-8", 5) && strncasecmp(cs, "utf8", 4)) return NULL;
     const unsigned char *b = (const unsigned char *)p->body, *end = b + p->len;
     while (b < end) {
-        int n = *b < 0x80 ? 1 : (*b & 0xE0) == 0xC0 ? 2 : (*b & 0xF0) == 0xE0 ? 3 : (*b & 0xF8) == 0xF0 ? 4 : 0;
+        int n = *b < 0x80             ? 1
+                : (*b & 0xE0) == 0xC0 ? 2
+                : (*b & 0xF0) == 0xE0 ? 3
+                : (*b & 0xF8) == 0xF0 ? 4
+                                      : 0;
         if (!n || end - b < n) return NULL;
         for (int i = 1; i < n; i++)
             if ((b[i] & 0xC0) != 0x80) return NULL;
@@ -137,8 +143,13 @@ static int store_item(crawler *c, crawl_job *job, const page *p, const yq_articl
         yq_info("%s: same content as an earlier item: not stored again", p->final_url);
         c->stats.duplicates++;
     } else if (rc > 0) {
-        crawl_item_meta m = {.id = id, .url = p->final_url, .canonical_url = canonical, .source = job->ss->source->name,
-                             .charset = charset, .content_hash = hash, .fetched_at = time(NULL),
+        crawl_item_meta m = {.id = id,
+                             .url = p->final_url,
+                             .canonical_url = canonical,
+                             .source = job->ss->source->name,
+                             .charset = charset,
+                             .content_hash = hash,
+                             .fetched_at = time(NULL),
                              .http_status = p->status};
         char *json = crawl_item_json(&m, a);
         rc = json ? crawl_store_item_add(&c->store, id, json) : yq_error(YQ_ENOMEM, "out of memory");
@@ -158,8 +169,10 @@ static int html_page(crawler *c, crawl_job *job, const page *p) {
     rc = yq_extract_html(utf8, len, p->final_url, "UTF-8", &a);
     free(utf8);
     if (rc) return yq_warn("%s: cannot extract: %s", p->final_url, yq_last_error()), 0;
-    for (int i = 0; rc >= 0 && i < a.n_links; i++) rc = follow_link(c, job, a.links[i]);
-    if (rc >= 0 && a.body && *a.body && is_article(job, p->final_url)) rc = store_item(c, job, p, &a, charset);
+    for (int i = 0; rc >= 0 && i < a.n_links; i++)
+        rc = follow_link(c, job, a.links[i]);
+    if (rc >= 0 && a.body && *a.body && is_article(job, p->final_url))
+        rc = store_item(c, job, p, &a, charset);
     yq_article_free(&a);
     return rc < 0 ? rc : 0;
 }
@@ -187,8 +200,10 @@ static int looks_html(const page *p) {
 static int page_done(crawler *c, crawl_job *job, const page *p) {
     c->stats.fetched++;
     int rc = feed_page(c, job, p);
-    if (rc == 0 && looks_html(p)) rc = html_page(c, job, p);
-    else if (rc == 0) yq_debug("%s: %s is not a page: links and text not read", p->final_url, p->content_type);
+    if (rc == 0 && looks_html(p))
+        rc = html_page(c, job, p);
+    else if (rc == 0)
+        yq_debug("%s: %s is not a page: links and text not read", p->final_url, p->content_type);
     if (rc >= 0 && strcmp(p->final_url, job->req.url) && job->req.kind != CRAWL_KIND_INDEX) {
         char *canonical = NULL; /* a redirect's target counts as seen too */
         if (!yq_url_canonical(p->final_url, c->tracking, &canonical))
@@ -201,7 +216,8 @@ static int page_done(crawler *c, crawl_job *job, const page *p) {
 
 /* A failed attempt: retried later (1), or given up (0). */
 static int maybe_retry(crawler *c, crawl_job *job, const page *p, double now) {
-    double d = yq_retry_delay(&c->retry, job->req.attempts + 1, p->error, p->status, p->retry_after, time(NULL), &c->rng);
+    double d = yq_retry_delay(&c->retry, job->req.attempts + 1, p->error, p->status, p->retry_after,
+                              time(NULL), &c->rng);
     if (d < 0) return 0;
     double pause;
     if (p->retry_after && !yq_retry_after_parse(p->retry_after, time(NULL), &pause))
@@ -231,25 +247,39 @@ static int job_finished(crawler *c, crawl_job *job, const page *p) {
 }
 
 static page from_response(const yq_fetch_response *r) {
-    page p = {.error = r->error, .status = r->status, .reason = r->reason, .final_url = r->final_url,
-              .content_type = r->content_type, .body = r->body, .len = r->body_len, .latency = r->ttfb_s,
+    page p = {.error = r->error,
+              .status = r->status,
+              .reason = r->reason,
+              .final_url = r->final_url,
+              .content_type = r->content_type,
+              .body = r->body,
+              .len = r->body_len,
+              .latency = r->ttfb_s,
               .retry_after = yq_fetch_header(r, "retry-after")};
     if (!r->reason[0]) p.reason = "HTTP error status";
     return p;
 }
 
 static page from_render(const crawl_render_result *r, const char *url) {
-    enum yq_fetch_error error = r->ok ? YQ_FETCH_OK : r->refused ? YQ_FETCH_REFUSED_PRIVATE : YQ_FETCH_NETWORK;
-    page p = {.error = error, .status = r->ok ? 200 : 0, .reason = r->reason,
-              .final_url = url, .content_type = "text/html; charset=utf-8", .body = r->html ? r->html : "",
-              .len = r->len, .latency = r->seconds};
+    enum yq_fetch_error error = r->ok        ? YQ_FETCH_OK
+                                : r->refused ? YQ_FETCH_REFUSED_PRIVATE
+                                             : YQ_FETCH_NETWORK;
+    page p = {.error = error,
+              .status = r->ok ? 200 : 0,
+              .reason = r->reason,
+              .final_url = url,
+              .content_type = "text/html; charset=utf-8",
+              .body = r->html ? r->html : "",
+              .len = r->len,
+              .latency = r->seconds};
     return p;
 }
 
 static void robots_finished(crawler *c, crawl_ticket *t) {
     const yq_fetch_response *r = t->response;
     long status = r->error == YQ_FETCH_OK || r->error == YQ_FETCH_HTTP ? r->status : 0;
-    if (r->error == YQ_FETCH_REFUSED_PRIVATE) status = 404; /* the pages' own requests are refused, and say why */
+    if (r->error == YQ_FETCH_REFUSED_PRIVATE)
+        status = 404; /* the pages' own requests are refused, and say why */
     c->robots_running--;
     if (yq_robots_cache_put(c->robots, t->robots_origin, status, r->body, r->body_len, crawl_now(), 0))
         yq_warn("%s/robots.txt: %s", t->robots_origin, yq_last_error());

@@ -13,7 +13,8 @@ int crawl_feed_sniff(const char *bytes, size_t len) {
     const unsigned char *p = (const unsigned char *)bytes, *end = p + len;
     if (len >= 2 && p[0] == 0x1f && p[1] == 0x8b) return 1;
     if (len >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF) p += 3;
-    while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')) p++;
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+        p++;
     static const char *const starts[] = {"<?xml", "<rss", "<feed", "<urlset", "<sitemapindex", "<rdf:RDF"};
     for (size_t i = 0; i < sizeof starts / sizeof starts[0]; i++) {
         size_t n = strlen(starts[i]);
@@ -47,7 +48,8 @@ static int gunzip(const char *bytes, size_t len, size_t max_size, char **out, si
     inflateEnd(&z);
     if (zrc != Z_STREAM_END) {
         free(buf);
-        return yq_error(YQ_EFORMAT, "gzip data is corrupt, truncated or inflates to more than %zu bytes", max_size);
+        return yq_error(YQ_EFORMAT, "gzip data is corrupt, truncated or inflates to more than %zu bytes",
+                        max_size);
     }
     *out = buf;
     *out_len = used;
@@ -93,8 +95,10 @@ static char *element_text(walker *w) {
     xmlChar *text = xmlTextReaderReadString(w->reader);
     if (!text) return NULL;
     char *s = (char *)text, *e = s + strlen(s);
-    while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n') s++;
-    while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n')) e--;
+    while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+        s++;
+    while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n'))
+        e--;
     memmove(text, s, (size_t)(e - s));
     text[e - s] = '\0';
     return (char *)text;
@@ -182,14 +186,16 @@ static int visit(walker *w) {
 }
 
 static int walk(const char *xml, size_t len, const char *url, crawl_feed *out) {
-    int options = XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA;
+    int options =
+        XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA;
     walker w = {.feed = out, .entry_depth = -1};
     w.reader = xmlReaderForMemory(xml, (int)len, url, NULL, options);
     if (!w.reader) return yq_error(YQ_ENOMEM, "out of memory reading a feed");
     int rc = YQ_OK;
     while (!rc && xmlTextReaderRead(w.reader) == 1) {
         rc = visit(&w);
-        int root = xmlTextReaderDepth(w.reader) == 0 && xmlTextReaderNodeType(w.reader) == XML_READER_TYPE_ELEMENT;
+        int root =
+            xmlTextReaderDepth(w.reader) == 0 && xmlTextReaderNodeType(w.reader) == XML_READER_TYPE_ELEMENT;
         if (root && out->kind == CRAWL_FEED_NONE) break; /* not a feed: stop reading */
     }
     if (!rc) rc = close_entry(&w);
@@ -213,7 +219,8 @@ int crawl_feed_parse(const char *bytes, size_t len, const char *url, size_t max_
 }
 
 void crawl_feed_free(crawl_feed *feed) {
-    for (size_t i = 0; i < feed->n_urls; i++) free(feed->urls[i]);
+    for (size_t i = 0; i < feed->n_urls; i++)
+        free(feed->urls[i]);
     free(feed->urls);
     memset(feed, 0, sizeof *feed);
 }

@@ -30,11 +30,13 @@ int crawl_regex_list_compile(yq_regex_list *list, const char **patterns, size_t 
     for (size_t i = 0; i < n; i++) {
         int code;
         PCRE2_SIZE offset;
-        list->code[i] = pcre2_compile((PCRE2_SPTR)patterns[i], PCRE2_ZERO_TERMINATED, PCRE2_UTF, &code, &offset, NULL);
+        list->code[i] =
+            pcre2_compile((PCRE2_SPTR)patterns[i], PCRE2_ZERO_TERMINATED, PCRE2_UTF, &code, &offset, NULL);
         if (!list->code[i]) {
             PCRE2_UCHAR message[160];
             pcre2_get_error_message(code, message, sizeof message);
-            snprintf(error, error_size, "bad regex '%s' at offset %zu: %s", patterns[i], (size_t)offset, message);
+            snprintf(error, error_size, "bad regex '%s' at offset %zu: %s", patterns[i], (size_t)offset,
+                     message);
             return YQ_EINVAL;
         }
         list->pattern[i] = strdup(patterns[i]);

@@ -2,11 +2,11 @@
  * `chromium --headless --dump-dom` in its own process group with a fresh profile folder, read
  * the DOM from its stdout until it exits or the time limit kills the whole group, then remove
  * the profile. Results wait in a list until the crawl loop takes them. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <netdb.h>
-#include <arpa/inet.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -57,8 +57,9 @@ static int resolves_private(const char *url) {
     int bad = getaddrinfo(host, NULL, &hints, &list) != 0;
     for (struct addrinfo *a = list; a && !bad; a = a->ai_next) {
         char ip[INET6_ADDRSTRLEN] = "";
-        const void *addr = a->ai_family == AF_INET ? (const void *)&((struct sockaddr_in *)a->ai_addr)->sin_addr
-                                                   : (const void *)&((struct sockaddr_in6 *)a->ai_addr)->sin6_addr;
+        const void *addr = a->ai_family == AF_INET
+                               ? (const void *)&((struct sockaddr_in *)a->ai_addr)->sin_addr
+                               : (const void *)&((struct sockaddr_in6 *)a->ai_addr)->sin6_addr;
         inet_ntop(a->ai_family, addr, ip, sizeof ip);
         bad = yq_fetch_ip_is_private(ip) != 0;
     }
@@ -92,12 +93,19 @@ static const char *read_dom(int fd, double timeout_s, size_t max_size, char **ou
     const char *why = NULL;
     for (;;) {
         clock_gettime(CLOCK_MONOTONIC, &now);
-        double left = timeout_s - ((double)(now.tv_sec - start.tv_sec) + (double)(now.tv_nsec - start.tv_nsec) * 1e-9);
+        double left =
+            timeout_s - ((double)(now.tv_sec - start.tv_sec) + (double)(now.tv_nsec - start.tv_nsec) * 1e-9);
         struct pollfd p = {.fd = fd, .events = POLLIN};
-        if (left <= 0 || poll(&p, 1, (int)(left * 1000) + 1) == 0) { why = "timeout"; break; }
+        if (left <= 0 || poll(&p, 1, (int)(left * 1000) + 1) == 0) {
+            why = "timeout";
+            break;
+        }
         if (used == cap) {
             char *grown = cap >= max_size ? NULL : realloc(buf, cap * 2 + 1);
-            if (!grown) { why = "too large"; break; }
+            if (!grown) {
+                why = "too large";
+                break;
+            }
             buf = grown, cap *= 2;
         }
         ssize_t n = read(fd, buf + used, cap - used);
@@ -129,7 +137,8 @@ static void run_browser(crawl_render *r, const render_job *job, crawl_render_res
     clock_gettime(CLOCK_MONOTONIC, &t0);
     if (!job->allow_private && resolves_private(job->url)) {
         res->refused = 1;
-        snprintf(res->reason, sizeof res->reason, "refused: %s resolves to a private address (or not at all)", job->url);
+        snprintf(res->reason, sizeof res->reason, "refused: %s resolves to a private address (or not at all)",
+                 job->url);
         return;
     }
     char profile[] = "/tmp/yuqing-chromium-XXXXXX";
@@ -141,9 +150,19 @@ static void run_browser(crawl_render *r, const render_job *job, crawl_render_res
     char profile_arg[300], ua_arg[1100];
     snprintf(profile_arg, sizeof profile_arg, "--user-data-dir=%s", profile);
     snprintf(ua_arg, sizeof ua_arg, "--user-agent=%s", job->user_agent);
-    const char *argv[20] = {r->chromium, "--headless", "--disable-gpu", "--disable-background-networking",
-                            "--disable-extensions", "--disable-sync", "--no-first-run", "--no-default-browser-check",
-                            "--mute-audio", "--disable-dev-shm-usage", profile_arg, ua_arg, "--virtual-time-budget=5000"};
+    const char *argv[20] = {r->chromium,
+                            "--headless",
+                            "--disable-gpu",
+                            "--disable-background-networking",
+                            "--disable-extensions",
+                            "--disable-sync",
+                            "--no-first-run",
+                            "--no-default-browser-check",
+                            "--mute-audio",
+                            "--disable-dev-shm-usage",
+                            profile_arg,
+                            ua_arg,
+                            "--virtual-time-budget=5000"};
     int n = 13;
     if (geteuid() == 0) argv[n++] = "--no-sandbox"; /* Chromium refuses to run as root otherwise */
     if (r->proxy_arg) argv[n++] = r->proxy_arg;
@@ -156,7 +175,8 @@ static void run_browser(crawl_render *r, const render_job *job, crawl_render_res
         setpgid(pid, pid); /* as the child does: whichever runs first */
         track_browser(r, pid, 0);
     }
-    const char *why = pid < 0 ? "fork failed" : read_dom(fds[0], r->timeout_s, r->max_size, &res->html, &res->len);
+    const char *why =
+        pid < 0 ? "fork failed" : read_dom(fds[0], r->timeout_s, r->max_size, &res->html, &res->len);
     close(fds[0]);
     int status = 0;
     if (pid > 0) {
@@ -168,16 +188,19 @@ static void run_browser(crawl_render *r, const render_job *job, crawl_render_res
     clock_gettime(CLOCK_MONOTONIC, &t1);
     res->seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
     res->ok = !why && res->len > 0;
-    if (!res->ok && why) snprintf(res->reason, sizeof res->reason, "chromium: %s after %.0f s", why, res->seconds);
+    if (!res->ok && why)
+        snprintf(res->reason, sizeof res->reason, "chromium: %s after %.0f s", why, res->seconds);
     if (!res->ok && !why)
-        snprintf(res->reason, sizeof res->reason, "chromium: no output (exit status %d)", WEXITSTATUS(status));
+        snprintf(res->reason, sizeof res->reason, "chromium: no output (exit status %d)",
+                 WEXITSTATUS(status));
 }
 
 static void *worker(void *arg) {
     crawl_render *r = arg;
     pthread_mutex_lock(&r->mu);
     for (;;) {
-        while (!r->head && !r->stopping) pthread_cond_wait(&r->cv, &r->mu);
+        while (!r->head && !r->stopping)
+            pthread_cond_wait(&r->cv, &r->mu);
         if (r->stopping) break;
         render_job *job = r->head;
         r->head = job->next;
@@ -201,8 +224,8 @@ static void *worker(void *arg) {
     return NULL;
 }
 
-int crawl_render_new(const char *chromium, const char *proxy, int concurrency, double timeout_s, size_t max_size,
-                     void (*wake)(void *), void *wake_arg, crawl_render **out) {
+int crawl_render_new(const char *chromium, const char *proxy, int concurrency, double timeout_s,
+                     size_t max_size, void (*wake)(void *), void *wake_arg, crawl_render **out) {
     crawl_render *r = calloc(1, sizeof *r);
     if (r && proxy && (r->proxy_arg = malloc(strlen(proxy) + sizeof "--proxy-server=")))
         sprintf(r->proxy_arg, "--proxy-server=%s", proxy);
@@ -231,7 +254,8 @@ void crawl_render_free(crawl_render *r) {
             if (r->browsers[i] > 0) kill(-r->browsers[i], SIGKILL), kill(r->browsers[i], SIGKILL);
         pthread_cond_broadcast(&r->cv);
         pthread_mutex_unlock(&r->mu);
-        for (int i = 0; i < r->n_threads; i++) pthread_join(r->threads[i], NULL);
+        for (int i = 0; i < r->n_threads; i++)
+            pthread_join(r->threads[i], NULL);
         pthread_mutex_destroy(&r->mu);
         pthread_cond_destroy(&r->cv);
     }
@@ -240,7 +264,8 @@ void crawl_render_free(crawl_render *r) {
         free(r->head->url), free(r->head->user_agent), free(r->head);
         r->head = next;
     }
-    for (int i = 0; i < r->n_results; i++) free(r->results[i].html);
+    for (int i = 0; i < r->n_results; i++)
+        free(r->results[i].html);
     free(r->results);
     free(r->threads);
     free(r->browsers);
@@ -249,7 +274,8 @@ void crawl_render_free(crawl_render *r) {
     free(r);
 }
 
-int crawl_render_submit(crawl_render *r, const char *url, const char *user_agent, int allow_private, void *user) {
+int crawl_render_submit(crawl_render *r, const char *url, const char *user_agent, int allow_private,
+                        void *user) {
     render_job *job = calloc(1, sizeof *job);
     if (!job || !(job->url = strdup(url)) || !(job->user_agent = strdup(user_agent ? user_agent : ""))) {
         if (job) free(job->url), free(job);
@@ -258,8 +284,10 @@ int crawl_render_submit(crawl_render *r, const char *url, const char *user_agent
     job->allow_private = allow_private;
     job->user = user;
     pthread_mutex_lock(&r->mu);
-    if (r->tail) r->tail->next = job;
-    else r->head = job;
+    if (r->tail)
+        r->tail->next = job;
+    else
+        r->head = job;
     r->tail = job;
     pthread_cond_signal(&r->cv);
     pthread_mutex_unlock(&r->mu);

@@ -14,13 +14,14 @@ typedef struct field_spec {
     const char *const *names; /* names[i] stands for min + i, or NULL */
 } field_spec;
 
-static const char *const month_names[] = {"jan", "feb", "mar", "apr", "may", "jun",
-                                          "jul", "aug", "sep", "oct", "nov", "dec", NULL};
+static const char *const month_names[] = {"jan", "feb", "mar", "apr", "may", "jun", "jul",
+                                          "aug", "sep", "oct", "nov", "dec", NULL};
 static const char *const day_names[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat", NULL};
 
 static const field_spec fields[5] = {
-    {"minute", 0, 59, NULL},      {"hour", 0, 23, NULL},          {"day of month", 1, 31, NULL},
-    {"month", 1, 12, month_names}, {"day of week", 0, 7, day_names},
+    {"minute", 0, 59, NULL},          {"hour", 0, 23, NULL},
+    {"day of month", 1, 31, NULL},    {"month", 1, 12, month_names},
+    {"day of week", 0, 7, day_names},
 };
 
 /* One number or (three-letter, any case) name of the field at *p; advances *p. */
@@ -64,7 +65,8 @@ static int parse_element(const field_spec *f, const char **p, uint64_t *bits) {
         *p = end;
         if (lo == hi) hi = f->max; /* "A/STEP" means A-MAX/STEP, as in cronie */
     }
-    for (int v = lo; v <= hi; v += step) *bits |= 1ull << v;
+    for (int v = lo; v <= hi; v += step)
+        *bits |= 1ull << v;
     return YQ_OK;
 }
 
@@ -78,10 +80,12 @@ static int parse_field(const field_spec *f, const char *text, uint64_t *bits) {
     }
 }
 
-static const struct { const char *name; const char *fields; } shortcuts[] = {
-    {"@yearly", "0 0 1 1 *"}, {"@annually", "0 0 1 1 *"}, {"@monthly", "0 0 1 * *"},
-    {"@weekly", "0 0 * * 0"}, {"@daily", "0 0 * * *"},    {"@midnight", "0 0 * * *"},
-    {"@hourly", "0 * * * *"},
+static const struct {
+    const char *name;
+    const char *fields;
+} shortcuts[] = {
+    {"@yearly", "0 0 1 1 *"}, {"@annually", "0 0 1 1 *"}, {"@monthly", "0 0 1 * *"}, {"@weekly", "0 0 * * 0"},
+    {"@daily", "0 0 * * *"},  {"@midnight", "0 0 * * *"}, {"@hourly", "0 * * * *"},
 };
 
 int yq_cron_parse(const char *text, yq_cron *out) {
@@ -91,8 +95,11 @@ int yq_cron_parse(const char *text, yq_cron *out) {
     if (strlen(text) >= sizeof copy) return yq_error(YQ_EINVAL, "cron expression too long");
     strcpy(copy, text);
     int n = 0;
-    for (char *t = strtok_r(copy, " \t", &save); t && n < 6; t = strtok_r(NULL, " \t", &save)) parts[n++] = t;
-    if (n != 5) return yq_error(YQ_EINVAL, "cron expression '%s' needs 5 fields (minute hour day month weekday)", text);
+    for (char *t = strtok_r(copy, " \t", &save); t && n < 6; t = strtok_r(NULL, " \t", &save))
+        parts[n++] = t;
+    if (n != 5)
+        return yq_error(YQ_EINVAL, "cron expression '%s' needs 5 fields (minute hour day month weekday)",
+                        text);
     uint64_t bits[5];
     for (int i = 0; i < 5; i++)
         if (parse_field(&fields[i], parts[i], &bits[i])) return YQ_EINVAL;

@@ -9,8 +9,8 @@
 #include "crawl/store.h"
 
 typedef struct crawl_sinks {
-    FILE *jsonl;      /* a file, or stdout for "-" */
-    int jsonl_stdout; /* progress not recorded: stdout gets the items stored from open on */
+    FILE *jsonl;           /* a file, or stdout for "-" */
+    int jsonl_stdout;      /* progress not recorded: stdout gets the items stored from open on */
     char jsonl_name[4200]; /* "jsonl:PATH": its progress row in the state */
     long long jsonl_seq;   /* last outbox row written and recorded */
     sqlite3 *sqlite;
@@ -24,7 +24,8 @@ typedef struct crawl_sinks {
  * length (dropping a batch a kill interrupted), "-" is standard output (items stored from now
  * on); the SQLite table is created when missing.
  * Errors: YQ_EIO. */
-int crawl_sinks_open(crawl_sinks *k, crawl_store *store, const char *jsonl, const char *sqlite, const char *table);
+int crawl_sinks_open(crawl_sinks *k, crawl_store *store, const char *jsonl, const char *sqlite,
+                     const char *table);
 void crawl_sinks_close(crawl_sinks *k);
 
 /* Writes the outbox items each sink has not had yet (flushed to disk), records the new

@@ -24,7 +24,8 @@ static const char *const migrations[] = {
     "CREATE INDEX frontier_source ON frontier(source);"
     "CREATE TABLE revisits (fp INTEGER PRIMARY KEY, tick INTEGER NOT NULL);"
     "CREATE TABLE contents (hash INTEGER PRIMARY KEY, id TEXT NOT NULL);"
-    "CREATE TABLE outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, json TEXT NOT NULL);"
+    "CREATE TABLE outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, json TEXT NOT "
+    "NULL);"
     "CREATE TABLE sinks (name TEXT PRIMARY KEY, seq INTEGER NOT NULL, offset INTEGER NOT NULL);"
     "CREATE TABLE sources (name TEXT PRIMARY KEY, tick INTEGER NOT NULL, done INTEGER NOT NULL);",
     /* 2: seen.bloom holds the seen set's Bloom filter as of the last clean close when this is 1 */
@@ -39,8 +40,20 @@ static const char seen_count[] = "SELECT (SELECT count(*) FROM seen) + (SELECT c
 static const char seen_all[] = "SELECT fp FROM seen UNION ALL SELECT fp FROM seen_recent";
 
 enum {
-    SEEN_HAS, SEEN_ADD, REVISIT_GET, REVISIT_SET, PUSH, TAKE, MARK, REQUEUE, DONE, CONTENT_ADD,
-    ITEM_ADD, SOURCE_GET, SOURCE_SET, N_STMT
+    SEEN_HAS,
+    SEEN_ADD,
+    REVISIT_GET,
+    REVISIT_SET,
+    PUSH,
+    TAKE,
+    MARK,
+    REQUEUE,
+    DONE,
+    CONTENT_ADD,
+    ITEM_ADD,
+    SOURCE_GET,
+    SOURCE_SET,
+    N_STMT
 };
 
 static const char *const sql[N_STMT] = {
@@ -99,21 +112,25 @@ static double query_number(crawl_store *s, const char *q, const char *text) {
 
 /* Fills a Bloom filter from the fingerprints `select` gives, sized for twice what `count`
  * says (at least `least`). */
-static int build_bloom(crawl_store *s, crawl_bloom *b, const char *count, const char *select, long long least) {
+static int build_bloom(crawl_store *s, crawl_bloom *b, const char *count, const char *select,
+                       long long least) {
     long long n = (long long)query_number(s, count, NULL);
     crawl_bloom_free(b);
     int rc = crawl_bloom_init(b, (uint64_t)(n * 2 > least ? n * 2 : least), 0.01);
     if (rc) return rc;
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db, select, -1, &st, NULL) != SQLITE_OK) return yq_db_error(s->db, "crawl state");
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) crawl_bloom_add(b, (uint64_t)sqlite3_column_int64(st, 0));
+    if (sqlite3_prepare_v2(s->db, select, -1, &st, NULL) != SQLITE_OK)
+        return yq_db_error(s->db, "crawl state");
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        crawl_bloom_add(b, (uint64_t)sqlite3_column_int64(st, 0));
     sqlite3_finalize(st);
     return rc == SQLITE_DONE ? YQ_OK : yq_db_error(s->db, "crawl state: reading fingerprints");
 }
 
 static int reset_frontier(crawl_store *s) {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM frontier WHERE state = 2", -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM frontier WHERE state = 2", -1, &st, NULL) !=
+        SQLITE_OK)
         return yq_db_error(s->db, "crawl state");
     if (sqlite3_step(st) == SQLITE_ROW) s->resumed_in_flight = sqlite3_column_int(st, 0);
     sqlite3_finalize(st);
@@ -139,14 +156,17 @@ int crawl_store_open(const char *dir, crawl_store *s) {
     snprintf(path, sizeof path, "%s/state.db", dir);
     int rc = yq_db_open(path, "crawl state", migrations, 2, &s->db);
     if (rc) return rc;
-    rc = yq_db_exec(s->db, path, "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;"
-                                 "CREATE TEMP TABLE paused (name TEXT PRIMARY KEY)");
+    rc = yq_db_exec(s->db, path,
+                    "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;"
+                    "CREATE TEMP TABLE paused (name TEXT PRIMARY KEY)");
     for (int i = 0; !rc && i < N_STMT; i++)
         if (sqlite3_prepare_v3(s->db, sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->stmt[i], NULL) != SQLITE_OK)
             rc = yq_db_error(s->db, path);
     if (!rc) rc = reset_frontier(s);
     if (!rc) rc = load_bloom(s, dir);
-    if (!rc) rc = build_bloom(s, &s->revisit_bloom, "SELECT count(*) FROM revisits", "SELECT fp FROM revisits", 1 << 16);
+    if (!rc)
+        rc = build_bloom(s, &s->revisit_bloom, "SELECT count(*) FROM revisits", "SELECT fp FROM revisits",
+                         1 << 16);
     s->recent = (long long)query_number(s, "SELECT count(*) FROM seen_recent", NULL);
     s->merge_at = 1 << 18;
     if (rc) crawl_store_close(s);
@@ -156,17 +176,23 @@ int crawl_store_open(const char *dir, crawl_store *s) {
 void crawl_store_close(crawl_store *s) {
     /* The filter is a superset of the committed seen set (uncommitted additions only add false
      * positives), so it is saved even after a rollback. */
-    if (s->db && s->bloom.bits && sqlite3_get_autocommit(s->db) && crawl_bloom_save(&s->bloom, s->bloom_path) == 0)
+    if (s->db && s->bloom.bits && sqlite3_get_autocommit(s->db) &&
+        crawl_bloom_save(&s->bloom, s->bloom_path) == 0)
         yq_db_exec(s->db, "crawl state", "UPDATE meta SET value = 1 WHERE key = 'bloom_saved'");
-    for (int i = 0; i < N_STMT; i++) sqlite3_finalize(s->stmt[i]);
+    for (int i = 0; i < N_STMT; i++)
+        sqlite3_finalize(s->stmt[i]);
     sqlite3_close(s->db);
     crawl_bloom_free(&s->bloom);
     crawl_bloom_free(&s->revisit_bloom);
     memset(s, 0, sizeof *s);
 }
 
-int crawl_store_begin(crawl_store *s) { return yq_db_exec(s->db, "crawl state", "BEGIN IMMEDIATE"); }
-int crawl_store_commit(crawl_store *s) { return yq_db_exec(s->db, "crawl state", "COMMIT"); }
+int crawl_store_begin(crawl_store *s) {
+    return yq_db_exec(s->db, "crawl state", "BEGIN IMMEDIATE");
+}
+int crawl_store_commit(crawl_store *s) {
+    return yq_db_exec(s->db, "crawl state", "COMMIT");
+}
 
 int crawl_store_seen_has(crawl_store *s, uint64_t fp) {
     if (!crawl_bloom_maybe(&s->bloom, fp)) return 0;
@@ -182,11 +208,13 @@ int crawl_store_seen_add(crawl_store *s, uint64_t fp) {
     sqlite3_bind_int64(bind(s, SEEN_ADD), 1, (sqlite3_int64)fp);
     if ((rc = run(s, SEEN_ADD)) < 0) return rc;
     crawl_bloom_add(&s->bloom, fp);
-    if (s->bloom.count > s->bloom.capacity && (rc = build_bloom(s, &s->bloom, seen_count, seen_all, 1 << 18)) < 0)
+    if (s->bloom.count > s->bloom.capacity &&
+        (rc = build_bloom(s, &s->bloom, seen_count, seen_all, 1 << 18)) < 0)
         return rc;
     if (++s->recent >= s->merge_at) {
-        rc = yq_db_exec(s->db, "crawl state: merging the seen set",
-                        "INSERT OR IGNORE INTO seen SELECT fp FROM seen_recent ORDER BY fp; DELETE FROM seen_recent");
+        rc = yq_db_exec(
+            s->db, "crawl state: merging the seen set",
+            "INSERT OR IGNORE INTO seen SELECT fp FROM seen_recent ORDER BY fp; DELETE FROM seen_recent");
         if (rc) return rc;
         s->recent = 0;
     }
@@ -220,8 +248,10 @@ int crawl_store_revisit_add(crawl_store *s, uint64_t fp, long long tick) {
     if ((rc = run(s, REVISIT_SET)) < 0) return rc;
     crawl_bloom_add(&s->revisit_bloom, fp);
     if (s->revisit_bloom.count > s->revisit_bloom.capacity)
-        return (rc = build_bloom(s, &s->revisit_bloom, "SELECT count(*) FROM revisits", "SELECT fp FROM revisits",
-                                 1 << 16)) < 0 ? rc : 1;
+        return (rc = build_bloom(s, &s->revisit_bloom, "SELECT count(*) FROM revisits",
+                                 "SELECT fp FROM revisits", 1 << 16)) < 0
+                   ? rc
+                   : 1;
     return 1;
 }
 
@@ -265,9 +295,11 @@ int crawl_store_take(crawl_store *s, double now, int max, crawl_request **out, i
     while (count < max && (rc = run(s, TAKE)) == 1)
         if ((rc = read_request(st, &list[count++])) != 0) break;
     sqlite3_reset(st);
-    for (int i = 0; rc >= 0 && i < count; i++) rc = mark(s, list[i].fp, QUEUED);
+    for (int i = 0; rc >= 0 && i < count; i++)
+        rc = mark(s, list[i].fp, QUEUED);
     if (rc < 0) {
-        for (int i = 0; i < count; i++) crawl_request_free(&list[i]);
+        for (int i = 0; i < count; i++)
+            crawl_request_free(&list[i]);
         free(list);
         return rc;
     }
@@ -276,7 +308,9 @@ int crawl_store_take(crawl_store *s, double now, int max, crawl_request **out, i
     return YQ_OK;
 }
 
-int crawl_store_mark_in_flight(crawl_store *s, uint64_t fp) { return mark(s, fp, IN_FLIGHT); }
+int crawl_store_mark_in_flight(crawl_store *s, uint64_t fp) {
+    return mark(s, fp, IN_FLIGHT);
+}
 
 int crawl_store_requeue(crawl_store *s, uint64_t fp, int attempts, double not_before) {
     sqlite3_stmt *st = bind(s, REQUEUE);
@@ -298,7 +332,8 @@ int crawl_store_pause(crawl_store *s, const char *source, int paused) {
     int rc = YQ_OK;
     for (int i = 0; i < 1 + paused && !rc; i++) {
         const char *sql = i ? "UPDATE frontier SET state = 0 WHERE source = ?1 AND state = 1" : q;
-        if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) return yq_db_error(s->db, "crawl state");
+        if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+            return yq_db_error(s->db, "crawl state");
         sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
         rc = sqlite3_step(st) == SQLITE_DONE ? YQ_OK : yq_db_error(s->db, "crawl state");
         sqlite3_finalize(st);
