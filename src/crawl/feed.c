@@ -30,10 +30,14 @@ static int gunzip(const char *bytes, size_t len, size_t max_size, char **out, si
     size_t cap = len * 4 + 1024, used = 0;
     if (cap > max_size) cap = max_size ? max_size : 1;
     char *buf = malloc(cap);
+    if (!buf) {
+        inflateEnd(&z);
+        return yq_error(YQ_ENOMEM, "out of memory inflating gzip");
+    }
     int zrc = Z_OK;
     z.next_in = (Bytef *)bytes;
     z.avail_in = (uInt)len;
-    while (buf && zrc == Z_OK) {
+    while (zrc == Z_OK) {
         if (used == cap) {
             char *grown = cap >= max_size ? NULL : realloc(buf, cap * 2 > max_size ? max_size : cap * 2);
             if (!grown) break;
