@@ -70,7 +70,8 @@ static void test_seen_and_frontier(void) {
     CHECK(crawl_store_mark_in_flight(&s, 1) == 0 && crawl_store_mark_in_flight(&s, 2) == 0);
     CHECK(crawl_store_done(&s, 3) == 0);
     CHECK(crawl_store_requeue(&s, 4, 1, 5000) == 0);
-    CHECK(crawl_store_content_add(&s, 99, "a") == 1 && crawl_store_content_add(&s, 99, "b") == 0);
+    CHECK(crawl_store_content_add(&s, "x", 99, "a") == 1 && crawl_store_content_add(&s, "x", 99, "b") == 0);
+    CHECK(crawl_store_content_add(&s, "y", 99, "c") == 1); /* another source republishing it */
     CHECK(crawl_store_item_add(&s, "a", "{\"id\":\"a\",\"http_status\":200,\"links\":[\"x\"]}") == 1);
     CHECK(crawl_store_item_add(&s, "a", "{}") == 0);
     CHECK(crawl_store_source_set(&s, "news", 3, 0) == 0);

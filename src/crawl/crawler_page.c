@@ -131,16 +131,17 @@ static int is_article(const crawl_job *job, const char *url) {
     return !job->ss->source->article.n || yq_regex_list_match(&job->ss->source->article, url);
 }
 
-/* Stores the article as an item unless an earlier item had the same body. */
+/* Stores the article as an item unless an earlier item of the same source had the same body (a
+ * copy republished by another source is kept: the analysis counts it in the story's reach). */
 static int store_item(crawler *c, crawl_job *job, const page *p, const yq_article *a, const char *charset) {
     char *canonical = NULL, id[17], hash[17];
     if (yq_url_canonical(p->final_url, c->tracking, &canonical)) return 0;
     yq_url_fingerprint_hex(canonical, id);
     uint64_t content = yq_fingerprint64(a->body, strlen(a->body));
     snprintf(hash, sizeof hash, "%016llx", (unsigned long long)content);
-    int rc = crawl_store_content_add(&c->store, content, id);
+    int rc = crawl_store_content_add(&c->store, job->ss->source->name, content, id);
     if (rc == 0) {
-        yq_info("%s: same content as an earlier item: not stored again", p->final_url);
+        yq_info("%s: same content as an earlier item of this source: not stored again", p->final_url);
         c->stats.duplicates++;
     } else if (rc > 0) {
         crawl_item_meta m = {.id = id,

@@ -23,7 +23,8 @@ static const char *const migrations[] = {
     "CREATE INDEX frontier_due ON frontier(state, not_before);"
     "CREATE INDEX frontier_source ON frontier(source);"
     "CREATE TABLE revisits (fp INTEGER PRIMARY KEY, tick INTEGER NOT NULL);"
-    "CREATE TABLE contents (hash INTEGER PRIMARY KEY, id TEXT NOT NULL);"
+    "CREATE TABLE contents (source TEXT NOT NULL, hash INTEGER NOT NULL, id TEXT NOT NULL,"
+    " PRIMARY KEY (source, hash));"
     "CREATE TABLE outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, json TEXT NOT "
     "NULL);"
     "CREATE TABLE sinks (name TEXT PRIMARY KEY, seq INTEGER NOT NULL, offset INTEGER NOT NULL);"
@@ -69,7 +70,7 @@ static const char *const sql[N_STMT] = {
     [MARK] = "UPDATE frontier SET state = ? WHERE fp = ?",
     [REQUEUE] = "UPDATE frontier SET state = 0, attempts = ?, not_before = ? WHERE fp = ?",
     [DONE] = "DELETE FROM frontier WHERE fp = ?",
-    [CONTENT_ADD] = "INSERT OR IGNORE INTO contents(hash, id) VALUES (?, ?)",
+    [CONTENT_ADD] = "INSERT OR IGNORE INTO contents(source, hash, id) VALUES (?, ?, ?)",
     [ITEM_ADD] = "INSERT OR IGNORE INTO outbox(id, json) VALUES (?, ?)",
     [SOURCE_GET] = "SELECT tick, done FROM sources WHERE name = ?",
     [SOURCE_SET] = "INSERT OR REPLACE INTO sources(name, tick, done) VALUES (?, ?, ?)",
@@ -350,10 +351,11 @@ double crawl_store_next_due(crawl_store *s) {
     return query_number(s, "SELECT min(not_before) FROM frontier WHERE state = 0", NULL);
 }
 
-int crawl_store_content_add(crawl_store *s, uint64_t hash, const char *id) {
+int crawl_store_content_add(crawl_store *s, const char *source, uint64_t hash, const char *id) {
     sqlite3_stmt *st = bind(s, CONTENT_ADD);
-    sqlite3_bind_int64(st, 1, (sqlite3_int64)hash);
-    sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)hash);
+    sqlite3_bind_text(st, 3, id, -1, SQLITE_STATIC);
     int rc = run(s, CONTENT_ADD);
     return rc < 0 ? rc : sqlite3_changes(s->db) > 0;
 }

@@ -83,8 +83,9 @@ long long crawl_store_pending(crawl_store *s, const char *source);
 /* The earliest not-before time of a pending request, or 0 when there is none. */
 double crawl_store_next_due(crawl_store *s);
 
-/* Records a body's content hash: 1 when new, 0 when an item with the same content exists. */
-int crawl_store_content_add(crawl_store *s, uint64_t hash, const char *id);
+/* Records a body's content hash for `source`: 1 when new, 0 when an item of that source with
+ * the same content exists. */
+int crawl_store_content_add(crawl_store *s, const char *source, uint64_t hash, const char *id);
 
 /* Appends an item record (JSON) to the outbox: 1 when added, 0 when `id` is there already. */
 int crawl_store_item_add(crawl_store *s, const char *id, const char *json);
