@@ -19,13 +19,11 @@ static pthread_once_t fold_once = PTHREAD_ONCE_INIT;
 static const unsigned cjk_blocks[][2] = {{0x3400, 0x4DBF}, {0x4E00, 0x9FFF}, {0xF900, 0xFAFF}};
 
 int yq_is_cjk(unsigned cp) {
-    return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0xF900 && cp <= 0xFAFF) ||
-           (cp >= 0x20000 && cp <= 0x2FFFF) || (cp >= 0x3040 && cp <= 0x30FF) || (cp >= 0xAC00 && cp <= 0xD7AF);
+    return is_cjk(cp);
 }
 
 int yq_is_word_char(unsigned cp) {
-    if (cp < 0x80) return (cp >= '0' && cp <= '9') || ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z');
-    return cp >= 0xC0 && cp <= 0x24F && cp != 0xD7 && cp != 0xF7;
+    return is_word_char(cp);
 }
 
 /* Converts every character of the blocks in one OpenCC call, one character per line (so that no

@@ -41,16 +41,14 @@ static void collect(void *ctx, const term *t) {
     s->occ[s->n_occ++] = *t;
 }
 
-typedef struct ranked {
-    int node;
-    float score;
-    int first;
-} ranked;
-
-static int by_score(const void *a, const void *b) {
-    const ranked *x = a, *y = b;
-    if (x->score != y->score) return x->score > y->score ? -1 : 1;
-    return x->first - y->first;
+/* The unused node with the best weighted score (ties: the earliest), or -1. */
+static int best_unused(const kw_state *s, const float *weighted, const char *used) {
+    int best = -1;
+    for (int i = 0; i < s->n_nodes; i++)
+        if (!used[i] && (best < 0 || weighted[i] > weighted[best] ||
+                         (weighted[i] == weighted[best] && s->nodes[i].first < s->nodes[best].first)))
+            best = i;
+    return best;
 }
 
 /* Occurrence index of the term that starts at byte `start`, or -1. */
@@ -88,27 +86,19 @@ static void grow_phrase(const kw_state *s, const char *text, int i, char *used, 
         *start = s->occ[k].start;
 }
 
-static int pick(kw_state *s, const char *text, const float *score, int max, char ***out, int *n_out) {
-    ranked *order = malloc((size_t)s->n_nodes * sizeof *order);
+static int pick(kw_state *s, const char *text, float *score, int max, char ***out, int *n_out) {
     char *used = calloc((size_t)s->n_nodes, 1);
     char **words = calloc((size_t)max, sizeof *words);
-    int n = 0, rc = YQ_OK;
-    if (!order || !used || !words) rc = yq_error(YQ_ENOMEM, "out of memory");
-    for (int i = 0; !rc && i < s->n_nodes; i++) {
-        const node *x = &s->nodes[i];
-        float weight = x->count < 2 && is_cjk_bigram(text, &s->occ[x->first]) ? 0.5f : 1.0f;
-        order[i] = (ranked){i, score[i] * weight, x->first};
-    }
-    if (!rc) qsort(order, (size_t)s->n_nodes, sizeof *order, by_score);
-    for (int i = 0; !rc && i < s->n_nodes && n < max; i++) {
-        int first = order[i].first;
-        if (used[order[i].node]) continue;
-        used[order[i].node] = 1;
+    int n = 0, rc = used && words ? YQ_OK : yq_error(YQ_ENOMEM, "out of memory");
+    for (int i = 0; i < s->n_nodes; i++)
+        if (s->nodes[i].count < 2 && is_cjk_bigram(text, &s->occ[s->nodes[i].first])) score[i] *= 0.5f;
+    for (int best; !rc && n < max && (best = best_unused(s, score, used)) >= 0;) {
+        int first = s->nodes[best].first;
+        used[best] = 1;
         int32_t start = s->occ[first].start, end = s->occ[first].end;
         if (is_cjk_bigram(text, &s->occ[first])) grow_phrase(s, text, first, used, &start, &end);
         if (!(words[n++] = strndup(text + start, (size_t)(end - start)))) rc = yq_error(YQ_ENOMEM, "out of memory");
     }
-    free(order);
     free(used);
     if (rc) {
         for (int i = 0; i < n; i++) free(words[i]);

@@ -1,27 +1,12 @@
 /* Language detection by script counts and English function words. The rule: kana (at least 3,
  * and 5% of the CJK characters) means "ja"; more Hangul than Han and words means "ko"; Han
  * characters at least as many as Latin words means "zh"; otherwise "en" when at least 10% of the
- * (3 or more) Latin words are common English function words; else "und". */
+ * (3 or more) Latin words are common English function words (the stopword list in terms.c);
+ * else "und". */
 #include <string.h>
 
 #include "analyze/text_internal.h"
 #include "yuqing/textproc.h"
-
-static const char *const english_stopwords[] = {
-    "the", "of", "and", "to", "a", "in", "is", "that", "for", "it", "on", "was", "with", "as", "are",
-    "be", "by", "this", "at", "from", "or", "have", "an", "has", "not", "but", "its", "he", "she",
-    "they", "we", "will", "which", "were", "their", "been", "his", "her", "said", "than", "would",
-    "there", "can", "after", "about", "into", "who", "our", "you", "i", "had", NULL};
-
-static int is_english_stopword(const char *word, size_t n) {
-    if (n > 6) return 0;
-    char lower[8];
-    for (size_t i = 0; i < n; i++) lower[i] = (char)(word[i] >= 'A' && word[i] <= 'Z' ? word[i] + 32 : word[i]);
-    lower[n] = '\0';
-    for (const char *const *w = english_stopwords; *w; w++)
-        if (!strcmp(*w, lower)) return 1;
-    return 0;
-}
 
 typedef struct script_counts {
     long han, kana, hangul, words, stopwords;
@@ -33,13 +18,13 @@ static void count_scripts(const char *text, size_t len, script_counts *c) {
     while (p < end) {
         const char *start = p;
         unsigned cp = utf8_take(&p, end);
-        if (yq_is_word_char(cp)) {
+        if (is_word_char(cp)) {
             const char *q = p;
             int ascii = cp < 0x80;
             while (q < end) {
                 const char *next = q;
                 unsigned w = utf8_take(&next, end);
-                if (!yq_is_word_char(w)) break;
+                if (!is_word_char(w)) break;
                 ascii &= w < 0x80;
                 q = next;
             }
@@ -50,7 +35,7 @@ static void count_scripts(const char *text, size_t len, script_counts *c) {
             c->kana++;
         } else if (cp >= 0xAC00 && cp <= 0xD7AF) {
             c->hangul++;
-        } else if (yq_is_cjk(cp)) {
+        } else if (is_cjk(cp)) {
             c->han++;
         }
     }

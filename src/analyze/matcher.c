@@ -44,11 +44,11 @@ static int last_char_is_word(const char *s, int32_t len) {
     int32_t i = len - 1;
     while (i > 0 && ((unsigned char)s[i] & 0xC0) == 0x80) i--;
     const char *p = s + i;
-    return yq_is_word_char(utf8_take(&p, s + len));
+    return is_word_char(utf8_take(&p, s + len));
 }
 
 static int first_char_is_word(const char *s, const char *end) {
-    return s < end && yq_is_word_char(utf8_take(&s, end));
+    return s < end && is_word_char(utf8_take(&s, end));
 }
 
 int yq_matcher_add(yq_matcher *m, const char *text, int32_t tag) {

@@ -14,10 +14,14 @@ void prepared_clear(prepared *p) {
     memset(p, 0, sizeof *p);
 }
 
-/* Finds the entity mentions in one cleaned field; appends them to p->mentions. */
-static int find_mentions(const yq_matcher *entities, prepared *p, const char *text, size_t len, int in_title,
-                         char *folded, int32_t *map) {
+/* Folds one cleaned field, finds the entity mentions in it (appended to p->mentions), and takes
+ * its SimHash when `fingerprint` is set. */
+static int fold_field(const yq_matcher *entities, prepared *p, int in_title, int fingerprint, char *folded,
+                      int32_t *map) {
+    const char *text = in_title ? p->title : p->body;
+    size_t len = in_title ? p->title_len : p->body_len;
     size_t folded_len = yq_fold_text(text, len, folded, map);
+    if (fingerprint) p->simhash = yq_simhash(folded, folded_len);
     yq_match *matches = NULL;
     int n = 0, rc = yq_matcher_find(entities, folded, folded_len, &matches, &n);
     yq_mention *grown = n ? realloc(p->mentions, (size_t)(p->n_mentions + n) * sizeof *grown) : p->mentions;
@@ -29,18 +33,11 @@ static int find_mentions(const yq_matcher *entities, prepared *p, const char *te
     return rc;
 }
 
-static int fingerprint(prepared *p, char *folded) {
-    const char *text = p->body_len ? p->body : p->title;
-    size_t len = p->body_len ? p->body_len : p->title_len;
-    p->simhash = yq_simhash(folded, yq_fold_text(text, len, folded, NULL));
-    return YQ_OK;
-}
-
 int prepare_item(const yq_matcher *entities, prepared *p) {
     const yq_item_record *it = &p->item;
     p->title = yq_clean_text(it->title ? it->title : "", it->title ? strlen(it->title) : 0, &p->title_len);
     p->body = yq_clean_text(it->body ? it->body : "", it->body ? strlen(it->body) : 0, &p->body_len);
-    size_t longest = p->title_len > p->body_len ? p->title_len : p->body_len;
+    size_t longest = p->title && p->body ? (p->title_len > p->body_len ? p->title_len : p->body_len) : 0;
     char *folded = malloc(2 * longest + 1);
     int32_t *map = malloc((2 * longest + 1) * sizeof *map);
     int rc = p->title && p->body && folded && map ? YQ_OK : yq_error(YQ_ENOMEM, "out of memory");
@@ -49,10 +46,9 @@ int prepare_item(const yq_matcher *entities, prepared *p) {
         p->lang = yq_detect_lang(p->body_len ? p->body : p->title, p->body_len ? p->body_len : p->title_len);
         p->has_time = (it->published_at && yq_iso_to_utc(it->published_at, p->time_utc) == 0) ||
                       (it->fetched_at && yq_iso_to_utc(it->fetched_at, p->time_utc) == 0);
-        rc = fingerprint(p, folded);
+        rc = fold_field(entities, p, 1, p->body_len == 0, folded, map); /* the body's SimHash, else the title's */
     }
-    if (!rc) rc = find_mentions(entities, p, p->title, p->title_len, 1, folded, map);
-    if (!rc) rc = find_mentions(entities, p, p->body, p->body_len, 0, folded, map);
+    if (!rc) rc = fold_field(entities, p, 0, p->body_len > 0, folded, map);
     free(folded);
     free(map);
     return rc;

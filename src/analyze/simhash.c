@@ -18,15 +18,15 @@ static int next_unit(const char **p, const char *end, unit *u) {
     while (*p < end) {
         const char *start = *p;
         unsigned cp = utf8_take(p, end);
-        if (yq_is_cjk(cp)) {
+        if (is_cjk(cp)) {
             *u = (unit){start, (size_t)(*p - start)};
             return 1;
         }
-        if (!yq_is_word_char(cp)) continue;
+        if (!is_word_char(cp)) continue;
         const char *q = *p;
         while (q < end) {
             const char *next = q;
-            if (!yq_is_word_char(utf8_take(&next, end))) break;
+            if (!is_word_char(utf8_take(&next, end))) break;
             q = next;
         }
         *p = q;
@@ -45,13 +45,30 @@ static uint64_t shingle_hash(const unit *units, int n) {
     return fmix64(h);
 }
 
-static void add_feature(uint32_t ones[64], uint64_t h) {
-    for (int b = 0; b < 64; b++) ones[b] += (uint32_t)((h >> b) & 1);
+/* Bit counts, eight to a word: lane j of packed[k] counts bit 8 * j + k of the features since the
+ * last flush into ones[] (every 255 features, before a lane can overflow). */
+typedef struct bit_counts {
+    uint64_t packed[8];
+    uint32_t ones[64];
+    uint32_t total, pending;
+} bit_counts;
+
+static void flush(bit_counts *c) {
+    for (int k = 0; k < 8; k++) {
+        for (int j = 0; j < 8; j++) c->ones[8 * j + k] += (uint32_t)((c->packed[k] >> (8 * j)) & 0xFF);
+        c->packed[k] = 0;
+    }
+    c->pending = 0;
+}
+
+static void add_feature(bit_counts *c, uint64_t h) {
+    for (int k = 0; k < 8; k++) c->packed[k] += (h >> k) & 0x0101010101010101ull;
+    c->total++;
+    if (++c->pending == 255) flush(c);
 }
 
 uint64_t yq_simhash(const char *folded, size_t len) {
-    uint32_t ones[64] = {0};
-    uint32_t total = 0;
+    bit_counts c = {0};
     unit window[SHINGLE];
     int have = 0;
     const char *p = folded, *end = folded + len;
@@ -63,19 +80,14 @@ uint64_t yq_simhash(const char *folded, size_t len) {
             have--;
         }
         window[have++] = u;
-        if (have == SHINGLE) {
-            add_feature(ones, shingle_hash(window, SHINGLE));
-            total++;
-        }
+        if (have == SHINGLE) add_feature(&c, shingle_hash(window, SHINGLE));
     }
-    if (total == 0 && have == 0) return 0;
-    if (total == 0) {
-        add_feature(ones, shingle_hash(window, have));
-        total = 1;
-    }
+    if (c.total == 0 && have == 0) return 0;
+    if (c.total == 0) add_feature(&c, shingle_hash(window, have));
+    flush(&c);
     uint64_t fingerprint = 0;
     for (int b = 0; b < 64; b++)
-        if (2 * ones[b] > total) fingerprint |= 1ull << b;
+        if (2 * c.ones[b] > c.total) fingerprint |= 1ull << b;
     return fingerprint;
 }
 

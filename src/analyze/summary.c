@@ -12,50 +12,35 @@
 
 enum { MAX_SENTENCES = 48, MAX_TERMS = 2048, SUMMARY_BYTES = 600 };
 
-typedef struct sentence_terms {
-    uint64_t *hashes; /* sorted, distinct */
-    int n;
-} sentence_terms;
+/* Postings of terms over sentences: an open-addressing table from term hash to its newest
+ * posting; postings chain to older ones. Counting shared terms this way costs the number of
+ * sentence pairs per term, which is small for all but a few terms. */
+enum { TERM_SLOTS = 4096 };
 
-typedef struct term_buffer {
-    uint64_t *hashes;
-    int n, cap;
-} term_buffer;
+typedef struct posting {
+    int32_t sentence, older;
+} posting;
+
+typedef struct overlap {
+    uint64_t keys[TERM_SLOTS];
+    int32_t heads[TERM_SLOTS]; /* newest posting + 1, 0 when the slot is free */
+    posting postings[MAX_TERMS];
+    int n_postings, sentence;
+    int16_t terms[MAX_SENTENCES];                 /* distinct terms per sentence */
+    int16_t shared[MAX_SENTENCES][MAX_SENTENCES]; /* [older][newer] */
+} overlap;
 
 static void add_term(void *ctx, const term *t) {
-    term_buffer *b = ctx;
-    if (b->n < b->cap) b->hashes[b->n++] = t->hash;
-}
-
-static int by_hash(const void *a, const void *b) {
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return (x > y) - (x < y);
-}
-
-static int shared_terms(const sentence_terms *a, const sentence_terms *b) {
-    int i = 0, j = 0, shared = 0;
-    while (i < a->n && j < b->n) {
-        if (a->hashes[i] == b->hashes[j]) shared++, i++, j++;
-        else if (a->hashes[i] < b->hashes[j]) i++;
-        else j++;
-    }
-    return shared;
-}
-
-/* Each sentence's distinct terms, all in one buffer. */
-static void sentence_term_sets(const char *text, const yq_span *spans, int n, term_buffer *buffer,
-                               sentence_terms *sets) {
-    for (int i = 0; i < n; i++) {
-        int first = buffer->n;
-        terms_each(text + spans[i].start, (size_t)(spans[i].end - spans[i].start), add_term, buffer);
-        uint64_t *h = buffer->hashes + first;
-        int count = buffer->n - first, distinct = 0;
-        qsort(h, (size_t)count, sizeof *h, by_hash);
-        for (int k = 0; k < count; k++)
-            if (k == 0 || h[k] != h[k - 1]) h[distinct++] = h[k];
-        buffer->n = first + distinct;
-        sets[i] = (sentence_terms){h, distinct};
-    }
+    overlap *o = ctx;
+    size_t slot = t->hash & (TERM_SLOTS - 1);
+    while (o->heads[slot] && o->keys[slot] != t->hash) slot = (slot + 1) & (TERM_SLOTS - 1);
+    int32_t head = o->heads[slot] - 1;
+    if ((head >= 0 && o->postings[head].sentence == o->sentence) || o->n_postings == MAX_TERMS) return;
+    for (int32_t p = head; p >= 0; p = o->postings[p].older) o->shared[o->postings[p].sentence][o->sentence]++;
+    o->postings[o->n_postings] = (posting){o->sentence, head};
+    o->keys[slot] = t->hash;
+    o->heads[slot] = ++o->n_postings;
+    o->terms[o->sentence]++;
 }
 
 typedef struct ranked_sentence {
@@ -103,19 +88,18 @@ static char *join(const char *text, const yq_span *spans, int n, const char *cho
     return out;
 }
 
-static char *rank_and_join(const char *text, const yq_span *spans, int n, int max_sentences, uint64_t *hashes) {
-    sentence_terms sets[MAX_SENTENCES];
-    term_buffer buffer = {hashes, 0, MAX_TERMS};
-    sentence_term_sets(text, spans, n, &buffer, sets);
+static char *rank_and_join(const char *text, const yq_span *spans, int n, int max_sentences, overlap *o) {
+    for (o->sentence = 0; o->sentence < n; o->sentence++)
+        terms_each(text + spans[o->sentence].start, (size_t)(spans[o->sentence].end - spans[o->sentence].start),
+                   add_term, o);
     tr_edge *edges = calloc((size_t)n * (size_t)n / 2 + 1, sizeof *edges);
     if (!edges) return NULL;
     int n_edges = 0;
     for (int i = 0; i < n; i++)
-        for (int j = i + 1; j < n; j++) {
-            int shared = shared_terms(&sets[i], &sets[j]);
-            if (shared)
-                edges[n_edges++] = (tr_edge){i, j, (float)shared / (logf(1.0f + (float)sets[i].n) + logf(1.0f + (float)sets[j].n))};
-        }
+        for (int j = i + 1; j < n; j++)
+            if (o->shared[i][j])
+                edges[n_edges++] = (tr_edge){i, j, (float)o->shared[i][j] / (logf(1.0f + (float)o->terms[i]) +
+                                                                              logf(1.0f + (float)o->terms[j]))};
     float score[MAX_SENTENCES], scratch[2 * MAX_SENTENCES];
     char chosen[MAX_SENTENCES] = {0};
     textrank(n, edges, n_edges, score, scratch);
@@ -129,9 +113,9 @@ char *yq_summarize(const char *text, size_t len, int max_sentences) {
     int n = 0;
     if (yq_split_sentences(text, len, &spans, &n)) return NULL;
     if (n > MAX_SENTENCES) n = MAX_SENTENCES;
-    uint64_t *hashes = malloc(MAX_TERMS * sizeof *hashes);
-    char *summary = hashes ? rank_and_join(text, spans, n, max_sentences, hashes) : NULL;
-    free(hashes);
+    overlap *o = calloc(1, sizeof *o);
+    char *summary = o ? rank_and_join(text, spans, n, max_sentences, o) : NULL;
+    free(o);
     free(spans);
     return summary;
 }

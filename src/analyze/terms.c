@@ -37,13 +37,6 @@ static int is_stop_char(unsigned cp) {
     return cp < 0x10000 && (stop_bits[cp >> 3] >> (cp & 7)) & 1;
 }
 
-static int is_stopword(const char *w, size_t n) {
-    if (n > 7) return 0;
-    for (const char *const *s = stopwords; *s; s++)
-        if (strlen(*s) == n && !strncasecmp(*s, w, n)) return 1;
-    return 0;
-}
-
 static uint64_t lower_hash(const char *s, size_t n) {
     uint64_t h = 0xcbf29ce484222325ull;
     for (size_t i = 0; i < n; i++) {
@@ -51,6 +44,29 @@ static uint64_t lower_hash(const char *s, size_t n) {
         h = (h ^ (c >= 'A' && c <= 'Z' ? c + 32u : c)) * 0x100000001b3ull;
     }
     return fmix64(h);
+}
+
+/* Open-addressing set of the stopwords' hashes, made once. */
+enum { STOP_SLOTS = 512 };
+static uint64_t stop_hashes[STOP_SLOTS];
+static pthread_once_t stopwords_once = PTHREAD_ONCE_INIT;
+
+static void make_stop_hashes(void) {
+    for (const char *const *w = stopwords; *w; w++) {
+        uint64_t h = lower_hash(*w, strlen(*w));
+        size_t slot = h & (STOP_SLOTS - 1);
+        while (stop_hashes[slot]) slot = (slot + 1) & (STOP_SLOTS - 1);
+        stop_hashes[slot] = h;
+    }
+}
+
+int is_english_stopword(const char *w, size_t n) {
+    if (n > 8) return 0;
+    pthread_once(&stopwords_once, make_stop_hashes);
+    uint64_t h = lower_hash(w, n);
+    for (size_t slot = h & (STOP_SLOTS - 1); stop_hashes[slot]; slot = (slot + 1) & (STOP_SLOTS - 1))
+        if (stop_hashes[slot] == h) return 1;
+    return 0;
 }
 
 void terms_each(const char *text, size_t len, term_fn fn, void *ctx) {
@@ -61,7 +77,7 @@ void terms_each(const char *text, size_t len, term_fn fn, void *ctx) {
     while (p < end) {
         const char *start = p;
         unsigned cp = utf8_take(&p, end);
-        if (yq_is_cjk(cp)) {
+        if (is_cjk(cp)) {
             int content = cp >= 0x3400 && !(cp >= 0xAC00 && cp <= 0xD7AF) && !is_stop_char(cp);
             if (content && prev_start) {
                 term t = {lower_hash(prev_start, (size_t)(p - prev_start)), (int32_t)(prev_start - text),
@@ -70,16 +86,16 @@ void terms_each(const char *text, size_t len, term_fn fn, void *ctx) {
             }
             prev_start = content ? start : NULL;
             position++;
-        } else if (yq_is_word_char(cp)) {
+        } else if (is_word_char(cp)) {
             while (p < end) {
                 const char *next = p;
-                if (!yq_is_word_char(utf8_take(&next, end))) break;
+                if (!is_word_char(utf8_take(&next, end))) break;
                 p = next;
             }
             size_t n = (size_t)(p - start);
             int digits = 1;
             for (size_t i = 0; i < n && digits; i++) digits = start[i] >= '0' && start[i] <= '9';
-            if (n >= 2 && !digits && !is_stopword(start, n)) {
+            if (n >= 2 && !digits && !is_english_stopword(start, n)) {
                 term t = {lower_hash(start, n), (int32_t)(start - text), (int32_t)(p - text), position};
                 fn(ctx, &t);
             }
@@ -92,7 +108,7 @@ void terms_each(const char *text, size_t len, term_fn fn, void *ctx) {
 }
 
 void textrank(int n, const tr_edge *edges, int n_edges, float *score, float *scratch) {
-    const float damping = 0.85f;
+    const float damping = 0.85f, tolerance = 1e-3f;
     float *out_weight = scratch, *next = scratch + n;
     for (int i = 0; i < n; i++) {
         score[i] = 1.0f;
@@ -102,13 +118,20 @@ void textrank(int n, const tr_edge *edges, int n_edges, float *score, float *scr
         out_weight[edges[e].a] += edges[e].weight;
         out_weight[edges[e].b] += edges[e].weight;
     }
-    for (int iteration = 0; iteration < 30; iteration++) {
+    for (int i = 0; i < n; i++) out_weight[i] = out_weight[i] > 0 ? damping / out_weight[i] : 0.0f;
+    for (int iteration = 0; iteration < 20; iteration++) {
         for (int i = 0; i < n; i++) next[i] = 1.0f - damping;
         for (int e = 0; e < n_edges; e++) {
             const tr_edge *x = &edges[e];
-            next[x->b] += damping * x->weight * score[x->a] / out_weight[x->a];
-            next[x->a] += damping * x->weight * score[x->b] / out_weight[x->b];
+            next[x->b] += x->weight * score[x->a] * out_weight[x->a];
+            next[x->a] += x->weight * score[x->b] * out_weight[x->b];
         }
-        memcpy(score, next, (size_t)n * sizeof *score);
+        float change = 0.0f;
+        for (int i = 0; i < n; i++) {
+            float d = next[i] > score[i] ? next[i] - score[i] : score[i] - next[i];
+            change = d > change ? d : change;
+            score[i] = next[i];
+        }
+        if (change < tolerance) break;
     }
 }

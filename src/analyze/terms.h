@@ -22,8 +22,8 @@ typedef struct tr_edge {
     float weight;
 } tr_edge;
 
-/* TextRank (PageRank with damping 0.85 over weighted undirected edges, 30 iterations): score[i]
- * for each of the n nodes. `scratch` has room for 2 * n floats. */
+/* TextRank (PageRank with damping 0.85 over weighted undirected edges, until no score moves by
+ * 1e-3, at most 20 iterations): score[i] for each of the n nodes. `scratch` has room for 2 * n floats. */
 void textrank(int n, const tr_edge *edges, int n_edges, float *score, float *scratch);
 
 #endif

@@ -42,6 +42,20 @@ static inline unsigned utf8_take(const char **p, const char *end) {
     return c;
 }
 
+/* Inline twins of yq_is_cjk and yq_is_word_char (textproc.h) for the hot loops. */
+static inline int is_cjk(unsigned cp) {
+    return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+           (cp >= 0x20000 && cp <= 0x2FFFF) || (cp >= 0x3040 && cp <= 0x30FF) || (cp >= 0xAC00 && cp <= 0xD7AF);
+}
+
+static inline int is_word_char(unsigned cp) {
+    if (cp < 0x80) return (cp >= '0' && cp <= '9') || ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z');
+    return cp >= 0xC0 && cp <= 0x24F && cp != 0xD7 && cp != 0xF7;
+}
+
+/* Is the ASCII word w[0, n) (any case) a common English function word? (terms.c) */
+int is_english_stopword(const char *w, size_t n);
+
 /* 64-bit FNV-1a and MurmurHash3's finaliser, the hashes of SimHash features and term ids. */
 static inline uint64_t fnv1a64(const void *data, size_t len) {
     const unsigned char *p = data;
