@@ -32,7 +32,7 @@ static void test_good(void) {
           w->alerts[1].window_s == 3600);
     yq_watch_free(w);
     const char minimal[] = "entities: [{name: X}]\n";
-    CHECK(yq_watch_parse("m.yaml", minimal, strlen(minimal), &w) == 0 && w->max_hamming == 3 && !w->timezone);
+    CHECK(yq_watch_parse("m.yaml", minimal, strlen(minimal), &w) == 0 && w->max_hamming == 6 && !w->timezone);
     yq_watch_free(w);
 }
 

@@ -58,7 +58,7 @@ def simhash(text):
     u = units(text)
     if not u:
         return 0
-    shingles = [u[i:i + 3] for i in range(len(u) - 2)] or [u]
+    shingles = [u[i:i + 2] for i in range(len(u) - 1)] or [u]
     ones = [0] * 64
     for s in shingles:
         h = fmix64(fnv1a64(" ".join(s).encode("utf-8")))
