@@ -26,6 +26,7 @@ typedef struct pipeline {
     yq_analysis *results;
     int batch_size;
     double started, last_progress;
+    int index_status; /* failure while rebuilding the near-duplicate index */
 } pipeline;
 
 static double now(void) {
@@ -52,7 +53,7 @@ static int build_entity_matcher(const yq_watch *w, yq_matcher **out) {
 
 static void index_fingerprint(void *ctx, uint64_t simhash, int64_t group) {
     pipeline *p = ctx;
-    if (simhash) yq_neardup_add(p->index, simhash, group);
+    if (simhash && !p->index_status) p->index_status = yq_neardup_add(p->index, simhash, group);
 }
 
 /* Reads up to batch_size items the store does not hold yet (nor the batch itself). */
@@ -165,7 +166,7 @@ static int open_all(pipeline *p) {
     if (!rc) rc = yq_store_open(o->db_path, &p->store);
     if (!rc) rc = yq_store_sync_watch(p->store, o->watch, p->entity_ids);
     if (!rc) rc = yq_store_each_fingerprint(p->store, index_fingerprint, p);
-    return rc;
+    return rc ? rc : p->index_status;
 }
 
 int yq_analyze_run(const yq_analyze_options *options, yq_analyze_stats *stats) {

@@ -62,6 +62,10 @@ if command -v sqlite3 >/dev/null; then
   sqlite3 "$work/killed.db" "$tables" >"$work/killed.dump" && pass || fail "dump (FTS integrity) of the resumed store"
   check "rows in the dump" 1 "$(( $(wc -l <"$work/whole.dump") > 3000 ))"
   cmp -s "$work/whole.dump" "$work/killed.dump" && pass || fail "resumed store differs: $(diff "$work/whole.dump" "$work/killed.dump" | head -3)"
+  # The story's group: first seen in zh-3 (earliest time, though read last), 3 articles, 3 sources;
+  # 騰訊 in the Traditional copy is a mention of 腾讯 at its bytes in the stored body.
+  check "group of the story" "zh-3|3|3" "$(sqlite3 "$work/a.db" "SELECT first_article, n_articles, n_sources FROM near_dup_groups WHERE id = (SELECT group_id FROM articles WHERE id = 'zh-1')")"
+  check "traditional mention" "騰訊" "$(sqlite3 "$work/a.db" "SELECT substr(CAST(body AS BLOB), start + 1, end - start) FROM mentions m JOIN articles a ON a.seq = m.article JOIN entities e ON e.id = m.entity WHERE a.id = 'zh-2' AND e.name = '腾讯'")"
   # The crawler's SQLite store as input: table items, columns by name, extra columns ignored.
   sqlite3 "$work/items.db" "CREATE TABLE items(id TEXT PRIMARY KEY, url TEXT, source TEXT, title TEXT,
     body TEXT, published_at TEXT, transcript TEXT, http_status INTEGER);
