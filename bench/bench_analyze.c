@@ -18,16 +18,15 @@
 
 enum { ARTICLE_BYTES = 2048, BATCH = 256 };
 
-static const char watch_yaml[] =
-    "entities:\n"
-    "  - {name: 阿里巴巴, aliases: [阿里, Alibaba, BABA]}\n"
-    "  - {name: Oracle, aliases: [甲骨文, ORCL]}\n"
-    "  - {name: Redis}\n"
-    "  - {name: MySQL}\n"
-    "  - {name: Spring, aliases: [Spring Boot, SpringBoot]}\n"
-    "  - {name: 腾讯, aliases: [Tencent, 微信, WeChat]}\n"
-    "  - {name: Google, aliases: [谷歌, Alphabet, GOOGL]}\n"
-    "  - {name: Microsoft, aliases: [微软, MSFT]}\n";
+static const char watch_yaml[] = "entities:\n"
+                                 "  - {name: 阿里巴巴, aliases: [阿里, Alibaba, BABA]}\n"
+                                 "  - {name: Oracle, aliases: [甲骨文, ORCL]}\n"
+                                 "  - {name: Redis}\n"
+                                 "  - {name: MySQL}\n"
+                                 "  - {name: Spring, aliases: [Spring Boot, SpringBoot]}\n"
+                                 "  - {name: 腾讯, aliases: [Tencent, 微信, WeChat]}\n"
+                                 "  - {name: Google, aliases: [谷歌, Alphabet, GOOGL]}\n"
+                                 "  - {name: Microsoft, aliases: [微软, MSFT]}\n";
 
 static double now(void) {
     struct timespec ts;
@@ -40,11 +39,13 @@ static int cut_articles(const char *text, size_t len, int max, prepared *out) {
     int n = 0;
     for (size_t at = 0; at < len && n < max; n++) {
         size_t end = at + ARTICLE_BYTES < len ? at + ARTICLE_BYTES : len;
-        while (end < len && text[end] != '\n') end++;
+        while (end < len && text[end] != '\n')
+            end++;
         memset(&out[n], 0, sizeof out[n]);
         out[n].item.id = strdup("bench");
         out[n].item.title = strndup(text + at, 60 < end - at ? 60 : end - at);
-        while (out[n].item.title[0] && ((unsigned char)out[n].item.title[strlen(out[n].item.title) - 1] & 0xC0) == 0x80)
+        while (out[n].item.title[0] &&
+               ((unsigned char)out[n].item.title[strlen(out[n].item.title) - 1] & 0xC0) == 0x80)
             out[n].item.title[strlen(out[n].item.title) - 1] = '\0'; /* no cut character at the end */
         out[n].item.body = strndup(text + at, end - at);
         at = end + 1;
@@ -67,7 +68,8 @@ int main(int argc, char **argv) {
     }
     for (int i = 0; i < watch->n_entities; i++) {
         yq_matcher_add(entities, watch->entities[i].name, i);
-        for (int j = 0; j < watch->entities[i].n_aliases; j++) yq_matcher_add(entities, watch->entities[i].aliases[j], i);
+        for (int j = 0; j < watch->entities[i].n_aliases; j++)
+            yq_matcher_add(entities, watch->entities[i].aliases[j], i);
     }
     yq_matcher_build(entities);
     yq_threads_init(1);
@@ -80,25 +82,30 @@ int main(int argc, char **argv) {
     for (int b = 0; b < n; b += BATCH) {
         int m = n - b < BATCH ? n - b : BATCH;
         double t0 = now();
-        for (int i = 0; i < m; i++) prepare_item(entities, &items[b + i]);
+        for (int i = 0; i < m; i++)
+            prepare_item(entities, &items[b + i]);
         double t1 = now();
         for (int i = 0; i < m; i++) {
             prepared *p = &items[b + i];
-            docs[i] = (yq_doc){p->item.id, p->title, p->body, p->title_len, p->body_len, p->lang, p->mentions, p->n_mentions};
+            docs[i] = (yq_doc){p->item.id,  p->title, p->body,     p->title_len,
+                               p->body_len, p->lang,  p->mentions, p->n_mentions};
             bytes += (double)(p->title_len + p->body_len);
             mentions += p->n_mentions;
         }
         analyzer->analyze_batch(analyzer, docs, m, results);
         t_analyze += now() - t1;
         t_prepare += t1 - t0;
-        for (int i = 0; i < m; i++) yq_analysis_clear(&results[i]);
+        for (int i = 0; i < m; i++)
+            yq_analysis_clear(&results[i]);
     }
-    printf("bench_analyze: %d articles, %.0f bytes on average, %ld mentions, 1 thread\n", n, bytes / n, mentions);
+    printf("bench_analyze: %d articles, %.0f bytes on average, %ld mentions, 1 thread\n", n, bytes / n,
+           mentions);
     printf("  prepare (clean, language, fold, SimHash, entities): %8.0f articles/s\n", n / t_prepare);
     printf("  analyze (sentiment, summary, keywords, event):      %8.0f articles/s\n", n / t_analyze);
     printf("  built-in analyzer, whole:                           %8.0f articles/s per core  (bar: 5000)\n",
            n / (t_prepare + t_analyze));
-    for (int i = 0; i < n; i++) prepared_clear(&items[i]);
+    for (int i = 0; i < n; i++)
+        prepared_clear(&items[i]);
     free(items);
     free(docs);
     free(results);

@@ -20,7 +20,8 @@ static int n_originals;
 
 static void add_original(const char *text, uint64_t fp) {
     uint64_t h = 0xcbf29ce484222325ull;
-    for (const unsigned char *p = (const unsigned char *)text; *p; p++) h = (h ^ *p) * 0x100000001b3ull;
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+        h = (h ^ *p) * 0x100000001b3ull;
     for (int i = n_originals - 1; i >= 0 && i >= n_originals - 8; i--)
         if (original_text_hash[i] == h) return; /* the altered copies of one article are consecutive */
     if (n_originals == MAX_ORIGINALS) return;
@@ -32,7 +33,8 @@ static void add_original(const char *text, uint64_t fp) {
  * over all pairs (near-identical originals, if the source has any, count here too). */
 static void all_pairs(long by_distance[MAX_BITS + 1]) {
     for (int i = 0; i < n_originals; i++)
-        for (int j = i + 1; j < n_originals; j++) by_distance[yq_hamming(originals[i], originals[j])]++;
+        for (int j = i + 1; j < n_originals; j++)
+            by_distance[yq_hamming(originals[i], originals[j])]++;
 }
 
 typedef struct kind_counts {
@@ -64,7 +66,8 @@ static kind_counts *find_kind(kind_counts *kinds, int *n, const char *name, int 
 
 static long at_most(const kind_counts *k, int threshold) {
     long n = 0;
-    for (int d = 0; d <= threshold; d++) n += k->by_distance[d];
+    for (int d = 0; d <= threshold; d++)
+        n += k->by_distance[d];
     return n;
 }
 
@@ -72,12 +75,15 @@ static void report(const kind_counts *kinds, int n_kinds, int threshold) {
     long tp = 0, fn = 0, fp = 0;
     for (int i = 0; i < n_kinds; i++) {
         long hit = at_most(&kinds[i], threshold);
-        if (kinds[i].duplicate) tp += hit, fn += kinds[i].n - hit;
-        else fp += hit;
+        if (kinds[i].duplicate)
+            tp += hit, fn += kinds[i].n - hit;
+        else
+            fp += hit;
     }
-    double p = tp + fp ? (double)tp / (double)(tp + fp) : 1.0, r = tp + fn ? (double)tp / (double)(tp + fn) : 0.0;
-    printf("  threshold %2d: precision %.3f  recall %.3f  F1 %.3f  (tp %ld, fp %ld, fn %ld)\n", threshold, p, r,
-           p + r > 0 ? 2 * p * r / (p + r) : 0.0, tp, fp, fn);
+    double p = tp + fp ? (double)tp / (double)(tp + fp) : 1.0,
+           r = tp + fn ? (double)tp / (double)(tp + fn) : 0.0;
+    printf("  threshold %2d: precision %.3f  recall %.3f  F1 %.3f  (tp %ld, fp %ld, fn %ld)\n", threshold, p,
+           r, p + r > 0 ? 2 * p * r / (p + r) : 0.0, tp, fp, fn);
 }
 
 int main(int argc, char **argv) {
@@ -100,7 +106,8 @@ int main(int argc, char **argv) {
         const cJSON *a = cJSON_GetObjectItem(pair, "a"), *b = cJSON_GetObjectItem(pair, "b");
         const cJSON *kind = cJSON_GetObjectItem(pair, "kind");
         kind_counts *k = cJSON_IsString(a) && cJSON_IsString(b) && cJSON_IsString(kind)
-                             ? find_kind(kinds, &n_kinds, kind->valuestring, cJSON_IsTrue(cJSON_GetObjectItem(pair, "duplicate")))
+                             ? find_kind(kinds, &n_kinds, kind->valuestring,
+                                         cJSON_IsTrue(cJSON_GetObjectItem(pair, "duplicate")))
                              : NULL;
         if (k) {
             uint64_t fa = fingerprint(a->valuestring);
@@ -115,16 +122,19 @@ int main(int argc, char **argv) {
     printf("near-duplicates by SimHash (2-unit shingles), Hamming threshold %d:\n", threshold);
     for (int i = 0; i < n_kinds; i++)
         printf("  %-12s %-9s %5ld pairs  %s %.3f\n", kinds[i].name, kinds[i].duplicate ? "same" : "different",
-               kinds[i].n, kinds[i].duplicate ? "recall" : "false positives", (double)at_most(&kinds[i], threshold) / (double)kinds[i].n);
+               kinds[i].n, kinds[i].duplicate ? "recall" : "false positives",
+               (double)at_most(&kinds[i], threshold) / (double)kinds[i].n);
     report(kinds, n_kinds, threshold);
     long pairs[MAX_BITS + 1] = {0}, total = (long)n_originals * (n_originals - 1) / 2, within = 0;
     all_pairs(pairs);
-    printf("sweep (and, over all %ld pairs of the %d distinct originals, how many fall within):\n", total, n_originals);
+    printf("sweep (and, over all %ld pairs of the %d distinct originals, how many fall within):\n", total,
+           n_originals);
     for (int t = 0; t <= 16; t++) {
         within += pairs[t];
         if (t < 6 || t % 2 == 0) {
             report(kinds, n_kinds, t);
-            printf("                all-pairs within: %ld (%.2e)\n", within, total ? (double)within / (double)total : 0.0);
+            printf("                all-pairs within: %ld (%.2e)\n", within,
+                   total ? (double)within / (double)total : 0.0);
         }
     }
     return 0;

@@ -12,7 +12,8 @@
 static void expect_clean(const char *in, const char *want) {
     size_t len;
     char *got = yq_clean_text(in, strlen(in), &len);
-    CHECKF(got && !strcmp(got, want) && len == strlen(want), "clean('%s') = '%s', expected '%s'", in, got, want);
+    CHECKF(got && !strcmp(got, want) && len == strlen(want), "clean('%s') = '%s', expected '%s'", in, got,
+           want);
     free(got);
 }
 
@@ -21,9 +22,13 @@ static void test_clean(void) {
     expect_clean("ＡＢＣ１２３，。　ｘ", "ABC123,。 x");
     expect_clean("  a \t b  \r\n\n\n\nc  ", "a b\n\nc");
     expect_clean("line1\n责任编辑：张三\nline2\nAll Rights Reserved.", "line1\nline2");
-    expect_clean("This very long sentence mentions copyright law in the middle of an ordinary paragraph of text.",
-                 "This very long sentence mentions copyright law in the middle of an ordinary paragraph of text.");
-    expect_clean("a\xe2\x80\x8b" "b\xef\xbb\xbf c\xc2\xa0\xc2\xa0" "d", "ab c d");
+    expect_clean(
+        "This very long sentence mentions copyright law in the middle of an ordinary paragraph of text.",
+        "This very long sentence mentions copyright law in the middle of an ordinary paragraph of text.");
+    expect_clean("a\xe2\x80\x8b"
+                 "b\xef\xbb\xbf c\xc2\xa0\xc2\xa0"
+                 "d",
+                 "ab c d");
     expect_clean("", "");
     expect_clean("\n\n \n", "");
 }
@@ -42,7 +47,8 @@ static void test_lang(void) {
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const char *got = yq_detect_lang(cases[i].text, strlen(cases[i].text));
-        CHECKF(!strcmp(got, cases[i].lang), "lang('%s') = %s, expected %s", cases[i].text, got, cases[i].lang);
+        CHECKF(!strcmp(got, cases[i].lang), "lang('%s') = %s, expected %s", cases[i].text, got,
+               cases[i].lang);
     }
 }
 
@@ -54,7 +60,8 @@ static void test_sentences(void) {
     const char *want[] = {"第一句。", "第二句！", "“引号。”", "Third one.", "U.S.A is kept?", "Last"};
     CHECKF(n == 6, "%d sentences", n);
     for (int i = 0; i < n && i < 6; i++)
-        CHECKF((size_t)(spans[i].end - spans[i].start) == strlen(want[i]) && !strncmp(text + spans[i].start, want[i], strlen(want[i])),
+        CHECKF((size_t)(spans[i].end - spans[i].start) == strlen(want[i]) &&
+                   !strncmp(text + spans[i].start, want[i], strlen(want[i])),
                "sentence %d: '%.*s'", i, spans[i].end - spans[i].start, text + spans[i].start);
     free(spans);
 }
@@ -63,13 +70,17 @@ static void test_times(void) {
     static const struct {
         const char *in, *out;
     } cases[] = {
-        {"2024-05-01T08:30:00+08:00", "2024-05-01T00:30:00Z"}, {"2024-05-01", "2024-05-01T00:00:00Z"},
-        {"2024-05-01 08:30", "2024-05-01T08:30:00Z"},         {"2024-12-31T23:59:59-05:00", "2025-01-01T04:59:59Z"},
-        {"2024-05-01T08:30:00.123Z", "2024-05-01T08:30:00Z"}, {"2024-05-01T08:30:00+0530", "2024-05-01T03:00:00Z"},
+        {"2024-05-01T08:30:00+08:00", "2024-05-01T00:30:00Z"},
+        {"2024-05-01", "2024-05-01T00:00:00Z"},
+        {"2024-05-01 08:30", "2024-05-01T08:30:00Z"},
+        {"2024-12-31T23:59:59-05:00", "2025-01-01T04:59:59Z"},
+        {"2024-05-01T08:30:00.123Z", "2024-05-01T08:30:00Z"},
+        {"2024-05-01T08:30:00+0530", "2024-05-01T03:00:00Z"},
     };
     char out[21];
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-        CHECKF(yq_iso_to_utc(cases[i].in, out) == 0 && !strcmp(out, cases[i].out), "%s -> %s", cases[i].in, out);
+        CHECKF(yq_iso_to_utc(cases[i].in, out) == 0 && !strcmp(out, cases[i].out), "%s -> %s", cases[i].in,
+               out);
     CHECK(yq_iso_to_utc("May 1, 2024", out) == YQ_EINVAL);
     CHECK(yq_iso_to_utc("2024-13-01", out) == YQ_EINVAL);
     CHECK(yq_iso_to_utc("2024-05-01T08:30:00 junk", out) == YQ_EINVAL);
@@ -88,8 +99,10 @@ static void test_events(void) {
         {"Firefighters", "The fired workers protested.", "other"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        const char *got = yq_event_type(cases[i].title, strlen(cases[i].title), cases[i].body, strlen(cases[i].body));
-        CHECKF(!strcmp(got, cases[i].type), "event('%s') = %s, expected %s", cases[i].title, got, cases[i].type);
+        const char *got =
+            yq_event_type(cases[i].title, strlen(cases[i].title), cases[i].body, strlen(cases[i].body));
+        CHECKF(!strcmp(got, cases[i].type), "event('%s') = %s, expected %s", cases[i].title, got,
+               cases[i].type);
     }
 }
 
@@ -110,7 +123,8 @@ static void test_summary_and_keywords(void) {
     CHECK(yq_keywords(text, strlen(text), 3, &words, &n) == 0 && n == 3);
     int has_cloud = 0, has_stopword = 0;
     for (int i = 0; i < n; i++) {
-        has_cloud |= !strcasecmp(words[i], "cloud") || !strcasecmp(words[i], "revenue") || !strcasecmp(words[i], "alibaba");
+        has_cloud |= !strcasecmp(words[i], "cloud") || !strcasecmp(words[i], "revenue") ||
+                     !strcasecmp(words[i], "alibaba");
         has_stopword |= !strcasecmp(words[i], "the") || !strcasecmp(words[i], "a");
         free(words[i]);
     }
@@ -119,7 +133,8 @@ static void test_summary_and_keywords(void) {
     const char *zh = "阿里巴巴发布财报。阿里巴巴的云业务增长。阿里巴巴股价上涨。";
     CHECK(yq_keywords(zh, strlen(zh), 2, &words, &n) == 0 && n >= 1);
     CHECKF(n >= 1 && !strcmp(words[0], "阿里巴巴"), "first keyword '%s'", n ? words[0] : "");
-    for (int i = 0; i < n; i++) free(words[i]);
+    for (int i = 0; i < n; i++)
+        free(words[i]);
     free(words);
 }
 

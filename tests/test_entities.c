@@ -16,7 +16,7 @@ static void build(void) {
     static const struct {
         const char *pattern;
         int tag;
-    } patterns[] = {{"阿里巴巴", 0}, {"阿里", 0},  {"Alibaba", 0}, {"BABA", 0},   {"Tencent", 1},
+    } patterns[] = {{"阿里巴巴", 0}, {"阿里", 0}, {"Alibaba", 0}, {"BABA", 0},       {"Tencent", 1},
                     {"腾讯", 1},     {"AT&T", 2}, {"阿里云", 3},  {"Spring Boot", 4}};
     matcher = yq_matcher_new();
     for (size_t i = 0; i < sizeof patterns / sizeof patterns[0]; i++)
@@ -36,8 +36,8 @@ static void expect(const char *text, const expected *want, int n_want) {
     CHECKF(n == n_want, "'%s': %d matches, expected %d", text, n, n_want);
     for (int i = 0; i < n && i < n_want; i++)
         CHECKF(got[i].start == want[i].start && got[i].end == want[i].end && got[i].tag == want[i].tag,
-               "'%s' match %d: [%d,%d) tag %d, expected [%d,%d) tag %d", text, i, got[i].start, got[i].end, got[i].tag,
-               want[i].start, want[i].end, want[i].tag);
+               "'%s' match %d: [%d,%d) tag %d, expected [%d,%d) tag %d", text, i, got[i].start, got[i].end,
+               got[i].tag, want[i].start, want[i].end, want[i].tag);
     free(got);
     free(folded);
 }
@@ -66,7 +66,8 @@ static void test_fullwidth_and_map(void) {
     char folded[64];
     int32_t map[64];
     size_t n = yq_fold_text(text, strlen(text), folded, map);
-    CHECK(n == strlen(text) && !strcmp(folded, "Ä tencent") && map[3] == 3 && map[n] == (int32_t)strlen(text));
+    CHECK(n == strlen(text) && !strcmp(folded, "Ä tencent") && map[3] == 3 &&
+          map[n] == (int32_t)strlen(text));
 }
 
 int main(void) {

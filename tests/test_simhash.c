@@ -40,8 +40,10 @@ static void test_traditional_and_distance(void) {
     cJSON *root = test_load_json("analyze/simhash_vectors.json");
     if (!root) return;
     const cJSON *vectors = cJSON_GetObjectItem(root, "vectors");
-    uint64_t simplified = strtoull(cJSON_GetObjectItem(cJSON_GetArrayItem(vectors, 8), "simhash")->valuestring, NULL, 10);
-    uint64_t traditional = fingerprint("阿里巴巴集團今天公布了第四季度財報，營收同比增長百分之八，淨利潤超出市場預期。");
+    uint64_t simplified =
+        strtoull(cJSON_GetObjectItem(cJSON_GetArrayItem(vectors, 8), "simhash")->valuestring, NULL, 10);
+    uint64_t traditional =
+        fingerprint("阿里巴巴集團今天公布了第四季度財報，營收同比增長百分之八，淨利潤超出市場預期。");
     CHECKF(traditional == simplified, "traditional %llu != simplified %llu", (unsigned long long)traditional,
            (unsigned long long)simplified);
     CHECK(yq_hamming(0, ~0ull) == 64 && yq_hamming(5, 4) == 1);
@@ -71,7 +73,8 @@ static void test_index_matches_brute_force(void) {
         int mismatches = 0, found = 0;
         for (int q = 0; q < QUERIES; q++) {
             uint64_t probe = stored[next_random(&state) % N];
-            for (int flips = (int)(next_random(&state) % 10); flips > 0; flips--) probe ^= 1ull << (next_random(&state) % 64);
+            for (int flips = (int)(next_random(&state) % 10); flips > 0; flips--)
+                probe ^= 1ull << (next_random(&state) % 64);
             int best = -1, best_d = 65;
             for (int i = 0; i < N; i++) {
                 int d = yq_hamming(probe, stored[i]);

@@ -21,11 +21,11 @@ typedef enum { YQ_ALERT_NEGATIVE_SHARE, YQ_ALERT_NEGATIVE_COUNT } yq_alert_kind;
 
 /* An alert rule, stored now and evaluated by the alerting stage. */
 typedef struct yq_alert_rule {
-    int entity;        /* index into yq_watch.entities */
+    int entity; /* index into yq_watch.entities */
     yq_alert_kind kind;
-    double threshold;  /* NEGATIVE_SHARE: a share in [0, 1]; NEGATIVE_COUNT: an article count */
-    double window_s;   /* the sliding window, seconds */
-    int min_articles;  /* NEGATIVE_SHARE only: articles needed in the window before it can fire */
+    double threshold; /* NEGATIVE_SHARE: a share in [0, 1]; NEGATIVE_COUNT: an article count */
+    double window_s;  /* the sliding window, seconds */
+    int min_articles; /* NEGATIVE_SHARE only: articles needed in the window before it can fire */
 } yq_alert_rule;
 
 typedef struct yq_watch {
@@ -47,9 +47,9 @@ void yq_watch_free(yq_watch *watch);
 
 /* A mention of a watched entity: a byte range of the article's cleaned title or body. */
 typedef struct yq_mention {
-    int entity;          /* index into yq_watch.entities */
-    int in_title;        /* 1: title, 0: body */
-    int32_t start, end;  /* bytes in the cleaned field */
+    int entity;         /* index into yq_watch.entities */
+    int in_title;       /* 1: title, 0: body */
+    int32_t start, end; /* bytes in the cleaned field */
 } yq_mention;
 
 /* One article, cleaned and prepared by the pipeline (all borrowed). */
@@ -71,14 +71,14 @@ typedef struct yq_entity_sentiment {
 
 /* The analyzer's result for one article; every pointer is malloc'd (yq_analysis_clear frees). */
 typedef struct yq_analysis {
-    int failed;  /* 1: the analyzer could not analyse it; `error` says why */
+    int failed; /* 1: the analyzer could not analyse it; `error` says why */
     char *error;
     yq_sentiment_label label;
     float score; /* polarity in [-1, 1] */
     char *summary;
     char **keywords;
     int n_keywords;
-    const char *event_type; /* static: one of yq_event_types */
+    const char *event_type;        /* static: one of yq_event_types */
     yq_entity_sentiment *entities; /* one per entity mentioned, in order of first mention */
     int n_entities;
 } yq_analysis;
@@ -117,11 +117,11 @@ const char *yq_event_type(const char *title, size_t title_len, const char *body,
 /* ---- the pipeline ---- */
 
 typedef struct yq_analyze_options {
-    const char *items_path;  /* JSONL file, or SQLite database with table `items` */
-    const char *db_path;     /* the analysis store */
+    const char *items_path; /* JSONL file, or SQLite database with table `items` */
+    const char *db_path;    /* the analysis store */
     const yq_watch *watch;
-    yq_analyzer *analyzer;   /* borrowed */
-    int batch_size;          /* articles per transaction (default 256) */
+    yq_analyzer *analyzer; /* borrowed */
+    int batch_size;        /* articles per transaction (default 256) */
 } yq_analyze_options;
 
 typedef struct yq_analyze_stats {

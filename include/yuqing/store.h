@@ -31,7 +31,8 @@ int yq_store_has_article(yq_store *store, const char *id, int *known);
 
 /* Calls fn(ctx, simhash, group_id) for every stored article in insertion order (to rebuild the
  * near-duplicate index after a restart). */
-int yq_store_each_fingerprint(yq_store *store, void (*fn)(void *ctx, uint64_t simhash, int64_t group), void *ctx);
+int yq_store_each_fingerprint(yq_store *store, void (*fn)(void *ctx, uint64_t simhash, int64_t group),
+                              void *ctx);
 
 int yq_store_begin(yq_store *store);
 int yq_store_commit(yq_store *store);
@@ -81,13 +82,13 @@ typedef struct yq_search_query {
 /* One result row (borrowed, valid during the callback). */
 typedef struct yq_search_row {
     const char *id, *time, *source, *url, *title, *lang, *sentiment, *summary, *keywords, *event_type,
-        *entities;     /* keywords and entities: JSON arrays */
+        *entities; /* keywords and entities: JSON arrays */
     double score;
     long long group, group_articles;
 } yq_search_row;
 
 /* Runs a search, newest first; calls fn per row (a non-zero return stops it and is returned). */
-int yq_store_search(yq_store *store, const yq_search_query *query, int (*fn)(void *ctx, const yq_search_row *row),
-                    void *ctx);
+int yq_store_search(yq_store *store, const yq_search_query *query,
+                    int (*fn)(void *ctx, const yq_search_row *row), void *ctx);
 
 #endif

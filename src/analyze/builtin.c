@@ -23,7 +23,8 @@ typedef struct batch_job {
 void yq_analysis_clear(yq_analysis *a) {
     free(a->error);
     free(a->summary);
-    for (int i = 0; i < a->n_keywords; i++) free(a->keywords[i]);
+    for (int i = 0; i < a->n_keywords; i++)
+        free(a->keywords[i]);
     free(a->keywords);
     free(a->entities);
     memset(a, 0, sizeof *a);
@@ -47,23 +48,28 @@ static char *whole_text(const yq_doc *d, size_t *len) {
  * label is the most probable class, the score P(positive) - P(negative). */
 static int entity_sentiments(const builtin *self, const yq_doc *d, yq_analysis *a) {
     a->entities = calloc((size_t)d->n_mentions + 1, sizeof *a->entities);
-    float (*prob)[3] = calloc((size_t)d->n_mentions + 1, sizeof *prob);
+    float(*prob)[3] = calloc((size_t)d->n_mentions + 1, sizeof *prob);
     int rc = a->entities && prob ? YQ_OK : yq_error(YQ_ENOMEM, "out of memory");
     for (int i = 0; !rc && i < d->n_mentions; i++) {
         const yq_mention *m = &d->mentions[i];
         int k = 0;
-        while (k < a->n_entities && a->entities[k].entity != m->entity) k++;
+        while (k < a->n_entities && a->entities[k].entity != m->entity)
+            k++;
         if (k == a->n_entities) a->entities[a->n_entities++] = (yq_entity_sentiment){.entity = m->entity};
         if (a->entities[k].n_mentions++ >= MENTIONS_SCORED) continue;
         yq_sentiment_result r;
         const char *text = m->in_title ? d->title : d->body;
         size_t len = m->in_title ? d->title_len : d->body_len;
-        rc = yq_sentiment_score_mention(self->model, text, len, d->lang, (size_t)m->start, (size_t)m->end, &r);
-        for (int c = 0; c < 3; c++) prob[k][c] += r.prob[c];
+        rc =
+            yq_sentiment_score_mention(self->model, text, len, d->lang, (size_t)m->start, (size_t)m->end, &r);
+        for (int c = 0; c < 3; c++)
+            prob[k][c] += r.prob[c];
     }
     for (int k = 0; !rc && k < a->n_entities; k++) {
         yq_entity_sentiment *e = &a->entities[k];
-        int best = prob[k][1] >= prob[k][0] && prob[k][1] >= prob[k][2] ? 1 : prob[k][0] >= prob[k][2] ? 0 : 2;
+        int best = prob[k][1] >= prob[k][0] && prob[k][1] >= prob[k][2] ? 1
+                   : prob[k][0] >= prob[k][2]                           ? 0
+                                                                        : 2;
         float total = prob[k][0] + prob[k][1] + prob[k][2];
         e->label = (yq_sentiment_label)(best - 1);
         e->score = total > 0 ? (prob[k][2] - prob[k][0]) / total : 0.0f;
@@ -84,8 +90,8 @@ static int analyze_one(const builtin *self, const yq_doc *d, yq_analysis *a) {
         a->score = r.score;
         rc = yq_keywords(text, len, N_KEYWORDS, &a->keywords, &a->n_keywords);
     }
-    if (!rc && !(a->summary = yq_summarize(d->body_len ? d->body : d->title, d->body_len ? d->body_len : d->title_len,
-                                           SUMMARY_SENTENCES)))
+    if (!rc && !(a->summary = yq_summarize(d->body_len ? d->body : d->title,
+                                           d->body_len ? d->body_len : d->title_len, SUMMARY_SENTENCES)))
         rc = yq_error(YQ_ENOMEM, "out of memory");
     if (!rc) rc = entity_sentiments(self, d, a);
     if (!rc) a->event_type = yq_event_type(d->title, d->title_len, d->body, d->body_len);

@@ -8,23 +8,25 @@
 
 /* Short lines holding one of these (ASCII compared case-insensitively, after full-width folding)
  * are page furniture, not article text. */
-static const char *const boilerplate[] = {
-    "责任编辑", "编辑:", "来源:", "原标题:", "版权所有", "版权声明", "转载请注明", "未经授权",
-    "扫描二维码", "扫码关注", "关注我们", "点击关注", "分享到", "相关阅读", "相关新闻", "推荐阅读",
-    "返回搜狐", "打开app", "copyright", "all rights reserved", "share this", "follow us",
-    "sign up for", "subscribe to", "advertisement", "click here", "read more", "related articles",
-    "newsletter", NULL};
+static const char *const boilerplate[] = {"责任编辑",      "编辑:",      "来源:",       "原标题:",
+                                          "版权所有",      "版权声明",   "转载请注明",  "未经授权",
+                                          "扫描二维码",    "扫码关注",   "关注我们",    "点击关注",
+                                          "分享到",        "相关阅读",   "相关新闻",    "推荐阅读",
+                                          "返回搜狐",      "打开app",    "copyright",   "all rights reserved",
+                                          "share this",    "follow us",  "sign up for", "subscribe to",
+                                          "advertisement", "click here", "read more",   "related articles",
+                                          "newsletter",    NULL};
 enum { BOILERPLATE_MAX_CHARS = 60 };
 
 static const struct {
     const char *name;
     unsigned cp;
 } named_entities[] = {
-    {"amp", '&'},     {"lt", '<'},       {"gt", '>'},       {"quot", '"'},     {"apos", '\''},
-    {"nbsp", ' '},    {"mdash", 0x2014}, {"ndash", 0x2013}, {"hellip", 0x2026}, {"ldquo", 0x201C},
-    {"rdquo", 0x201D}, {"lsquo", 0x2018}, {"rsquo", 0x2019}, {"middot", 0xB7},  {"copy", 0xA9},
-    {"reg", 0xAE},    {"trade", 0x2122}, {"yen", 0xA5},     {"laquo", 0xAB},   {"raquo", 0xBB},
-    {"times", 0xD7},  {"bull", 0x2022},
+    {"amp", '&'},      {"lt", '<'},       {"gt", '>'},       {"quot", '"'},      {"apos", '\''},
+    {"nbsp", ' '},     {"mdash", 0x2014}, {"ndash", 0x2013}, {"hellip", 0x2026}, {"ldquo", 0x201C},
+    {"rdquo", 0x201D}, {"lsquo", 0x2018}, {"rsquo", 0x2019}, {"middot", 0xB7},   {"copy", 0xA9},
+    {"reg", 0xAE},     {"trade", 0x2122}, {"yen", 0xA5},     {"laquo", 0xAB},    {"raquo", 0xBB},
+    {"times", 0xD7},   {"bull", 0x2022},
 };
 
 /* Decodes the entity at p ('&'); returns its code point and sets *next, or 0 when it is not one. */
@@ -69,16 +71,19 @@ static size_t clean_line(const char *p, const char *end, char *out) {
         if (!cp || (cp == ' ' && (n == 0 || out[n - 1] == ' '))) continue;
         n += (size_t)utf8_put(out + n, cp);
     }
-    while (n > 0 && out[n - 1] == ' ') n--;
+    while (n > 0 && out[n - 1] == ' ')
+        n--;
     return n;
 }
 
 static int is_boilerplate(const char *line, size_t n) {
     size_t chars = 0;
-    for (size_t i = 0; i < n; i++) chars += ((unsigned char)line[i] & 0xC0) != 0x80;
+    for (size_t i = 0; i < n; i++)
+        chars += ((unsigned char)line[i] & 0xC0) != 0x80;
     if (chars > BOILERPLATE_MAX_CHARS) return 0;
     char lower[BOILERPLATE_MAX_CHARS * 4 + 1];
-    for (size_t i = 0; i < n; i++) lower[i] = (char)(line[i] >= 'A' && line[i] <= 'Z' ? line[i] + 32 : line[i]);
+    for (size_t i = 0; i < n; i++)
+        lower[i] = (char)(line[i] >= 'A' && line[i] <= 'Z' ? line[i] + 32 : line[i]);
     lower[n] = '\0';
     for (const char *const *b = boilerplate; *b; b++)
         if (strstr(lower, *b)) return 1;

@@ -30,7 +30,8 @@ int yq_is_word_char(unsigned cp) {
  * phrase spans two), and keeps the one-to-one results. */
 static int build_table(opencc_t cc) {
     size_t n_chars = 0;
-    for (size_t b = 0; b < sizeof cjk_blocks / sizeof cjk_blocks[0]; b++) n_chars += cjk_blocks[b][1] - cjk_blocks[b][0] + 1;
+    for (size_t b = 0; b < sizeof cjk_blocks / sizeof cjk_blocks[0]; b++)
+        n_chars += cjk_blocks[b][1] - cjk_blocks[b][0] + 1;
     char *lines = malloc(n_chars * 4 + 1);
     t2s = calloc(0x10000, sizeof *t2s);
     if (!lines || !t2s) {
@@ -82,11 +83,14 @@ size_t yq_fold_text(const char *text, size_t len, char *out, int32_t *map) {
     while (p < end) {
         int32_t at = (int32_t)(p - text);
         unsigned cp = utf8_take(&p, end);
-        if (cp >= 'A' && cp <= 'Z') cp += 32;
-        else if (cp < 0x10000 && t2s && t2s[cp]) cp = t2s[cp];
+        if (cp >= 'A' && cp <= 'Z')
+            cp += 32;
+        else if (cp < 0x10000 && t2s && t2s[cp])
+            cp = t2s[cp];
         int k = utf8_put(out + n, cp);
         if (map)
-            for (int i = 0; i < k; i++) map[n + (size_t)i] = at;
+            for (int i = 0; i < k; i++)
+                map[n + (size_t)i] = at;
         n += (size_t)k;
     }
     out[n] = '\0';

@@ -24,19 +24,21 @@ struct item_reader {
 };
 
 /* The record's text fields, by name, for both kinds of input. */
-static const char *const field_names[] = {"id", "url", "canonical_url", "source", "fetched_at", "title",
-                                          "published_at", "author", "body", "lang", "content_hash"};
+static const char *const field_names[] = {"id",         "url",   "canonical_url", "source",
+                                          "fetched_at", "title", "published_at",  "author",
+                                          "body",       "lang",  "content_hash"};
 enum { N_FIELDS = sizeof field_names / sizeof field_names[0], FIELD_BODY = 8 };
 
 static char **field_slot(yq_item_record *item, int i) {
-    char **slots[N_FIELDS] = {&item->id,     &item->url,          &item->canonical_url, &item->source,
-                              &item->fetched_at, &item->title,   &item->published_at,  &item->author,
-                              &item->body,   &item->lang,         &item->content_hash};
+    char **slots[N_FIELDS] = {&item->id,         &item->url,   &item->canonical_url, &item->source,
+                              &item->fetched_at, &item->title, &item->published_at,  &item->author,
+                              &item->body,       &item->lang,  &item->content_hash};
     return slots[i];
 }
 
 void item_record_clear(yq_item_record *item) {
-    for (int i = 0; i < N_FIELDS; i++) free(*field_slot(item, i));
+    for (int i = 0; i < N_FIELDS; i++)
+        free(*field_slot(item, i));
     memset(item, 0, sizeof *item);
 }
 
@@ -68,11 +70,14 @@ static int parse_line(const char *line, size_t len, yq_item_record *item, const 
     for (int i = 0; !*why && i < N_FIELDS; i++) {
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, field_names[i]);
         if (!v || cJSON_IsNull(v)) continue;
-        if (!cJSON_IsString(v)) *why = "a text field is not a string";
-        else if (!(*field_slot(item, i) = strdup(v->valuestring))) *why = "out of memory";
+        if (!cJSON_IsString(v))
+            *why = "a text field is not a string";
+        else if (!(*field_slot(item, i) = strdup(v->valuestring)))
+            *why = "out of memory";
     }
     const cJSON *transcript = cJSON_GetObjectItemCaseSensitive(root, "transcript");
-    if (!*why && cJSON_IsString(transcript) && append_transcript(item, transcript->valuestring)) *why = "out of memory";
+    if (!*why && cJSON_IsString(transcript) && append_transcript(item, transcript->valuestring))
+        *why = "out of memory";
     if (!*why && take_id(item)) *why = "no id and no url";
     cJSON_Delete(root);
     if (*why) item_record_clear(item);
@@ -83,7 +88,8 @@ static int next_jsonl(item_reader *r, yq_item_record *item) {
     ssize_t len;
     while ((len = getline(&r->line, &r->line_cap, r->jsonl)) >= 0) {
         r->line_no++;
-        while (len > 0 && (r->line[len - 1] == '\n' || r->line[len - 1] == '\r' || r->line[len - 1] == ' ')) len--;
+        while (len > 0 && (r->line[len - 1] == '\n' || r->line[len - 1] == '\r' || r->line[len - 1] == ' '))
+            len--;
         if (len == 0) continue;
         const char *why;
         if (parse_line(r->line, (size_t)len, item, &why) == 0) return 1;
@@ -98,7 +104,8 @@ static int next_jsonl(item_reader *r, yq_item_record *item) {
 static int take_row(item_reader *r, yq_item_record *item) {
     const char *transcript = NULL;
     for (int c = 0; c < sqlite3_column_count(r->rows); c++) {
-        const char *name = sqlite3_column_name(r->rows, c), *value = (const char *)sqlite3_column_text(r->rows, c);
+        const char *name = sqlite3_column_name(r->rows, c),
+                   *value = (const char *)sqlite3_column_text(r->rows, c);
         if (!value) continue;
         if (!strcmp(name, "transcript")) transcript = value;
         for (int i = 0; i < N_FIELDS; i++)

@@ -31,7 +31,8 @@ static void collect(void *ctx, const term *t) {
     kw_state *s = ctx;
     if (s->n_occ == MAX_OCCURRENCES) return;
     int slot = (int)(t->hash & (uint64_t)(s->n_slots - 1));
-    while (s->slots[slot] && s->nodes[s->slots[slot] - 1].hash != t->hash) slot = (slot + 1) & (s->n_slots - 1);
+    while (s->slots[slot] && s->nodes[s->slots[slot] - 1].hash != t->hash)
+        slot = (slot + 1) & (s->n_slots - 1);
     if (!s->slots[slot]) {
         s->nodes[s->n_nodes] = (node){t->hash, s->n_occ, 0};
         s->slots[slot] = ++s->n_nodes;
@@ -57,8 +58,10 @@ static int occurrence_at(const kw_state *s, int32_t start) {
     while (lo <= hi) {
         int mid = (lo + hi) / 2;
         if (s->occ[mid].start == start) return mid;
-        if (s->occ[mid].start < start) lo = mid + 1;
-        else hi = mid - 1;
+        if (s->occ[mid].start < start)
+            lo = mid + 1;
+        else
+            hi = mid - 1;
     }
     return -1;
 }
@@ -76,13 +79,16 @@ static int take_neighbour(const kw_state *s, const char *text, int k, char *used
 
 /* Grows the bigram at occurrence i over neighbouring bigrams (sharing one character) that are
  * repeated, both ways, up to MAX_PHRASE_BYTES; *start, *end get the phrase. */
-static void grow_phrase(const kw_state *s, const char *text, int i, char *used, int32_t *start, int32_t *end) {
+static void grow_phrase(const kw_state *s, const char *text, int i, char *used, int32_t *start,
+                        int32_t *end) {
     int32_t half = (s->occ[i].end - s->occ[i].start) / 2; /* one character */
     *start = s->occ[i].start;
     *end = s->occ[i].end;
-    for (int k; *end - *start < MAX_PHRASE_BYTES && take_neighbour(s, text, k = occurrence_at(s, *end - half), used);)
+    for (int k; *end - *start < MAX_PHRASE_BYTES &&
+                take_neighbour(s, text, k = occurrence_at(s, *end - half), used);)
         *end = s->occ[k].end;
-    for (int k; *end - *start < MAX_PHRASE_BYTES && take_neighbour(s, text, k = occurrence_at(s, *start - half), used);)
+    for (int k; *end - *start < MAX_PHRASE_BYTES &&
+                take_neighbour(s, text, k = occurrence_at(s, *start - half), used);)
         *start = s->occ[k].start;
 }
 
@@ -97,11 +103,13 @@ static int pick(kw_state *s, const char *text, float *score, int max, char ***ou
         used[best] = 1;
         int32_t start = s->occ[first].start, end = s->occ[first].end;
         if (is_cjk_bigram(text, &s->occ[first])) grow_phrase(s, text, first, used, &start, &end);
-        if (!(words[n++] = strndup(text + start, (size_t)(end - start)))) rc = yq_error(YQ_ENOMEM, "out of memory");
+        if (!(words[n++] = strndup(text + start, (size_t)(end - start))))
+            rc = yq_error(YQ_ENOMEM, "out of memory");
     }
     free(used);
     if (rc) {
-        for (int i = 0; i < n; i++) free(words[i]);
+        for (int i = 0; i < n; i++)
+            free(words[i]);
         free(words);
         return rc;
     }
@@ -121,7 +129,8 @@ static int rank_terms(kw_state *s, const char *text, int max, char ***out, int *
     int n_edges = 0;
     for (int i = 0; i < s->n_occ; i++)
         for (int j = i + 1; j < s->n_occ && s->occ[j].position - s->occ[i].position <= WINDOW; j++)
-            if (s->node_of[i] != s->node_of[j]) edges[n_edges++] = (tr_edge){s->node_of[i], s->node_of[j], 1.0f};
+            if (s->node_of[i] != s->node_of[j])
+                edges[n_edges++] = (tr_edge){s->node_of[i], s->node_of[j], 1.0f};
     textrank(s->n_nodes, edges, n_edges, score, score + s->n_nodes);
     int rc = pick(s, text, score, max, out, n);
     free(edges);

@@ -31,7 +31,8 @@ yq_matcher *yq_matcher_new(void) {
 
 void yq_matcher_free(yq_matcher *m) {
     if (!m) return;
-    for (int i = 0; i < m->n_patterns; i++) free(m->patterns[i].bytes);
+    for (int i = 0; i < m->n_patterns; i++)
+        free(m->patterns[i].bytes);
     free(m->patterns);
     free(m->next);
     free(m->terminal);
@@ -42,7 +43,8 @@ void yq_matcher_free(yq_matcher *m) {
 
 static int last_char_is_word(const char *s, int32_t len) {
     int32_t i = len - 1;
-    while (i > 0 && ((unsigned char)s[i] & 0xC0) == 0x80) i--;
+    while (i > 0 && ((unsigned char)s[i] & 0xC0) == 0x80)
+        i--;
     const char *p = s + i;
     return is_word_char(utf8_take(&p, s + len));
 }
@@ -63,13 +65,15 @@ int yq_matcher_add(yq_matcher *m, const char *text, int32_t tag) {
     }
     m->patterns = grown;
     size_t n = yq_fold_text(text, len, folded, NULL);
-    while (n > 0 && folded[n - 1] == ' ') n--;
+    while (n > 0 && folded[n - 1] == ' ')
+        n--;
     if (n == 0) {
         free(folded);
         return yq_error(YQ_EINVAL, "empty pattern");
     }
-    m->patterns[m->n_patterns++] = (pattern){folded, (int32_t)n, tag, (unsigned char)first_char_is_word(folded, folded + n),
-                                             (unsigned char)last_char_is_word(folded, (int32_t)n)};
+    m->patterns[m->n_patterns++] =
+        (pattern){folded, (int32_t)n, tag, (unsigned char)first_char_is_word(folded, folded + n),
+                  (unsigned char)last_char_is_word(folded, (int32_t)n)};
     return YQ_OK;
 }
 

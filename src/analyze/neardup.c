@@ -16,9 +16,9 @@ typedef struct entry {
 } entry;
 
 struct yq_neardup {
-    int max_hamming, bands;        /* bands = 0: linear scan */
+    int max_hamming, bands; /* bands = 0: linear scan */
     int shift[MAX_BANDS], bits[MAX_BANDS];
-    int32_t *heads[MAX_BANDS];     /* heads[b][value]: latest entry with that band value, or -1 */
+    int32_t *heads[MAX_BANDS]; /* heads[b][value]: latest entry with that band value, or -1 */
     entry *entries;
     int32_t n, cap;
 };
@@ -41,14 +41,16 @@ yq_neardup *yq_neardup_new(int max_hamming) {
             yq_neardup_free(x);
             return NULL;
         }
-        for (size_t v = 0; v < values; v++) x->heads[b][v] = -1;
+        for (size_t v = 0; v < values; v++)
+            x->heads[b][v] = -1;
     }
     return x;
 }
 
 void yq_neardup_free(yq_neardup *x) {
     if (!x) return;
-    for (int b = 0; b < MAX_BANDS; b++) free(x->heads[b]);
+    for (int b = 0; b < MAX_BANDS; b++)
+        free(x->heads[b]);
     free(x->entries);
     free(x);
 }
@@ -74,7 +76,8 @@ int yq_neardup_add(yq_neardup *x, uint64_t fingerprint, int64_t group) {
 }
 
 /* Keeps the better of the current best and entry i: nearer, or as near and earlier. */
-static void consider(const yq_neardup *x, uint64_t fingerprint, int32_t i, int *best_distance, int32_t *best) {
+static void consider(const yq_neardup *x, uint64_t fingerprint, int32_t i, int *best_distance,
+                     int32_t *best) {
     int d = yq_hamming(fingerprint, x->entries[i].fingerprint);
     if (d > x->max_hamming) return;
     if (d < *best_distance || (d == *best_distance && i < *best)) {
@@ -89,6 +92,7 @@ int64_t yq_neardup_find(const yq_neardup *x, uint64_t fingerprint) {
     for (int b = 0; b < x->bands; b++)
         for (int32_t i = x->heads[b][band_value(x, fingerprint, b)]; i >= 0; i = x->entries[i].next[b])
             consider(x, fingerprint, i, &best_distance, &best);
-    for (int32_t i = 0; !x->bands && i < x->n; i++) consider(x, fingerprint, i, &best_distance, &best);
+    for (int32_t i = 0; !x->bands && i < x->n; i++)
+        consider(x, fingerprint, i, &best_distance, &best);
     return best < 0 ? 0 : x->entries[best].group;
 }

@@ -40,7 +40,8 @@ static int build_entity_matcher(const yq_watch *w, yq_matcher **out) {
     int rc = m ? YQ_OK : yq_error(YQ_ENOMEM, "out of memory");
     for (int i = 0; !rc && i < w->n_entities; i++) {
         rc = yq_matcher_add(m, w->entities[i].name, i);
-        for (int j = 0; !rc && j < w->entities[i].n_aliases; j++) rc = yq_matcher_add(m, w->entities[i].aliases[j], i);
+        for (int j = 0; !rc && j < w->entities[i].n_aliases; j++)
+            rc = yq_matcher_add(m, w->entities[i].aliases[j], i);
     }
     if (!rc) rc = yq_matcher_build(m);
     if (rc) {
@@ -67,7 +68,8 @@ static int read_batch(pipeline *p, int *n) {
         p->stats->read++;
         int known = 0;
         rc = yq_store_has_article(p->store, slot->item.id, &known);
-        for (int i = 0; !rc && !known && i < *n; i++) known = !strcmp(p->batch[i].item.id, slot->item.id);
+        for (int i = 0; !rc && !known && i < *n; i++)
+            known = !strcmp(p->batch[i].item.id, slot->item.id);
         if (rc || known) {
             p->stats->skipped_known += known;
             item_record_clear(&slot->item);
@@ -93,8 +95,8 @@ static void prepare_range(void *ctx, int64_t begin, int64_t end, int thread) {
 static void make_docs(pipeline *p, int n) {
     for (int i = 0; i < n; i++) {
         const prepared *b = &p->batch[i];
-        p->docs[i] = (yq_doc){b->item.id, b->title, b->body, b->title_len, b->body_len, b->lang, b->mentions,
-                              b->n_mentions};
+        p->docs[i] = (yq_doc){b->item.id,  b->title, b->body,     b->title_len,
+                              b->body_len, b->lang,  b->mentions, b->n_mentions};
     }
 }
 
@@ -104,8 +106,18 @@ static int store_batch(pipeline *p, int n) {
     for (int i = 0; !rc && i < n; i++) {
         prepared *b = &p->batch[i];
         int64_t group = b->simhash ? yq_neardup_find(p->index, b->simhash) : 0;
-        yq_store_article a = {&b->item, b->title, b->body, b->lang, b->has_time ? b->time_utc : NULL, b->simhash,
-                              group, b->empty, b->mentions, b->n_mentions, p->entity_ids, &p->results[i],
+        yq_store_article a = {&b->item,
+                              b->title,
+                              b->body,
+                              b->lang,
+                              b->has_time ? b->time_utc : NULL,
+                              b->simhash,
+                              group,
+                              b->empty,
+                              b->mentions,
+                              b->n_mentions,
+                              p->entity_ids,
+                              &p->results[i],
                               p->opt->analyzer->name};
         rc = yq_store_add(p->store, &a, &group);
         if (!rc && b->simhash) rc = yq_neardup_add(p->index, b->simhash, group);
@@ -124,8 +136,9 @@ static void progress(pipeline *p, int last) {
     if (yq_log_get_level() < YQ_LOG_WARN || (!last && t - p->last_progress < 1.0)) return;
     p->last_progress = t;
     fprintf(stderr, "%sanalyze: %lld read, %lld analysed, %lld already stored, %lld malformed (%.0f/s)%s",
-            isatty(2) ? "\r" : "", p->stats->read, p->stats->analyzed, p->stats->skipped_known, p->stats->malformed,
-            (double)p->stats->analyzed / (t - p->started > 1e-3 ? t - p->started : 1e-3), isatty(2) && !last ? "" : "\n");
+            isatty(2) ? "\r" : "", p->stats->read, p->stats->analyzed, p->stats->skipped_known,
+            p->stats->malformed, (double)p->stats->analyzed / (t - p->started > 1e-3 ? t - p->started : 1e-3),
+            isatty(2) && !last ? "" : "\n");
 }
 
 static int run_batches(pipeline *p) {
@@ -159,7 +172,8 @@ static int open_all(pipeline *p) {
     p->docs = calloc((size_t)p->batch_size, sizeof *p->docs);
     p->results = calloc((size_t)p->batch_size, sizeof *p->results);
     p->index = yq_neardup_new(o->watch->max_hamming);
-    if (!p->entity_ids || !p->batch || !p->docs || !p->results || !p->index) return yq_error(YQ_ENOMEM, "out of memory");
+    if (!p->entity_ids || !p->batch || !p->docs || !p->results || !p->index)
+        return yq_error(YQ_ENOMEM, "out of memory");
     int rc = yq_fold_init();
     if (!rc) rc = build_entity_matcher(o->watch, &p->entities);
     if (!rc) rc = item_reader_open(o->items_path, &p->items);

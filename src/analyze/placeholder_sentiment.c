@@ -24,8 +24,9 @@ int yq_sentiment_score(const yq_sentiment_model *model, const char *text, size_t
     return YQ_OK;
 }
 
-int yq_sentiment_score_mention(const yq_sentiment_model *model, const char *text, size_t len, const char *lang,
-                               size_t mention_begin, size_t mention_end, yq_sentiment_result *out) {
+int yq_sentiment_score_mention(const yq_sentiment_model *model, const char *text, size_t len,
+                               const char *lang, size_t mention_begin, size_t mention_end,
+                               yq_sentiment_result *out) {
     return yq_sentiment_score(model, text, len, lang, out);
 }
 

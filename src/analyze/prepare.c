@@ -28,7 +28,8 @@ static int fold_field(const yq_matcher *entities, prepared *p, int in_title, int
     if (!rc && n && !grown) rc = yq_error(YQ_ENOMEM, "out of memory");
     if (grown) p->mentions = grown;
     for (int i = 0; !rc && i < n; i++)
-        p->mentions[p->n_mentions++] = (yq_mention){matches[i].tag, in_title, map[matches[i].start], map[matches[i].end]};
+        p->mentions[p->n_mentions++] =
+            (yq_mention){matches[i].tag, in_title, map[matches[i].start], map[matches[i].end]};
     free(matches);
     return rc;
 }
@@ -46,7 +47,8 @@ int prepare_item(const yq_matcher *entities, prepared *p) {
         p->lang = yq_detect_lang(p->body_len ? p->body : p->title, p->body_len ? p->body_len : p->title_len);
         p->has_time = (it->published_at && yq_iso_to_utc(it->published_at, p->time_utc) == 0) ||
                       (it->fetched_at && yq_iso_to_utc(it->fetched_at, p->time_utc) == 0);
-        rc = fold_field(entities, p, 1, p->body_len == 0, folded, map); /* the body's SimHash, else the title's */
+        rc = fold_field(entities, p, 1, p->body_len == 0, folded,
+                        map); /* the body's SimHash, else the title's */
     }
     if (!rc) rc = fold_field(entities, p, 0, p->body_len > 0, folded, map);
     free(folded);

@@ -17,8 +17,10 @@ static int is_closer(unsigned cp) {
 }
 
 static int push_span(const char *text, int32_t start, int32_t end, yq_span **out, int *n, int *cap) {
-    while (start < end && (text[start] == ' ' || text[start] == '\n')) start++;
-    while (end > start && (text[end - 1] == ' ' || text[end - 1] == '\n')) end--;
+    while (start < end && (text[start] == ' ' || text[start] == '\n'))
+        start++;
+    while (end > start && (text[end - 1] == ' ' || text[end - 1] == '\n'))
+        end--;
     if (start == end) return YQ_OK;
     if (*n == *cap) {
         int grown = *cap ? *cap * 2 : 16;

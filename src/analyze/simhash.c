@@ -42,7 +42,8 @@ static uint64_t shingle_hash(const unit *units, int n) {
     uint64_t h = 0xcbf29ce484222325ull;
     for (int i = 0; i < n; i++) {
         if (i) h = (h ^ ' ') * 0x100000001b3ull;
-        for (size_t j = 0; j < units[i].len; j++) h = (h ^ (unsigned char)units[i].start[j]) * 0x100000001b3ull;
+        for (size_t j = 0; j < units[i].len; j++)
+            h = (h ^ (unsigned char)units[i].start[j]) * 0x100000001b3ull;
     }
     return fmix64(h);
 }
@@ -57,14 +58,16 @@ typedef struct bit_counts {
 
 static void flush(bit_counts *c) {
     for (int k = 0; k < 8; k++) {
-        for (int j = 0; j < 8; j++) c->ones[8 * j + k] += (uint32_t)((c->packed[k] >> (8 * j)) & 0xFF);
+        for (int j = 0; j < 8; j++)
+            c->ones[8 * j + k] += (uint32_t)((c->packed[k] >> (8 * j)) & 0xFF);
         c->packed[k] = 0;
     }
     c->pending = 0;
 }
 
 static void add_feature(bit_counts *c, uint64_t h) {
-    for (int k = 0; k < 8; k++) c->packed[k] += (h >> k) & 0x0101010101010101ull;
+    for (int k = 0; k < 8; k++)
+        c->packed[k] += (h >> k) & 0x0101010101010101ull;
     c->total++;
     if (++c->pending == 255) flush(c);
 }

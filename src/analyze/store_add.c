@@ -37,9 +37,11 @@ static int update_group(yq_store *s, const yq_store_article *a, int64_t group) {
 static int insert_article(yq_store *s, const yq_store_article *a, int64_t group, int64_t *seq) {
     sqlite3_stmt *st = s->stmt[ST_INSERT_ARTICLE];
     const yq_item_record *it = a->item;
-    const char *text[] = {it->id, it->url, it->canonical_url, it->source, it->fetched_at, it->published_at,
-                          a->time_utc, it->author, a->title, a->body, a->lang, it->content_hash};
-    for (int i = 0; i < 12; i++) store_bind_text(st, i + 1, text[i]);
+    const char *text[] = {it->id,         it->url,          it->canonical_url, it->source,
+                          it->fetched_at, it->published_at, a->time_utc,       it->author,
+                          a->title,       a->body,          a->lang,           it->content_hash};
+    for (int i = 0; i < 12; i++)
+        store_bind_text(st, i + 1, text[i]);
     sqlite3_bind_int64(st, 13, (sqlite3_int64)a->simhash);
     sqlite3_bind_int64(st, 14, group);
     int rc = store_run(s, st);
@@ -49,7 +51,8 @@ static int insert_article(yq_store *s, const yq_store_article *a, int64_t group,
 
 static char *keywords_json(const yq_analysis *an) {
     cJSON *array = cJSON_CreateArray();
-    for (int i = 0; array && i < an->n_keywords; i++) cJSON_AddItemToArray(array, cJSON_CreateString(an->keywords[i]));
+    for (int i = 0; array && i < an->n_keywords; i++)
+        cJSON_AddItemToArray(array, cJSON_CreateString(an->keywords[i]));
     char *json = array ? cJSON_PrintUnformatted(array) : NULL;
     cJSON_Delete(array);
     return json;

@@ -12,10 +12,13 @@ enum { MAX_TERMS = 16 };
 
 static const char select_rows[] =
     "SELECT a.id, a.time_utc, a.source, a.url, a.title, a.lang, an.sentiment, an.summary, an.keywords,"
-    " an.event_type, (SELECT json_group_array(json(x)) FROM (SELECT json_object('entity', e.name, 'sentiment',"
-    " es.sentiment, 'score', es.score, 'mentions', es.n_mentions) AS x FROM entity_sentiment es JOIN entities e"
+    " an.event_type, (SELECT json_group_array(json(x)) FROM (SELECT json_object('entity', e.name, "
+    "'sentiment',"
+    " es.sentiment, 'score', es.score, 'mentions', es.n_mentions) AS x FROM entity_sentiment es JOIN "
+    "entities e"
     " ON e.id = es.entity WHERE es.article = a.seq ORDER BY e.id)), an.score, a.group_id, g.n_articles"
-    " FROM articles a JOIN analyses an ON an.article = a.seq JOIN near_dup_groups g ON g.id = a.group_id WHERE 1";
+    " FROM articles a JOIN analyses an ON an.article = a.seq JOIN near_dup_groups g ON g.id = a.group_id "
+    "WHERE 1";
 
 typedef struct query_text {
     char sql[4096];
@@ -26,7 +29,8 @@ typedef struct query_text {
 
 static size_t chars(const char *s, size_t n) {
     size_t count = 0;
-    for (size_t i = 0; i < n; i++) count += ((unsigned char)s[i] & 0xC0) != 0x80;
+    for (size_t i = 0; i < n; i++)
+        count += ((unsigned char)s[i] & 0xC0) != 0x80;
     return count;
 }
 
@@ -80,8 +84,10 @@ static int text_clauses(query_text *q, const char *text) {
         p += strspn(p, " \t\n");
         size_t n = strcspn(p, " \t\n");
         if (n == 0) break;
-        if (++n_terms > MAX_TERMS) rc = yq_error(YQ_EINVAL, "search: more than %d words", MAX_TERMS);
-        else if (chars(p, n) >= 3) rc = append_fts_term(&match, p, n) ? yq_error(YQ_ENOMEM, "out of memory") : 0;
+        if (++n_terms > MAX_TERMS)
+            rc = yq_error(YQ_EINVAL, "search: more than %d words", MAX_TERMS);
+        else if (chars(p, n) >= 3)
+            rc = append_fts_term(&match, p, n) ? yq_error(YQ_ENOMEM, "out of memory") : 0;
         else if (!(rc = own(q, like_pattern(p, n)))) {
             q->binds[q->n_binds++] = q->owned[q->n_owned - 1];
             add_clause(q, " AND (a.title LIKE ? ESCAPE '\\' OR a.body LIKE ? ESCAPE '\\')");
@@ -124,9 +130,11 @@ static int build_query(const yq_search_query *query, query_text *q) {
 }
 
 static void read_row(sqlite3_stmt *st, yq_search_row *row) {
-    const char **text[] = {&row->id, &row->time, &row->source, &row->url, &row->title, &row->lang, &row->sentiment,
-                           &row->summary, &row->keywords, &row->event_type, &row->entities};
-    for (int i = 0; i < 11; i++) *text[i] = (const char *)sqlite3_column_text(st, i);
+    const char **text[] = {&row->id,       &row->time,       &row->source,    &row->url,
+                           &row->title,    &row->lang,       &row->sentiment, &row->summary,
+                           &row->keywords, &row->event_type, &row->entities};
+    for (int i = 0; i < 11; i++)
+        *text[i] = (const char *)sqlite3_column_text(st, i);
     row->score = sqlite3_column_double(st, 11);
     row->group = sqlite3_column_int64(st, 12);
     row->group_articles = sqlite3_column_int64(st, 13);
@@ -138,7 +146,8 @@ int yq_store_search(yq_store *s, const yq_search_query *query, int (*fn)(void *c
     sqlite3_stmt *st = NULL;
     int rc = build_query(query, &q);
     if (!rc && sqlite3_prepare_v2(s->db, q.sql, -1, &st, NULL) != SQLITE_OK) rc = yq_db_error(s->db, s->path);
-    for (int i = 0; !rc && i < q.n_binds; i++) store_bind_text(st, i + 1, q.binds[i]);
+    for (int i = 0; !rc && i < q.n_binds; i++)
+        store_bind_text(st, i + 1, q.binds[i]);
     if (!rc && query->limit > 0) sqlite3_bind_int64(st, q.n_binds + 1, query->limit);
     int step = SQLITE_DONE;
     while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
@@ -148,6 +157,7 @@ int yq_store_search(yq_store *s, const yq_search_query *query, int (*fn)(void *c
     }
     if (!rc && step != SQLITE_DONE) rc = yq_db_error(s->db, s->path);
     sqlite3_finalize(st);
-    for (int i = 0; i < q.n_owned; i++) free(q.owned[i]);
+    for (int i = 0; i < q.n_owned; i++)
+        free(q.owned[i]);
     return rc;
 }

@@ -33,10 +33,12 @@ typedef struct overlap {
 static void add_term(void *ctx, const term *t) {
     overlap *o = ctx;
     size_t slot = t->hash & (TERM_SLOTS - 1);
-    while (o->heads[slot] && o->keys[slot] != t->hash) slot = (slot + 1) & (TERM_SLOTS - 1);
+    while (o->heads[slot] && o->keys[slot] != t->hash)
+        slot = (slot + 1) & (TERM_SLOTS - 1);
     int32_t head = o->heads[slot] - 1;
     if ((head >= 0 && o->postings[head].sentence == o->sentence) || o->n_postings == MAX_TERMS) return;
-    for (int32_t p = head; p >= 0; p = o->postings[p].older) o->shared[o->postings[p].sentence][o->sentence]++;
+    for (int32_t p = head; p >= 0; p = o->postings[p].older)
+        o->shared[o->postings[p].sentence][o->sentence]++;
     o->postings[o->n_postings] = (posting){o->sentence, head};
     o->keys[slot] = t->hash;
     o->heads[slot] = ++o->n_postings;
@@ -57,7 +59,8 @@ static int by_rank(const void *a, const void *b) {
 /* Marks the chosen sentences: best first, as long as they fit in SUMMARY_BYTES (the best always). */
 static void choose(const yq_span *spans, const float *score, int n, int max_sentences, char *chosen) {
     ranked_sentence order[MAX_SENTENCES];
-    for (int i = 0; i < n; i++) order[i] = (ranked_sentence){i, score[i]};
+    for (int i = 0; i < n; i++)
+        order[i] = (ranked_sentence){i, score[i]};
     qsort(order, (size_t)n, sizeof *order, by_rank);
     int bytes = 0, picked = 0;
     for (int i = 0; i < n && picked < max_sentences; i++) {
@@ -72,7 +75,8 @@ static void choose(const yq_span *spans, const float *score, int n, int max_sent
 /* Joins the chosen sentences in text order: a space between them unless one ends in CJK. */
 static char *join(const char *text, const yq_span *spans, int n, const char *chosen) {
     size_t cap = 1;
-    for (int i = 0; i < n; i++) cap += chosen[i] ? (size_t)(spans[i].end - spans[i].start) + 1 : 0;
+    for (int i = 0; i < n; i++)
+        cap += chosen[i] ? (size_t)(spans[i].end - spans[i].start) + 1 : 0;
     char *out = malloc(cap), *o = out;
     if (!out) return NULL;
     for (int i = 0; i < n; i++) {
@@ -80,7 +84,8 @@ static char *join(const char *text, const yq_span *spans, int n, const char *cho
         if (o > out && (unsigned char)o[-1] < 0x80) *o++ = ' ';
         int32_t len = spans[i].end - spans[i].start;
         if (len > SUMMARY_BYTES) /* one overlong sentence: cut at a character boundary */
-            for (len = SUMMARY_BYTES; ((unsigned char)text[spans[i].start + len] & 0xC0) == 0x80;) len--;
+            for (len = SUMMARY_BYTES; ((unsigned char)text[spans[i].start + len] & 0xC0) == 0x80;)
+                len--;
         memcpy(o, text + spans[i].start, (size_t)len);
         o += len;
     }
@@ -90,16 +95,17 @@ static char *join(const char *text, const yq_span *spans, int n, const char *cho
 
 static char *rank_and_join(const char *text, const yq_span *spans, int n, int max_sentences, overlap *o) {
     for (o->sentence = 0; o->sentence < n; o->sentence++)
-        terms_each(text + spans[o->sentence].start, (size_t)(spans[o->sentence].end - spans[o->sentence].start),
-                   add_term, o);
+        terms_each(text + spans[o->sentence].start,
+                   (size_t)(spans[o->sentence].end - spans[o->sentence].start), add_term, o);
     tr_edge *edges = calloc((size_t)n * (size_t)n / 2 + 1, sizeof *edges);
     if (!edges) return NULL;
     int n_edges = 0;
     for (int i = 0; i < n; i++)
         for (int j = i + 1; j < n; j++)
             if (o->shared[i][j])
-                edges[n_edges++] = (tr_edge){i, j, (float)o->shared[i][j] / (logf(1.0f + (float)o->terms[i]) +
-                                                                              logf(1.0f + (float)o->terms[j]))};
+                edges[n_edges++] = (tr_edge){i, j,
+                                             (float)o->shared[i][j] / (logf(1.0f + (float)o->terms[i]) +
+                                                                       logf(1.0f + (float)o->terms[j]))};
     float score[MAX_SENTENCES], scratch[2 * MAX_SENTENCES];
     char chosen[MAX_SENTENCES] = {0};
     textrank(n, edges, n_edges, score, scratch);

@@ -13,13 +13,15 @@ static const char stop_chars_utf8[] =
     "会要可能让所着过还又很更最没该此各每些者给向由则即但因如若自后前来去做地得么吗呢吧啊";
 
 static const char *const stopwords[] = {
-    "the", "of", "and", "to", "a", "in", "is", "that", "for", "it", "on", "was", "with", "as", "are",
-    "be", "by", "this", "at", "from", "or", "have", "an", "has", "not", "but", "its", "he", "she",
-    "they", "we", "will", "which", "were", "their", "been", "his", "her", "said", "than", "would",
-    "there", "can", "after", "about", "into", "who", "our", "you", "had", "also", "more", "one",
-    "all", "new", "when", "what", "some", "them", "other", "could", "out", "up", "so", "if", "no",
-    "do", "does", "did", "may", "just", "over", "says", "like", "any", "most", "such", "only",
-    "these", "those", "then", "how", "why", "where", "while", "being", "because", "very", "s", NULL};
+    "the",   "of",    "and",   "to",    "a",     "in",    "is",      "that", "for",   "it",
+    "on",    "was",   "with",  "as",    "are",   "be",    "by",      "this", "at",    "from",
+    "or",    "have",  "an",    "has",   "not",   "but",   "its",     "he",   "she",   "they",
+    "we",    "will",  "which", "were",  "their", "been",  "his",     "her",  "said",  "than",
+    "would", "there", "can",   "after", "about", "into",  "who",     "our",  "you",   "had",
+    "also",  "more",  "one",   "all",   "new",   "when",  "what",    "some", "them",  "other",
+    "could", "out",   "up",    "so",    "if",    "no",    "do",      "does", "did",   "may",
+    "just",  "over",  "says",  "like",  "any",   "most",  "such",    "only", "these", "those",
+    "then",  "how",   "why",   "where", "while", "being", "because", "very", "s",     NULL};
 
 /* Bitmap of the BMP code points in stop_chars_utf8, made once. */
 static uint8_t stop_bits[0x10000 / 8];
@@ -55,7 +57,8 @@ static void make_stop_hashes(void) {
     for (const char *const *w = stopwords; *w; w++) {
         uint64_t h = lower_hash(*w, strlen(*w));
         size_t slot = h & (STOP_SLOTS - 1);
-        while (stop_hashes[slot]) slot = (slot + 1) & (STOP_SLOTS - 1);
+        while (stop_hashes[slot])
+            slot = (slot + 1) & (STOP_SLOTS - 1);
         stop_hashes[slot] = h;
     }
 }
@@ -94,7 +97,8 @@ void terms_each(const char *text, size_t len, term_fn fn, void *ctx) {
             }
             size_t n = (size_t)(p - start);
             int digits = 1;
-            for (size_t i = 0; i < n && digits; i++) digits = start[i] >= '0' && start[i] <= '9';
+            for (size_t i = 0; i < n && digits; i++)
+                digits = start[i] >= '0' && start[i] <= '9';
             if (n >= 2 && !digits && !is_english_stopword(start, n)) {
                 term t = {lower_hash(start, n), (int32_t)(start - text), (int32_t)(p - text), position};
                 fn(ctx, &t);
@@ -118,9 +122,11 @@ void textrank(int n, const tr_edge *edges, int n_edges, float *score, float *scr
         out_weight[edges[e].a] += edges[e].weight;
         out_weight[edges[e].b] += edges[e].weight;
     }
-    for (int i = 0; i < n; i++) out_weight[i] = out_weight[i] > 0 ? damping / out_weight[i] : 0.0f;
+    for (int i = 0; i < n; i++)
+        out_weight[i] = out_weight[i] > 0 ? damping / out_weight[i] : 0.0f;
     for (int iteration = 0; iteration < 20; iteration++) {
-        for (int i = 0; i < n; i++) next[i] = 1.0f - damping;
+        for (int i = 0; i < n; i++)
+            next[i] = 1.0f - damping;
         for (int e = 0; e < n_edges; e++) {
             const tr_edge *x = &edges[e];
             next[x->b] += x->weight * score[x->a] * out_weight[x->a];

@@ -7,9 +7,9 @@
 #include <stdint.h>
 
 typedef struct term {
-    uint64_t hash;       /* of the ASCII-lowercased term */
-    int32_t start, end;  /* bytes in the text */
-    int32_t position;    /* index among all units (so that neighbours can be found) */
+    uint64_t hash;      /* of the ASCII-lowercased term */
+    int32_t start, end; /* bytes in the text */
+    int32_t position;   /* index among all units (so that neighbours can be found) */
 } term;
 
 /* Calls fn for each term of text[0, len) in order. */

@@ -37,15 +37,17 @@ static inline unsigned utf8_take(const char **p, const char *end) {
     int k = c < 0x80 ? 0 : (c >> 5) == 6 ? 1 : (c >> 4) == 14 ? 2 : (c >> 3) == 30 ? 3 : 0;
     if (k) c &= 0x3Fu >> k;
     int i = 1;
-    for (; i <= k && (const char *)s + i < end && (s[i] & 0xC0) == 0x80; i++) c = (c << 6) | (s[i] & 0x3F);
+    for (; i <= k && (const char *)s + i < end && (s[i] & 0xC0) == 0x80; i++)
+        c = (c << 6) | (s[i] & 0x3F);
     *p += i;
     return c;
 }
 
 /* Inline twins of yq_is_cjk and yq_is_word_char (textproc.h) for the hot loops. */
 static inline int is_cjk(unsigned cp) {
-    return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0xF900 && cp <= 0xFAFF) ||
-           (cp >= 0x20000 && cp <= 0x2FFFF) || (cp >= 0x3040 && cp <= 0x30FF) || (cp >= 0xAC00 && cp <= 0xD7AF);
+    return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
+           (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x20000 && cp <= 0x2FFFF) ||
+           (cp >= 0x3040 && cp <= 0x30FF) || (cp >= 0xAC00 && cp <= 0xD7AF);
 }
 
 static inline int is_word_char(unsigned cp) {
@@ -60,7 +62,8 @@ int is_english_stopword(const char *w, size_t n);
 static inline uint64_t fnv1a64(const void *data, size_t len) {
     const unsigned char *p = data;
     uint64_t h = 0xcbf29ce484222325ull;
-    for (size_t i = 0; i < len; i++) h = (h ^ p[i]) * 0x100000001b3ull;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ p[i]) * 0x100000001b3ull;
     return h;
 }
 

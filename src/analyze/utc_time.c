@@ -3,8 +3,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "yuqing/store.h"
 #include "yuqing/error.h"
+#include "yuqing/store.h"
 
 /* Reads exactly `n` digits at *p into *v. */
 static int digits(const char **p, int n, int *v) {
@@ -42,11 +42,14 @@ int yq_iso_to_utc(const char *text, char out[21]) {
         ok = digits(&p, 2, &h) && *p++ == ':' && digits(&p, 2, &mi);
         if (ok && *p == ':') p++, ok = digits(&p, 2, &s);
         if (ok && (*p == '.' || *p == ','))
-            for (p++; *p >= '0' && *p <= '9';) p++;
+            for (p++; *p >= '0' && *p <= '9';)
+                p++;
     }
-    ok = ok && read_offset(p, &offset) && mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h < 24 && mi < 60 && s <= 60;
+    ok = ok && read_offset(p, &offset) && mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h < 24 && mi < 60 &&
+         s <= 60;
     if (!ok) return YQ_EINVAL;
-    tm = (struct tm){.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h, .tm_min = mi, .tm_sec = s};
+    tm = (struct tm){
+        .tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h, .tm_min = mi, .tm_sec = s};
     time_t t = timegm(&tm) - offset;
     struct tm utc;
     gmtime_r(&t, &utc);

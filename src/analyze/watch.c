@@ -15,7 +15,8 @@ void yq_watch_free(yq_watch *w) {
     if (!w) return;
     for (int i = 0; i < w->n_entities; i++) {
         free(w->entities[i].name);
-        for (int j = 0; j < w->entities[i].n_aliases; j++) free(w->entities[i].aliases[j]);
+        for (int j = 0; j < w->entities[i].n_aliases; j++)
+            free(w->entities[i].aliases[j]);
         free(w->entities[i].aliases);
     }
     free(w->entities);
@@ -53,8 +54,8 @@ static int read_entity(const yq_yaml_doc *doc, const yq_yaml_node *node, yq_watc
 }
 
 static int read_alert(const yq_yaml_doc *doc, const yq_yaml_node *node, yq_watch *w) {
-    static const char *const keys[] = {"entity", "negative_share_above", "negative_count", "window",
-                                       "min_articles", NULL};
+    static const char *const keys[] = {"entity", "negative_share_above", "negative_count",
+                                       "window", "min_articles",         NULL};
     int rc = yq_yaml_check_keys(doc, node, "an alert rule", keys);
     const char *entity = NULL;
     yq_alert_rule *r = &w->alerts[w->n_alerts];
@@ -63,9 +64,11 @@ static int read_alert(const yq_yaml_doc *doc, const yq_yaml_node *node, yq_watch
     if (!rc && !entity) rc = yq_yaml_error(doc, node, "an alert rule needs an entity");
     if (!rc && (r->entity = find_entity(w, entity)) < 0)
         rc = yq_yaml_error(doc, yq_yaml_get(node, "entity"), "entity: '%s' is not a watched entity", entity);
-    int share = yq_yaml_get(node, "negative_share_above") != NULL, count = yq_yaml_get(node, "negative_count") != NULL;
+    int share = yq_yaml_get(node, "negative_share_above") != NULL,
+        count = yq_yaml_get(node, "negative_count") != NULL;
     if (!rc && share == count)
-        rc = yq_yaml_error(doc, node, "an alert rule needs exactly one of negative_share_above, negative_count");
+        rc = yq_yaml_error(doc, node,
+                           "an alert rule needs exactly one of negative_share_above, negative_count");
     if (!rc && share) {
         r->kind = YQ_ALERT_NEGATIVE_SHARE;
         rc = yq_yaml_double(doc, node, "negative_share_above", 0, 1, &r->threshold);
@@ -103,7 +106,8 @@ static int read_list(const yq_yaml_doc *doc, const yq_yaml_node *root, const cha
     if (!list) return YQ_OK;
     if (list->kind != YQ_YAML_SEQUENCE) return yq_yaml_error(doc, list, "%s: expected a list", key);
     int rc = YQ_OK;
-    for (size_t i = 0; i < list->n_items && !rc; i++) rc = read(doc, list->items[i], w);
+    for (size_t i = 0; i < list->n_items && !rc; i++)
+        rc = read(doc, list->items[i], w);
     return rc;
 }
 

@@ -9,21 +9,24 @@
 #include "yuqing/log.h"
 
 static void usage(FILE *out) {
-    fprintf(out, "usage: yuqing analyze --in ITEMS --watch WATCH.yaml --db DB [--batch N] [--threads N]\n"
-                 "  --in ITEMS          crawled items: a JSONL file or the crawler's SQLite store (table items)\n"
-                 "  --watch WATCH.yaml  watched entities, aliases, alert rules (docs/ANALYZE.md)\n"
-                 "  --db DB             the analysis store (SQLite; created when missing)\n"
-                 "  --batch N           articles per transaction (default 256)\n"
-                 "  --threads N --quiet --verbose --help\n"
-                 "Items already in DB are skipped, so reruns and resumed runs add nothing twice.\n");
+    fprintf(out,
+            "usage: yuqing analyze --in ITEMS --watch WATCH.yaml --db DB [--batch N] [--threads N]\n"
+            "  --in ITEMS          crawled items: a JSONL file or the crawler's SQLite store (table items)\n"
+            "  --watch WATCH.yaml  watched entities, aliases, alert rules (docs/ANALYZE.md)\n"
+            "  --db DB             the analysis store (SQLite; created when missing)\n"
+            "  --batch N           articles per transaction (default 256)\n"
+            "  --threads N --quiet --verbose --help\n"
+            "Items already in DB are skipped, so reruns and resumed runs add nothing twice.\n");
 }
 
 static int print_stats(const yq_analyze_stats *s) {
     if (s->malformed)
-        yq_warn("skipped %lld malformed item line(s), the first at line %lld", s->malformed, s->first_malformed_line);
-    printf("{\"read\": %lld, \"analyzed\": %lld, \"already_stored\": %lld, \"malformed\": %lld, \"empty\": %lld,"
-           " \"failed\": %lld, \"new_groups\": %lld}\n",
-           s->read, s->analyzed, s->skipped_known, s->malformed, s->empty, s->failed, s->groups_new);
+        yq_warn("skipped %lld malformed item line(s), the first at line %lld", s->malformed,
+                s->first_malformed_line);
+    printf(
+        "{\"read\": %lld, \"analyzed\": %lld, \"already_stored\": %lld, \"malformed\": %lld, \"empty\": %lld,"
+        " \"failed\": %lld, \"new_groups\": %lld}\n",
+        s->read, s->analyzed, s->skipped_known, s->malformed, s->empty, s->failed, s->groups_new);
     return EXIT_OK;
 }
 
@@ -38,7 +41,8 @@ int cmd_analyze(int argc, char **argv) {
     if (rc != 0) return rc < 0 ? EXIT_OK : rc;
     if (!in || !watch_path || !db) return cli_usage_error("analyze", "give --in, --watch and --db");
     long long batch_size = 256;
-    if (batch && cli_parse_int("--batch", batch, 1, 100000, &batch_size)) return cli_usage_error("analyze", "%s", yq_last_error());
+    if (batch && cli_parse_int("--batch", batch, 1, 100000, &batch_size))
+        return cli_usage_error("analyze", "%s", yq_last_error());
     yq_watch *watch = NULL;
     yq_sentiment_model *sentiment = NULL;
     yq_analyzer *analyzer = NULL;
