@@ -25,13 +25,6 @@ int yq_fold_init(void);
  * produced out byte i, and map[length] = len. Call yq_fold_init() first. */
 size_t yq_fold_text(const char *text, size_t len, char *out, int32_t *map);
 
-/* Is the code point a CJK ideograph (a one-character unit for shingles and keywords)? Kana and
- * Hangul count too. */
-int yq_is_cjk(unsigned cp);
-/* Is the code point part of a Latin word: ASCII letters and digits, U+00C0-U+024F but not
- * U+00D7 and U+00F7. */
-int yq_is_word_char(unsigned cp);
-
 /* Language of a cleaned text: "zh", "en", "ja", "ko", or "und" (see lang.c for the rule). The
  * returned string is static. */
 const char *yq_detect_lang(const char *text, size_t len);

@@ -18,14 +18,6 @@ static pthread_once_t fold_once = PTHREAD_ONCE_INIT;
 /* The BMP blocks that hold Traditional characters OpenCC converts. */
 static const unsigned cjk_blocks[][2] = {{0x3400, 0x4DBF}, {0x4E00, 0x9FFF}, {0xF900, 0xFAFF}};
 
-int yq_is_cjk(unsigned cp) {
-    return is_cjk(cp);
-}
-
-int yq_is_word_char(unsigned cp) {
-    return is_word_char(cp);
-}
-
 /* Converts every character of the blocks in one OpenCC call, one character per line (so that no
  * phrase spans two), and keeps the one-to-one results. */
 static int build_table(opencc_t cc) {

@@ -58,6 +58,7 @@ static int by_rank(const void *a, const void *b) {
 
 /* Marks the chosen sentences: best first, as long as they fit in SUMMARY_BYTES (the best always). */
 static void choose(const yq_span *spans, const float *score, int n, int max_sentences, char *chosen) {
+    if (n == 0) return;
     ranked_sentence order[MAX_SENTENCES];
     for (int i = 0; i < n; i++)
         order[i] = (ranked_sentence){i, score[i]};

@@ -43,7 +43,8 @@ static inline unsigned utf8_take(const char **p, const char *end) {
     return c;
 }
 
-/* Inline twins of yq_is_cjk and yq_is_word_char (textproc.h) for the hot loops. */
+/* Text units: a CJK character (Han, kana, Hangul) is a unit of its own; a Latin word is a run of
+ * ASCII letters and digits and U+00C0-U+024F (but not U+00D7 and U+00F7). */
 static inline int is_cjk(unsigned cp) {
     return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
            (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x20000 && cp <= 0x2FFFF) ||
