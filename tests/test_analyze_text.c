@@ -30,6 +30,7 @@ static void test_clean(void) {
                  "d",
                  "ab c d");
     expect_clean("", "");
+    expect_clean("a\xed\xa0\x80z\xf7\xbf\xbf\xbf", "a\xef\xbf\xbdz\xef\xbf\xbd"); /* surrogate, > U+10FFFF */
     expect_clean("\n\n \n", "");
 }
 

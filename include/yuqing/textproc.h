@@ -9,7 +9,9 @@
 
 /* Cleans article text: decodes HTML entities, maps full-width forms (U+FF01-U+FF5E, U+3000) to
  * ASCII, drops zero-width characters, collapses spaces and tabs, trims lines, keeps at most one
- * blank line between paragraphs and drops short boilerplate lines ("责任编辑：", "All rights
+ * blank line between paragraphs, writes surrogates and code points past U+10FFFF as U+FFFD (so
+ * the result is valid UTF-8; other malformed bytes become the character of their value) and drops
+ * short boilerplate lines ("责任编辑：", "All rights
  * reserved", ...; the table is in clean.c and docs/ANALYZE.md). Returns a malloc'd NUL-terminated
  * string (never NULL unless out of memory); *out_len gets its length. */
 char *yq_clean_text(const char *text, size_t len, size_t *out_len);

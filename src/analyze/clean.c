@@ -58,6 +58,7 @@ static unsigned normalise_char(unsigned cp) {
         cp == 0x205F || cp < 0x20 || cp == 0x7F)
         return ' ';
     if ((cp >= 0x200B && cp <= 0x200D) || cp == 0x2060 || cp == 0xFEFF || cp == 0xAD) return 0;
+    if ((cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) return 0xFFFD; /* not a character */
     return cp;
 }
 
