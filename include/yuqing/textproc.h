@@ -27,6 +27,10 @@ int yq_fold_init(void);
  * produced out byte i, and map[length] = len. Call yq_fold_init() first. */
 size_t yq_fold_text(const char *text, size_t len, char *out, int32_t *map);
 
+/* The Traditional form of text by OpenCC's s2t configuration (phrase-aware), for searching both
+ * scripts. malloc'd; NULL when OpenCC cannot load it or out of memory. Thread-safe. */
+char *yq_to_traditional(const char *text, size_t len);
+
 /* Language of a cleaned text: "zh", "en", "ja", "ko", or "und" (see lang.c for the rule). The
  * returned string is static. */
 const char *yq_detect_lang(const char *text, size_t len);

@@ -89,3 +89,23 @@ size_t yq_fold_text(const char *text, size_t len, char *out, int32_t *map) {
     if (map) map[n] = (int32_t)len;
     return n;
 }
+
+/* OpenCC's s2t converter for search queries, opened on first use; conversions take the lock. */
+static opencc_t s2t = (opencc_t)-1;
+static pthread_once_t s2t_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t s2t_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void open_s2t(void) {
+    s2t = opencc_open(OPENCC_DEFAULT_CONFIG_SIMP_TO_TRAD);
+}
+
+char *yq_to_traditional(const char *text, size_t len) {
+    pthread_once(&s2t_once, open_s2t);
+    if (s2t == (opencc_t)-1) return NULL;
+    pthread_mutex_lock(&s2t_lock);
+    char *converted = opencc_convert_utf8(s2t, text, len);
+    pthread_mutex_unlock(&s2t_lock);
+    char *copy = converted ? strdup(converted) : NULL;
+    opencc_convert_utf8_free(converted);
+    return copy;
+}

@@ -7,8 +7,9 @@
 #include "analyze/store_internal.h"
 #include "yuqing/db.h"
 #include "yuqing/error.h"
+#include "yuqing/textproc.h"
 
-enum { MAX_TERMS = 16 };
+enum { MAX_TERMS = 16, VARIANTS = 3 };
 
 static const char select_rows[] =
     "SELECT a.id, a.time_utc, a.source, a.url, a.title, a.lang, an.sentiment, an.summary, an.keywords,"
@@ -22,8 +23,8 @@ static const char select_rows[] =
 
 typedef struct query_text {
     char sql[4096];
-    const char *binds[MAX_TERMS * 2 + 4]; /* bound in order; malloc'd ones are listed in owned */
-    char *owned[MAX_TERMS + 1];
+    const char *binds[MAX_TERMS * VARIANTS * 2 + 4]; /* bound in order; malloc'd ones are in owned */
+    char *owned[MAX_TERMS * VARIANTS + 1];
     int n_binds, n_owned;
 } query_text;
 
@@ -48,13 +49,18 @@ static char *like_pattern(const char *term, size_t n) {
     return out;
 }
 
-/* Appends the FTS5 string literal "term" (quotes doubled) to the MATCH expression. */
-static int append_fts_term(char **match, const char *term, size_t n) {
+/* Appends `before`, then the FTS5 string literal "term" (quotes doubled) unless term is NULL, to
+ * the MATCH expression. */
+static int append_fts_term(char **match, const char *term, size_t n, const char *before) {
     size_t old = *match ? strlen(*match) : 0;
-    char *grown = realloc(*match, old + 2 * n + 4);
-    if (!grown) return YQ_ENOMEM;
+    char *grown = realloc(*match, old + 2 * n + strlen(before) + 3);
+    if (!grown) return yq_error(YQ_ENOMEM, "out of memory");
     char *o = grown + old;
-    if (old) *o++ = ' ';
+    o += sprintf(o, "%s", before);
+    if (!term) {
+        *match = grown;
+        return YQ_OK;
+    }
     *o++ = '"';
     for (size_t i = 0; i < n; i++) {
         if (term[i] == '"') *o++ = '"';
@@ -64,6 +70,25 @@ static int append_fts_term(char **match, const char *term, size_t n) {
     *o = '\0';
     *match = grown;
     return YQ_OK;
+}
+
+/* The term as written, in Simplified and in Traditional characters (repeats left out). */
+static int term_variants(const char *term, size_t n, char *variants[VARIANTS], int *count) {
+    variants[0] = strndup(term, n);
+    variants[1] = malloc(2 * n + 1);
+    if (variants[1]) yq_fold_text(term, n, variants[1], NULL);
+    variants[2] = yq_to_traditional(term, n);
+    *count = VARIANTS;
+    for (int i = VARIANTS - 1; i > 0; i--) {
+        int repeated = !variants[i];
+        for (int j = 0; j < i && !repeated; j++)
+            repeated = variants[j] && !strcmp(variants[j], variants[i]);
+        if (!repeated) continue;
+        free(variants[i]);
+        memmove(variants + i, variants + i + 1, (size_t)(VARIANTS - i - 1) * sizeof *variants);
+        variants[--*count] = NULL;
+    }
+    return variants[0] ? YQ_OK : yq_error(YQ_ENOMEM, "out of memory");
 }
 
 static void add_clause(query_text *q, const char *clause) {
@@ -77,6 +102,28 @@ static int own(query_text *q, char *s) {
     return YQ_OK;
 }
 
+/* One word of the query: ("v1" OR "v2" ...) in the MATCH expression when it has 3 or more
+ * characters, else a substring clause over title and body for each variant. */
+static int term_clause(query_text *q, const char *term, size_t n, char **match) {
+    char *variants[VARIANTS];
+    int count = 0, rc = term_variants(term, n, variants, &count);
+    for (int i = 0; !rc && i < count; i++) {
+        const char *before = i ? " OR " : *match ? " AND (" : "(";
+        if (chars(term, n) >= 3) {
+            rc = append_fts_term(match, variants[i], strlen(variants[i]), before);
+        } else if (!(rc = own(q, like_pattern(variants[i], strlen(variants[i]))))) {
+            q->binds[q->n_binds++] = q->owned[q->n_owned - 1];
+            add_clause(q, i ? " OR " : " AND (");
+            add_clause(q, "a.title LIKE ? ESCAPE '\\' OR a.body LIKE ? ESCAPE '\\'");
+        }
+    }
+    if (!rc && chars(term, n) >= 3) rc = append_fts_term(match, NULL, 0, ")");
+    if (!rc && chars(term, n) < 3) add_clause(q, ")");
+    for (int i = 0; i < count; i++)
+        free(variants[i]);
+    return rc;
+}
+
 static int text_clauses(query_text *q, const char *text) {
     char *match = NULL;
     int n_terms = 0, rc = YQ_OK;
@@ -84,14 +131,8 @@ static int text_clauses(query_text *q, const char *text) {
         p += strspn(p, " \t\n");
         size_t n = strcspn(p, " \t\n");
         if (n == 0) break;
-        if (++n_terms > MAX_TERMS)
-            rc = yq_error(YQ_EINVAL, "search: more than %d words", MAX_TERMS);
-        else if (chars(p, n) >= 3)
-            rc = append_fts_term(&match, p, n) ? yq_error(YQ_ENOMEM, "out of memory") : 0;
-        else if (!(rc = own(q, like_pattern(p, n)))) {
-            q->binds[q->n_binds++] = q->owned[q->n_owned - 1];
-            add_clause(q, " AND (a.title LIKE ? ESCAPE '\\' OR a.body LIKE ? ESCAPE '\\')");
-        }
+        rc = ++n_terms > MAX_TERMS ? yq_error(YQ_EINVAL, "search: more than %d words", MAX_TERMS)
+                                   : term_clause(q, p, n, &match);
         p += n;
     }
     if (!rc && match) {
@@ -144,6 +185,7 @@ int yq_store_search(yq_store *s, const yq_search_query *query, int (*fn)(void *c
                     void *ctx) {
     query_text q;
     sqlite3_stmt *st = NULL;
+    yq_fold_init(); /* without OpenCC's table the query is still searched as written */
     int rc = build_query(query, &q);
     if (!rc && sqlite3_prepare_v2(s->db, q.sql, -1, &st, NULL) != SQLITE_OK) rc = yq_db_error(s->db, s->path);
     for (int i = 0; !rc && i < q.n_binds; i++)

@@ -22,7 +22,9 @@ json=$("$yuqing" search --db "$work/a.db" --export jsonl "第四季度")
 check "story in 3 articles" 3 "$(grep -c '"group_articles":3' <<<"$json")"
 check "one group" 1 "$(grep -o '"group":[0-9]*' <<<"$json" | sort -u | wc -l)"
 check "entity search" "en-1" "$("$yuqing" search --db "$work/a.db" --entity acme --export jsonl | grep -o '"id":"[^"]*"' | cut -d'"' -f4)"
-check "short query (2 characters)" 2 "$("$yuqing" search --db "$work/a.db" --export jsonl 财报 | wc -l)"
+check "short query, either script" 3 "$("$yuqing" search --db "$work/a.db" --export jsonl 财报 | wc -l)"
+check "long query, either script" 3 "$("$yuqing" search --db "$work/a.db" --export jsonl 阿裏巴巴 | wc -l)"
+check "words all required" "zh-3" "$("$yuqing" search --db "$work/a.db" --export jsonl "阿里巴巴財報 转载" | grep -o '"id":"[^"]*"' | cut -d'"' -f4)"
 check "since filter" "en-2" "$("$yuqing" search --db "$work/a.db" --export jsonl --since 2024-05-03 | grep -o '"id":"[^"]*"' | cut -d'"' -f4)"
 csv=$("$yuqing" search --db "$work/a.db" --export csv "data leak")
 check "csv rows" 2 "$(wc -l <<<"$csv")"
