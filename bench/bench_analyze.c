@@ -87,8 +87,9 @@ int main(int argc, char **argv) {
         double t1 = now();
         for (int i = 0; i < m; i++) {
             prepared *p = &items[b + i];
-            docs[i] = (yq_doc){p->item.id,  p->title, p->body,     p->title_len,
-                               p->body_len, p->lang,  p->mentions, p->n_mentions};
+            docs[i] = (yq_doc){p->item.id,         p->title,        p->body,        p->title_len,
+                               p->body_len,        p->folded_title, p->folded_body, p->folded_title_len,
+                               p->folded_body_len, p->lang,         p->mentions,    p->n_mentions};
             bytes += (double)(p->title_len + p->body_len);
             mentions += p->n_mentions;
         }

@@ -100,8 +100,10 @@ static void test_events(void) {
         {"Firefighters", "The fired workers protested.", "other"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        const char *got =
-            yq_event_type(cases[i].title, strlen(cases[i].title), cases[i].body, strlen(cases[i].body));
+        char title[256], body[256];
+        size_t title_len = yq_fold_text(cases[i].title, strlen(cases[i].title), title, NULL);
+        size_t body_len = yq_fold_text(cases[i].body, strlen(cases[i].body), body, NULL);
+        const char *got = yq_event_type(title, title_len, body, body_len);
         CHECKF(!strcmp(got, cases[i].type), "event('%s') = %s, expected %s", cases[i].title, got,
                cases[i].type);
     }

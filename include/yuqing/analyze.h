@@ -57,6 +57,8 @@ typedef struct yq_doc {
     const char *id;
     const char *title, *body; /* cleaned, NUL-terminated */
     size_t title_len, body_len;
+    const char *folded_title, *folded_body; /* the same folded by yq_fold_text (for matching) */
+    size_t folded_title_len, folded_body_len;
     const char *lang; /* "zh", "en", ... (yq_detect_lang) */
     const yq_mention *mentions;
     int n_mentions;
@@ -111,8 +113,10 @@ char *yq_summarize(const char *text, size_t len, int max_sentences);
 /* Up to `max` keywords by TextRank over content terms (Latin words that are not stopwords, CJK
  * character bigrams without function characters). *out is a malloc'd array of malloc'd strings. */
 int yq_keywords(const char *text, size_t len, int max, char ***out, int *n);
-/* The event type of an article by the rule table in events.c (static string). */
-const char *yq_event_type(const char *title, size_t title_len, const char *body, size_t body_len);
+/* The event type of an article by the rule table in events.c (static string), from its title and
+ * body folded by yq_fold_text. */
+const char *yq_event_type(const char *folded_title, size_t title_len, const char *folded_body,
+                          size_t body_len);
 
 /* ---- the pipeline ---- */
 

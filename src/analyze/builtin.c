@@ -94,7 +94,9 @@ static int analyze_one(const builtin *self, const yq_doc *d, yq_analysis *a) {
                                            d->body_len ? d->body_len : d->title_len, SUMMARY_SENTENCES)))
         rc = yq_error(YQ_ENOMEM, "out of memory");
     if (!rc) rc = entity_sentiments(self, d, a);
-    if (!rc) a->event_type = yq_event_type(d->title, d->title_len, d->body, d->body_len);
+    if (!rc)
+        a->event_type =
+            yq_event_type(d->folded_title, d->folded_title_len, d->folded_body, d->folded_body_len);
     free(text);
     return rc;
 }

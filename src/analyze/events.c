@@ -52,23 +52,22 @@ static void build_rules(void) {
     rules = m;
 }
 
-static void count_hits(const char *text, size_t len, int weight, int score[N_TYPES]) {
-    char *folded = malloc(2 * len + 1);
+static void count_hits(const char *folded, size_t len, int weight, int score[N_TYPES]) {
     yq_match *matches = NULL;
     int n = 0;
-    if (folded && yq_matcher_find(rules, folded, yq_fold_text(text, len, folded, NULL), &matches, &n) == 0)
+    if (yq_matcher_find(rules, folded, len, &matches, &n) == 0)
         for (int i = 0; i < n; i++)
             score[matches[i].tag] += weight;
     free(matches);
-    free(folded);
 }
 
-const char *yq_event_type(const char *title, size_t title_len, const char *body, size_t body_len) {
+const char *yq_event_type(const char *folded_title, size_t title_len, const char *folded_body,
+                          size_t body_len) {
     pthread_once(&rules_once, build_rules);
     if (!rules) return "other";
     int score[N_TYPES] = {0};
-    count_hits(title, title_len, TITLE_WEIGHT, score);
-    count_hits(body, body_len, 1, score);
+    count_hits(folded_title, title_len, TITLE_WEIGHT, score);
+    count_hits(folded_body, body_len, 1, score);
     int best = -1;
     for (int type = 0; type < N_TYPES; type++)
         if (score[type] >= MIN_SCORE && (best < 0 || score[type] > score[best])) best = type;

@@ -1,6 +1,6 @@
 /* Keywords by TextRank over content terms: nodes are distinct terms, edges join terms at most
  * WINDOW units apart. A CJK bigram seen only once counts half (most are fragments of two words);
- * the best-ranked bigrams are grown into the phrase (up to 4 characters) they form with repeated
+ * the best-ranked bigrams are grown into the phrase (up to 6 characters) they form with repeated
  * bigrams next to them (阿里 + 里巴 + 巴巴 -> 阿里巴巴). */
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +9,7 @@
 #include "yuqing/analyze.h"
 #include "yuqing/error.h"
 
-enum { WINDOW = 3, MAX_OCCURRENCES = 4096, MAX_PHRASE_BYTES = 12 };
+enum { WINDOW = 3, MAX_OCCURRENCES = 4096, MAX_PHRASE_BYTES = 18, ITERATIONS = 10 };
 
 typedef struct node {
     uint64_t hash;
@@ -131,7 +131,7 @@ static int rank_terms(kw_state *s, const char *text, int max, char ***out, int *
         for (int j = i + 1; j < s->n_occ && s->occ[j].position - s->occ[i].position <= WINDOW; j++)
             if (s->node_of[i] != s->node_of[j])
                 edges[n_edges++] = (tr_edge){s->node_of[i], s->node_of[j], 1.0f};
-    textrank(s->n_nodes, edges, n_edges, score, score + s->n_nodes);
+    textrank(s->n_nodes, edges, n_edges, ITERATIONS, score, score + s->n_nodes);
     int rc = pick(s, text, score, max, out, n);
     free(edges);
     free(score);

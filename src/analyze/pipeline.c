@@ -95,8 +95,9 @@ static void prepare_range(void *ctx, int64_t begin, int64_t end, int thread) {
 static void make_docs(pipeline *p, int n) {
     for (int i = 0; i < n; i++) {
         const prepared *b = &p->batch[i];
-        p->docs[i] = (yq_doc){b->item.id,  b->title, b->body,     b->title_len,
-                              b->body_len, b->lang,  b->mentions, b->n_mentions};
+        p->docs[i] = (yq_doc){b->item.id,         b->title,        b->body,        b->title_len,
+                              b->body_len,        b->folded_title, b->folded_body, b->folded_title_len,
+                              b->folded_body_len, b->lang,         b->mentions,    b->n_mentions};
     }
 }
 

@@ -9,6 +9,8 @@ typedef struct prepared {
     yq_item_record item; /* as read (owned) */
     char *title, *body;  /* cleaned (owned) */
     size_t title_len, body_len;
+    char *folded_title, *folded_body; /* yq_fold_text of the cleaned fields (owned) */
+    size_t folded_title_len, folded_body_len;
     const char *lang;
     uint64_t simhash;
     char time_utc[21];

@@ -10,7 +10,7 @@
 #include "yuqing/error.h"
 #include "yuqing/textproc.h"
 
-enum { MAX_SENTENCES = 48, MAX_TERMS = 2048, SUMMARY_BYTES = 600 };
+enum { MAX_SENTENCES = 48, MAX_TERMS = 2048, SUMMARY_BYTES = 600, ITERATIONS = 20 };
 
 /* Postings of terms over sentences: an open-addressing table from term hash to its newest
  * posting; postings chain to older ones. Counting shared terms this way costs the number of
@@ -109,7 +109,7 @@ static char *rank_and_join(const char *text, const yq_span *spans, int n, int ma
                                                                        logf(1.0f + (float)o->terms[j]))};
     float score[MAX_SENTENCES], scratch[2 * MAX_SENTENCES];
     char chosen[MAX_SENTENCES] = {0};
-    textrank(n, edges, n_edges, score, scratch);
+    textrank(n, edges, n_edges, ITERATIONS, score, scratch);
     free(edges);
     choose(spans, score, n, max_sentences, chosen);
     return join(text, spans, n, chosen);

@@ -10,7 +10,7 @@
 /* Function characters: a CJK bigram holding one of these is not a content term. */
 static const char stop_chars_utf8[] =
     "的了是在和与及等也都就而被把这那有为对于中上下不一个我你他她它们说将已其或之以并从到年月日时"
-    "会要可能让所着过还又很更最没该此各每些者给向由则即但因如若自后前来去做地得么吗呢吧啊";
+    "会要可能让所着过还又很更最没该此各每些者给向由则即但因如若自来去做地得么吗呢吧啊";
 
 static const char *const stopwords[] = {
     "the",   "of",    "and",   "to",    "a",     "in",    "is",      "that", "for",   "it",
@@ -111,7 +111,7 @@ void terms_each(const char *text, size_t len, term_fn fn, void *ctx) {
     }
 }
 
-void textrank(int n, const tr_edge *edges, int n_edges, float *score, float *scratch) {
+void textrank(int n, const tr_edge *edges, int n_edges, int max_iterations, float *score, float *scratch) {
     const float damping = 0.85f, tolerance = 1e-3f;
     float *out_weight = scratch, *next = scratch + n;
     for (int i = 0; i < n; i++) {
@@ -124,7 +124,7 @@ void textrank(int n, const tr_edge *edges, int n_edges, float *score, float *scr
     }
     for (int i = 0; i < n; i++)
         out_weight[i] = out_weight[i] > 0 ? damping / out_weight[i] : 0.0f;
-    for (int iteration = 0; iteration < 20; iteration++) {
+    for (int iteration = 0; iteration < max_iterations; iteration++) {
         for (int i = 0; i < n; i++)
             next[i] = 1.0f - damping;
         for (int e = 0; e < n_edges; e++) {

@@ -23,7 +23,7 @@ typedef struct tr_edge {
 } tr_edge;
 
 /* TextRank (PageRank with damping 0.85 over weighted undirected edges, until no score moves by
- * 1e-3, at most 20 iterations): score[i] for each of the n nodes. `scratch` has room for 2 * n floats. */
-void textrank(int n, const tr_edge *edges, int n_edges, float *score, float *scratch);
+ * 1e-3, at most max_iterations): score[i] for each of the n nodes. `scratch` has room for 2 * n floats. */
+void textrank(int n, const tr_edge *edges, int n_edges, int max_iterations, float *score, float *scratch);
 
 #endif
