@@ -1,13 +1,14 @@
 /* Article text cleaning: HTML entities, full-width forms, invisible characters, whitespace and
  * leftover boilerplate lines (see yq_clean_text in textproc.h). */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "analyze/text_internal.h"
 #include "yuqing/textproc.h"
 
-/* Short lines holding one of these (ASCII compared case-insensitively, after full-width folding)
- * are page furniture, not article text. */
+/* Short lines holding one of these (ASCII compared case-insensitively, after full-width folding;
+ * ASCII markers as whole words) are page furniture, not article text. */
 static const char *const boilerplate[] = {"责任编辑",      "编辑:",      "来源:",       "原标题:",
                                           "版权所有",      "版权声明",   "转载请注明",  "未经授权",
                                           "扫描二维码",    "扫码关注",   "关注我们",    "点击关注",
@@ -77,18 +78,37 @@ static size_t clean_line(const char *p, const char *end, char *out) {
     return n;
 }
 
+/* The boilerplate markers as one automaton, built once. */
+static yq_matcher *markers;
+static pthread_once_t markers_once = PTHREAD_ONCE_INIT;
+
+static void build_markers(void) {
+    yq_matcher *m = yq_matcher_new();
+    int rc = m ? 0 : -1;
+    for (const char *const *b = boilerplate; *b && !rc; b++)
+        rc = yq_matcher_add(m, *b, 0);
+    if (!rc) rc = yq_matcher_build(m);
+    if (rc) {
+        yq_matcher_free(m);
+        m = NULL;
+    }
+    markers = m;
+}
+
 static int is_boilerplate(const char *line, size_t n) {
     size_t chars = 0;
     for (size_t i = 0; i < n; i++)
         chars += ((unsigned char)line[i] & 0xC0) != 0x80;
     if (chars > BOILERPLATE_MAX_CHARS) return 0;
+    pthread_once(&markers_once, build_markers);
     char lower[BOILERPLATE_MAX_CHARS * 4 + 1];
     for (size_t i = 0; i < n; i++)
         lower[i] = (char)(line[i] >= 'A' && line[i] <= 'Z' ? line[i] + 32 : line[i]);
-    lower[n] = '\0';
-    for (const char *const *b = boilerplate; *b; b++)
-        if (strstr(lower, *b)) return 1;
-    return 0;
+    yq_match *found = NULL;
+    int n_found = 0;
+    if (!markers || yq_matcher_find(markers, lower, n, &found, &n_found)) return 0;
+    free(found);
+    return n_found > 0;
 }
 
 char *yq_clean_text(const char *text, size_t len, size_t *out_len) {

@@ -9,7 +9,7 @@
 #include "yuqing/analyze.h"
 #include "yuqing/error.h"
 
-enum { WINDOW = 3, MAX_OCCURRENCES = 4096, MAX_PHRASE_BYTES = 18, ITERATIONS = 10 };
+enum { WINDOW = 2, MAX_OCCURRENCES = 4096, MAX_PHRASE_BYTES = 18, ITERATIONS = 10 };
 
 typedef struct node {
     uint64_t hash;
@@ -18,9 +18,9 @@ typedef struct node {
 } node;
 
 typedef struct kw_state {
-    term *occ;    /* occurrences in text order */
-    int *node_of; /* node index of each occurrence */
-    int n_occ;
+    term *occ;      /* occurrences in text order */
+    int *node_of;   /* node index of each occurrence */
+    int n_occ, cap; /* cap: at most MAX_OCCURRENCES, and no more than the text can hold */
     node *nodes;
     int n_nodes;
     int *slots; /* open-addressing table of node indexes + 1 */
@@ -29,7 +29,7 @@ typedef struct kw_state {
 
 static void collect(void *ctx, const term *t) {
     kw_state *s = ctx;
-    if (s->n_occ == MAX_OCCURRENCES) return;
+    if (s->n_occ == s->cap) return;
     int slot = (int)(t->hash & (uint64_t)(s->n_slots - 1));
     while (s->slots[slot] && s->nodes[s->slots[slot] - 1].hash != t->hash)
         slot = (slot + 1) & (s->n_slots - 1);
@@ -141,10 +141,13 @@ static int rank_terms(kw_state *s, const char *text, int max, char ***out, int *
 int yq_keywords(const char *text, size_t len, int max, char ***out, int *n) {
     *out = NULL;
     *n = 0;
-    kw_state s = {.n_slots = 2 * MAX_OCCURRENCES};
-    s.occ = malloc(MAX_OCCURRENCES * sizeof *s.occ);
-    s.node_of = malloc(MAX_OCCURRENCES * sizeof *s.node_of);
-    s.nodes = malloc(MAX_OCCURRENCES * sizeof *s.nodes);
+    /* A term takes at least 2 bytes of its own (bigrams overlap by a character of 3 or more). */
+    kw_state s = {.cap = len / 2 + 1 < MAX_OCCURRENCES ? (int)(len / 2 + 1) : MAX_OCCURRENCES, .n_slots = 64};
+    while (s.n_slots < 2 * s.cap)
+        s.n_slots *= 2;
+    s.occ = malloc((size_t)s.cap * sizeof *s.occ);
+    s.node_of = malloc((size_t)s.cap * sizeof *s.node_of);
+    s.nodes = malloc((size_t)s.cap * sizeof *s.nodes);
     s.slots = calloc((size_t)s.n_slots, sizeof *s.slots);
     int rc = s.occ && s.node_of && s.nodes && s.slots ? YQ_OK : yq_error(YQ_ENOMEM, "out of memory");
     if (!rc) terms_each(text, len, collect, &s);

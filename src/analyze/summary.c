@@ -22,7 +22,8 @@ typedef struct posting {
 } posting;
 
 typedef struct overlap {
-    uint64_t keys[TERM_SLOTS];
+    size_t mask;               /* slots in use - 1: a power of two above the text's possible terms */
+    uint64_t keys[TERM_SLOTS]; /* valid where heads is not 0 */
     int32_t heads[TERM_SLOTS]; /* newest posting + 1, 0 when the slot is free */
     posting postings[MAX_TERMS];
     int n_postings, sentence;
@@ -32,9 +33,9 @@ typedef struct overlap {
 
 static void add_term(void *ctx, const term *t) {
     overlap *o = ctx;
-    size_t slot = t->hash & (TERM_SLOTS - 1);
+    size_t slot = t->hash & o->mask;
     while (o->heads[slot] && o->keys[slot] != t->hash)
-        slot = (slot + 1) & (TERM_SLOTS - 1);
+        slot = (slot + 1) & o->mask;
     int32_t head = o->heads[slot] - 1;
     if ((head >= 0 && o->postings[head].sentence == o->sentence) || o->n_postings == MAX_TERMS) return;
     for (int32_t p = head; p >= 0; p = o->postings[p].older)
@@ -120,7 +121,16 @@ char *yq_summarize(const char *text, size_t len, int max_sentences) {
     int n = 0;
     if (yq_split_sentences(text, len, &spans, &n)) return NULL;
     if (n > MAX_SENTENCES) n = MAX_SENTENCES;
-    overlap *o = calloc(1, sizeof *o);
+    overlap *o = malloc(sizeof *o);
+    if (o) { /* only what is read before being written is cleared */
+        size_t terms = len / 2 + 1 < MAX_TERMS ? len / 2 + 1 : MAX_TERMS;
+        for (o->mask = 63; o->mask + 1 < 2 * terms;)
+            o->mask = 2 * o->mask + 1;
+        memset(o->heads, 0, (o->mask + 1) * sizeof *o->heads);
+        memset(o->terms, 0, sizeof o->terms);
+        memset(o->shared, 0, sizeof o->shared);
+        o->n_postings = 0;
+    }
     char *summary = o ? rank_and_join(text, spans, n, max_sentences, o) : NULL;
     free(o);
     free(spans);
