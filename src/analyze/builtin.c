@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyze/terms.h"
 #include "yuqing/analyze.h"
 #include "yuqing/error.h"
 #include "yuqing/threads.h"
@@ -78,6 +79,27 @@ static int entity_sentiments(const builtin *self, const yq_doc *d, yq_analysis *
     return rc;
 }
 
+/* Keywords over the whole text and the summary over the body (else the title), from one pass of
+ * term collection over the whole text (title, a line break, body). */
+static int summary_and_keywords(const yq_doc *d, const char *text, size_t len, yq_analysis *a) {
+    term *terms;
+    int n_terms, rc = terms_collect(text, len, &terms, &n_terms);
+    if (rc) return rc;
+    rc = keywords_from_terms(text, terms, n_terms, N_KEYWORDS, &a->keywords, &a->n_keywords);
+    int32_t body_at = d->title_len ? (int32_t)d->title_len + 1 : 0;
+    int first_body_term = 0;
+    while (first_body_term < n_terms && terms[first_body_term].start < body_at)
+        first_body_term++;
+    if (!rc && d->body_len)
+        a->summary = summary_from_terms(d->body, d->body_len, terms + first_body_term,
+                                        n_terms - first_body_term, body_at, SUMMARY_SENTENCES);
+    else if (!rc)
+        a->summary = summary_from_terms(d->title, d->title_len, terms, n_terms, 0, SUMMARY_SENTENCES);
+    if (!rc && !a->summary) rc = yq_error(YQ_ENOMEM, "out of memory");
+    free(terms);
+    return rc;
+}
+
 static int analyze_one(const builtin *self, const yq_doc *d, yq_analysis *a) {
     memset(a, 0, sizeof *a);
     size_t len;
@@ -88,11 +110,8 @@ static int analyze_one(const builtin *self, const yq_doc *d, yq_analysis *a) {
     if (!rc) {
         a->label = r.label;
         a->score = r.score;
-        rc = yq_keywords(text, len, N_KEYWORDS, &a->keywords, &a->n_keywords);
+        rc = summary_and_keywords(d, text, len, a);
     }
-    if (!rc && !(a->summary = yq_summarize(d->body_len ? d->body : d->title,
-                                           d->body_len ? d->body_len : d->title_len, SUMMARY_SENTENCES)))
-        rc = yq_error(YQ_ENOMEM, "out of memory");
     if (!rc) rc = entity_sentiments(self, d, a);
     if (!rc)
         a->event_type =

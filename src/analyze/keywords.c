@@ -27,8 +27,7 @@ typedef struct kw_state {
     int n_slots;
 } kw_state;
 
-static void collect(void *ctx, const term *t) {
-    kw_state *s = ctx;
+static void collect(kw_state *s, const term *t) {
     if (s->n_occ == s->cap) return;
     int slot = (int)(t->hash & (uint64_t)(s->n_slots - 1));
     while (s->slots[slot] && s->nodes[s->slots[slot] - 1].hash != t->hash)
@@ -138,23 +137,32 @@ static int rank_terms(kw_state *s, const char *text, int max, char ***out, int *
     return rc;
 }
 
-int yq_keywords(const char *text, size_t len, int max, char ***out, int *n) {
+int keywords_from_terms(const char *text, const term *terms, int n_terms, int max, char ***out, int *n) {
     *out = NULL;
     *n = 0;
-    /* A term takes at least 2 bytes of its own (bigrams overlap by a character of 3 or more). */
-    kw_state s = {.cap = len / 2 + 1 < MAX_OCCURRENCES ? (int)(len / 2 + 1) : MAX_OCCURRENCES, .n_slots = 64};
+    kw_state s = {.cap = n_terms < MAX_OCCURRENCES ? n_terms : MAX_OCCURRENCES, .n_slots = 64};
     while (s.n_slots < 2 * s.cap)
         s.n_slots *= 2;
-    s.occ = malloc((size_t)s.cap * sizeof *s.occ);
-    s.node_of = malloc((size_t)s.cap * sizeof *s.node_of);
-    s.nodes = malloc((size_t)s.cap * sizeof *s.nodes);
+    s.occ = malloc((size_t)s.cap * sizeof *s.occ + 1);
+    s.node_of = malloc((size_t)s.cap * sizeof *s.node_of + 1);
+    s.nodes = malloc((size_t)s.cap * sizeof *s.nodes + 1);
     s.slots = calloc((size_t)s.n_slots, sizeof *s.slots);
     int rc = s.occ && s.node_of && s.nodes && s.slots ? YQ_OK : yq_error(YQ_ENOMEM, "out of memory");
-    if (!rc) terms_each(text, len, collect, &s);
+    for (int i = 0; !rc && i < s.cap; i++)
+        collect(&s, &terms[i]);
     if (!rc && s.n_nodes > 0 && max > 0) rc = rank_terms(&s, text, max, out, n);
     free(s.occ);
     free(s.node_of);
     free(s.nodes);
     free(s.slots);
+    return rc;
+}
+
+int yq_keywords(const char *text, size_t len, int max, char ***out, int *n) {
+    term *terms;
+    int n_terms, rc = terms_collect(text, len, &terms, &n_terms);
+    if (rc) return rc;
+    rc = keywords_from_terms(text, terms, n_terms, max, out, n);
+    free(terms);
     return rc;
 }

@@ -7,7 +7,9 @@
 #include "yuqing/error.h"
 
 const char *yq_sentiment_label_name(yq_sentiment_label label) {
-    return label == YQ_SENTIMENT_POSITIVE ? "positive" : label == YQ_SENTIMENT_NEGATIVE ? "negative" : "neutral";
+    return label == YQ_SENTIMENT_POSITIVE   ? "positive"
+           : label == YQ_SENTIMENT_NEGATIVE ? "negative"
+                                            : "neutral";
 }
 
 static int lang_code(const char *lang) {
@@ -24,7 +26,8 @@ int yq_sentiment_score(const yq_sentiment_model *model, const char *text, size_t
     int rc = senti_logits(model, text ? text : "", len, lang_code(lang), z, NULL);
     if (rc) return yq_error(rc, "sentiment: out of memory");
     double top = fmax(z[0], fmax(z[1], z[2])), sum = 0, p[3];
-    for (int c = 0; c < 3; c++) sum += p[c] = exp(z[c] - top);
+    for (int c = 0; c < 3; c++)
+        sum += p[c] = exp(z[c] - top);
     int best = 0;
     for (int c = 0; c < 3; c++) {
         out->prob[c] = (float)(p[c] / sum);
@@ -70,10 +73,12 @@ static size_t sentence_end(const char *t, size_t len, size_t pos, int extra) {
     return len;
 }
 
-int yq_sentiment_score_mention(const yq_sentiment_model *model, const char *text, size_t len, const char *lang,
-                               size_t mention_begin, size_t mention_end, yq_sentiment_result *out) {
+int yq_sentiment_score_mention(const yq_sentiment_model *model, const char *text, size_t len,
+                               const char *lang, size_t mention_begin, size_t mention_end,
+                               yq_sentiment_result *out) {
     if (!text || mention_begin > mention_end || mention_end > len)
-        return yq_error(YQ_EINVAL, "yq_sentiment_score_mention: mention [%zu, %zu) outside a text of %zu bytes",
+        return yq_error(YQ_EINVAL,
+                        "yq_sentiment_score_mention: mention [%zu, %zu) outside a text of %zu bytes",
                         mention_begin, mention_end, len);
     size_t from = previous_sentence_start(text, len, mention_begin);
     size_t to = sentence_end(text, len, mention_end, 1);

@@ -35,7 +35,7 @@ struct yq_sentiment_model {
      * dense rows (bias and lexicon scores of each language) follow in float. */
     int16_t *hashed; /* (1 << hash_bits, 3) */
     double scale[3];
-    float *dense; /* (2 * dense_per_lang, 3) */
+    float *dense;        /* (2 * dense_per_lang, 3) */
     senti_lex_slot *lex; /* (lex_mask + 1): open addressing, at most half full */
     uint64_t lex_mask;
 };

@@ -23,7 +23,9 @@ static uint32_t get_u32(const unsigned char *p) {
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-static uint64_t get_u64(const unsigned char *p) { return get_u32(p) | (uint64_t)get_u32(p + 4) << 32; }
+static uint64_t get_u64(const unsigned char *p) {
+    return get_u32(p) | (uint64_t)get_u32(p + 4) << 32;
+}
 
 static float get_f32(const unsigned char *p) {
     uint32_t u = get_u32(p);
@@ -45,7 +47,8 @@ int senti_lex_find(const yq_sentiment_model *m, uint64_t key, float *value) {
 
 static int build_lexicon(yq_sentiment_model *m, const unsigned char *p, uint32_t n, const char *path) {
     uint64_t slots = 16;
-    while (slots < 2 * (uint64_t)n) slots *= 2;
+    while (slots < 2 * (uint64_t)n)
+        slots *= 2;
     m->lex_mask = slots - 1;
     m->lex = calloc(slots, sizeof *m->lex);
     if (!m->lex) return yq_error(YQ_ENOMEM, "sentiment lexicon: out of memory");
@@ -55,7 +58,8 @@ static int build_lexicon(yq_sentiment_model *m, const unsigned char *p, uint32_t
         if (!key || kind < SENTI_SENTIMENT || kind > SENTI_PREFIX)
             return yq_error(YQ_EFORMAT, "%s: bad lexicon entry %u", path, k);
         uint64_t i = key & m->lex_mask;
-        while (m->lex[i].key && m->lex[i].key != key) i = (i + 1) & m->lex_mask;
+        while (m->lex[i].key && m->lex[i].key != key)
+            i = (i + 1) & m->lex_mask;
         m->lex[i] = (senti_lex_slot){key, get_f32(p + 12), kind};
     }
     return 0;
@@ -68,12 +72,15 @@ static int parse_model(yq_sentiment_model *m, const unsigned char *d, size_t siz
     const unsigned char *p = d + 8;
     m->hash_bits = get_u32(p), m->max_ngram = get_u32(p + 4), m->neg_scope = get_u32(p + 8);
     m->mod_window = get_u32(p + 12), m->max_lex_len = get_u32(p + 16), m->dense_per_lang = get_u32(p + 20);
-    m->negation_factor = get_f32(p + 24), m->contrast_before = get_f32(p + 28), m->contrast_after = get_f32(p + 32);
+    m->negation_factor = get_f32(p + 24), m->contrast_before = get_f32(p + 28),
+    m->contrast_after = get_f32(p + 32);
     uint32_t n_rows = get_u32(p + 36), n_lex = get_u32(p + 40);
-    if (m->hash_bits < 8 || m->hash_bits > 24 || m->max_ngram < 1 || m->max_ngram > 5 || m->max_lex_len > 16 ||
-        m->dense_per_lang != 4 || n_rows != (1u << m->hash_bits) + 2 * m->dense_per_lang)
+    if (m->hash_bits < 8 || m->hash_bits > 24 || m->max_ngram < 1 || m->max_ngram > 5 ||
+        m->max_lex_len > 16 || m->dense_per_lang != 4 ||
+        n_rows != (1u << m->hash_bits) + 2 * m->dense_per_lang)
         return yq_error(YQ_EFORMAT, "%s: inconsistent sentiment model header", path);
-    for (int c = 0; c < 3; c++) m->scale[c] = get_f32(p + 44 + 4 * c);
+    for (int c = 0; c < 3; c++)
+        m->scale[c] = get_f32(p + 44 + 4 * c);
     size_t n_hashed = (size_t)3 << m->hash_bits, n_dense = 3 * 2 * (size_t)m->dense_per_lang;
     if (size != HEADER_BYTES + 2 * n_hashed + 4 * n_dense + (size_t)n_lex * LEX_ENTRY_BYTES)
         return yq_error(YQ_EFORMAT, "%s: sentiment model is %zu bytes, header says otherwise", path, size);
@@ -81,12 +88,16 @@ static int parse_model(yq_sentiment_model *m, const unsigned char *d, size_t siz
     m->dense = malloc(4 * n_dense);
     if (!m->hashed || !m->dense) return yq_error(YQ_ENOMEM, "sentiment model: out of memory");
     const unsigned char *w = d + HEADER_BYTES;
-    for (size_t i = 0; i < n_hashed; i++, w += 2) m->hashed[i] = (int16_t)(uint16_t)(w[0] | w[1] << 8);
-    for (size_t i = 0; i < n_dense; i++, w += 4) m->dense[i] = get_f32(w);
+    for (size_t i = 0; i < n_hashed; i++, w += 2)
+        m->hashed[i] = (int16_t)(uint16_t)(w[0] | w[1] << 8);
+    for (size_t i = 0; i < n_dense; i++, w += 4)
+        m->dense[i] = get_f32(w);
     return build_lexicon(m, w, n_lex, path);
 }
 
-static int file_exists(const char *path) { return access(path, R_OK) == 0; }
+static int file_exists(const char *path) {
+    return access(path, R_OK) == 0;
+}
 
 /* The first existing default location (see yq_sentiment_open), written into buf. */
 static int find_default(char *buf, size_t cap) {
@@ -101,11 +112,13 @@ static int find_default(char *buf, size_t cap) {
         if (slash) *slash = 0;
         const char *dirs[] = {"share/yuqing", "data"};
         for (int i = 0; i < 2; i++)
-            if ((size_t)snprintf(buf, cap, "%s/../%s/%s", exe, dirs[i], rel) < cap && file_exists(buf)) return 0;
+            if ((size_t)snprintf(buf, cap, "%s/../%s/%s", exe, dirs[i], rel) < cap && file_exists(buf))
+                return 0;
     }
     if ((size_t)snprintf(buf, cap, "%s/%s", YQ_DATA_DIR, rel) < cap && file_exists(buf)) return 0;
-    return yq_error(YQ_ENOENT, "no sentiment model found: set YUQING_DATA_DIR or install data/sentiment/model.bin "
-                               "to %s/sentiment",
+    return yq_error(YQ_ENOENT,
+                    "no sentiment model found: set YUQING_DATA_DIR or install data/sentiment/model.bin "
+                    "to %s/sentiment",
                     YQ_DATA_DIR);
 }
 
@@ -122,8 +135,10 @@ int yq_sentiment_open(const char *path, yq_sentiment_model **out) {
     int rc = yq_map_file(path, &f);
     if (rc) return rc;
     yq_sentiment_model *m = calloc(1, sizeof *m);
-    if (!m) rc = yq_error(YQ_ENOMEM, "sentiment model: out of memory");
-    else rc = parse_model(m, f.data, f.size, path);
+    if (!m)
+        rc = yq_error(YQ_ENOMEM, "sentiment model: out of memory");
+    else
+        rc = parse_model(m, f.data, f.size, path);
     yq_unmap_file(&f);
     if (rc) {
         yq_sentiment_close(m);

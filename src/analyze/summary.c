@@ -31,8 +31,7 @@ typedef struct overlap {
     int16_t shared[MAX_SENTENCES][MAX_SENTENCES]; /* [older][newer] */
 } overlap;
 
-static void add_term(void *ctx, const term *t) {
-    overlap *o = ctx;
+static void add_term(overlap *o, const term *t) {
     size_t slot = t->hash & o->mask;
     while (o->heads[slot] && o->keys[slot] != t->hash)
         slot = (slot + 1) & o->mask;
@@ -95,10 +94,20 @@ static char *join(const char *text, const yq_span *spans, int n, const char *cho
     return out;
 }
 
+/* Counts the terms each pair of sentences shares; terms (offsets less `base`) and spans both go
+ * in text order. */
+static void count_overlap(const yq_span *spans, int n, const term *terms, int n_terms, int32_t base,
+                          overlap *o) {
+    int k = 0;
+    for (o->sentence = 0; o->sentence < n; o->sentence++) {
+        while (k < n_terms && terms[k].start - base < spans[o->sentence].start)
+            k++;
+        for (; k < n_terms && terms[k].start - base < spans[o->sentence].end; k++)
+            add_term(o, &terms[k]);
+    }
+}
+
 static char *rank_and_join(const char *text, const yq_span *spans, int n, int max_sentences, overlap *o) {
-    for (o->sentence = 0; o->sentence < n; o->sentence++)
-        terms_each(text + spans[o->sentence].start,
-                   (size_t)(spans[o->sentence].end - spans[o->sentence].start), add_term, o);
     tr_edge *edges = calloc((size_t)n * (size_t)n / 2 + 1, sizeof *edges);
     if (!edges) return NULL;
     int n_edges = 0;
@@ -116,23 +125,42 @@ static char *rank_and_join(const char *text, const yq_span *spans, int n, int ma
     return join(text, spans, n, chosen);
 }
 
-char *yq_summarize(const char *text, size_t len, int max_sentences) {
+/* An overlap table sized for n_terms terms, cleared where it is read before being written. */
+static overlap *new_overlap(int n_terms) {
+    overlap *o = malloc(sizeof *o);
+    if (!o) return NULL;
+    size_t terms = n_terms < MAX_TERMS ? (size_t)n_terms : MAX_TERMS;
+    for (o->mask = 63; o->mask + 1 < 2 * terms;)
+        o->mask = 2 * o->mask + 1;
+    memset(o->heads, 0, (o->mask + 1) * sizeof *o->heads);
+    memset(o->terms, 0, sizeof o->terms);
+    memset(o->shared, 0, sizeof o->shared);
+    o->n_postings = 0;
+    return o;
+}
+
+char *summary_from_terms(const char *text, size_t len, const term *terms, int n_terms, int32_t base,
+                         int max_sentences) {
     yq_span *spans = NULL;
     int n = 0;
     if (yq_split_sentences(text, len, &spans, &n)) return NULL;
     if (n > MAX_SENTENCES) n = MAX_SENTENCES;
-    overlap *o = malloc(sizeof *o);
-    if (o) { /* only what is read before being written is cleared */
-        size_t terms = len / 2 + 1 < MAX_TERMS ? len / 2 + 1 : MAX_TERMS;
-        for (o->mask = 63; o->mask + 1 < 2 * terms;)
-            o->mask = 2 * o->mask + 1;
-        memset(o->heads, 0, (o->mask + 1) * sizeof *o->heads);
-        memset(o->terms, 0, sizeof o->terms);
-        memset(o->shared, 0, sizeof o->shared);
-        o->n_postings = 0;
+    overlap *o = new_overlap(n_terms);
+    char *summary = NULL;
+    if (o) {
+        count_overlap(spans, n, terms, n_terms, base, o);
+        summary = rank_and_join(text, spans, n, max_sentences, o);
     }
-    char *summary = o ? rank_and_join(text, spans, n, max_sentences, o) : NULL;
     free(o);
     free(spans);
+    return summary;
+}
+
+char *yq_summarize(const char *text, size_t len, int max_sentences) {
+    term *terms;
+    int n_terms;
+    if (terms_collect(text, len, &terms, &n_terms)) return NULL;
+    char *summary = summary_from_terms(text, len, terms, n_terms, 0, max_sentences);
+    free(terms);
     return summary;
 }

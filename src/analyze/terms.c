@@ -1,10 +1,12 @@
 /* Content terms (for keywords and summaries) and the TextRank iteration (see terms.h). */
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "analyze/terms.h"
 #include "analyze/text_internal.h"
+#include "yuqing/error.h"
 #include "yuqing/textproc.h"
 
 /* Function characters: a CJK bigram holding one of these is not a content term. */
@@ -109,6 +111,25 @@ void terms_each(const char *text, size_t len, term_fn fn, void *ctx) {
             prev_start = NULL; /* punctuation breaks bigrams; a space inside CJK text does not */
         }
     }
+}
+
+typedef struct term_list {
+    term *items;
+    int n, cap;
+} term_list;
+
+static void append_term(void *ctx, const term *t) {
+    term_list *list = ctx;
+    if (list->n < list->cap) list->items[list->n++] = *t;
+}
+
+int terms_collect(const char *text, size_t len, term **out, int *n) {
+    term_list list = {malloc((len / 2 + 1) * sizeof *list.items), 0, (int)(len / 2 + 1)};
+    if (!list.items) return yq_error(YQ_ENOMEM, "out of memory");
+    terms_each(text, len, append_term, &list);
+    *out = list.items;
+    *n = list.n;
+    return YQ_OK;
 }
 
 void textrank(int n, const tr_edge *edges, int n_edges, int max_iterations, float *score, float *scratch) {

@@ -16,6 +16,15 @@ typedef struct term {
 typedef void (*term_fn)(void *ctx, const term *t);
 void terms_each(const char *text, size_t len, term_fn fn, void *ctx);
 
+/* All terms of text[0, len) in order: *out is a malloc'd array of *n (at most len / 2 + 1). */
+int terms_collect(const char *text, size_t len, term **out, int *n);
+
+/* yq_keywords and yq_summarize over terms already collected: `terms` (n_terms, in text order) hold
+ * offsets into a larger text that starts `base` bytes before `text` (0 when they index `text`). */
+int keywords_from_terms(const char *text, const term *terms, int n_terms, int max, char ***out, int *n);
+char *summary_from_terms(const char *text, size_t len, const term *terms, int n_terms, int32_t base,
+                         int max_sentences);
+
 /* An undirected weighted edge between nodes a and b. */
 typedef struct tr_edge {
     int32_t a, b;
