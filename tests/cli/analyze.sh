@@ -45,11 +45,12 @@ awk -v N=3000 'BEGIN {
 "$yuqing" analyze --in "$work/big.jsonl" --watch "$watch" --db "$work/whole.db" --quiet >/dev/null
 "$yuqing" analyze --in "$work/big.jsonl" --watch "$watch" --db "$work/killed.db" --batch 50 --quiet >/dev/null &
 pid=$!
-for _ in $(seq 100); do [[ -s "$work/killed.db-wal" ]] && break; sleep 0.02; done
-sleep 0.3 # the store exists: let some batches commit, then kill mid-way
+# Kill once a few batches are in the write-ahead log (it starts with the schema, ~100 KB a batch).
+for _ in $(seq 500); do (($(stat -c %s "$work/killed.db-wal" 2>/dev/null || echo 0) > 300000)) && break; sleep 0.02; done
 if kill -9 "$pid" 2>/dev/null; then pass; else fail "analyze finished before the kill: make the input bigger"; fi
 wait "$pid" 2>/dev/null
 out=$("$yuqing" analyze --in "$work/big.jsonl" --watch "$watch" --db "$work/killed.db" --quiet)
+echo "cli analyze: killed after $(grep -o '"already_stored": [0-9]*' <<<"$out" | cut -d' ' -f2) of 3000 articles" >&2
 grep -q '"already_stored": [1-9]' <<<"$out" && pass || fail "the killed run stored nothing before the kill: $out"
 dump() { "$yuqing" search --db "$1" --export jsonl; }
 cmp -s <(dump "$work/whole.db") <(dump "$work/killed.db") && pass || fail "resumed store differs (search export)"
