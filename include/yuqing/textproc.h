@@ -11,9 +11,9 @@
  * ASCII, drops zero-width characters, collapses spaces and tabs, trims lines, keeps at most one
  * blank line between paragraphs, writes surrogates and code points past U+10FFFF as U+FFFD (so
  * the result is valid UTF-8; other malformed bytes become the character of their value) and drops
- * short boilerplate lines ("责任编辑：", "All rights
- * reserved", ...; the table is in clean.c and docs/ANALYZE.md). Returns a malloc'd NUL-terminated
- * string (never NULL unless out of memory); *out_len gets its length. */
+ * short boilerplate lines ("责任编辑：", "All rights reserved", ...; the table is in clean.c and
+ * docs/ANALYZE.md). Returns a malloc'd NUL-terminated string (never NULL unless out of memory);
+ * *out_len gets its length. Thread-safe. */
 char *yq_clean_text(const char *text, size_t len, size_t *out_len);
 
 /* Prepares the process-wide Traditional-to-Simplified character table from OpenCC's t2s
@@ -73,8 +73,9 @@ typedef struct yq_match {
 
 yq_matcher *yq_matcher_new(void);
 void yq_matcher_free(yq_matcher *m);
-/* Adds a pattern with a caller-chosen tag (e.g. an entity index). Errors: YQ_EINVAL (empty
- * after folding), YQ_ENOMEM. Not allowed after the first yq_matcher_find. */
+/* Adds a pattern with a caller-chosen tag (e.g. an entity index); a pattern added again (equal
+ * after folding) keeps its first tag. Errors: YQ_EINVAL (empty after folding, or added after
+ * yq_matcher_build), YQ_ENOMEM. */
 int yq_matcher_add(yq_matcher *m, const char *pattern, int32_t tag);
 /* Builds the automaton; call once after the last add. */
 int yq_matcher_build(yq_matcher *m);
