@@ -14,7 +14,7 @@
 static void usage(FILE *out) {
     fprintf(out, "usage: yuqing search --db DB [QUERY] [--entity E] [--sentiment S] [--since D] [--limit N]\n"
                  "                     [--export csv|jsonl]\n"
-                 "  QUERY               words that must all occur (Chinese or English; any case)\n"
+                 "  QUERY               words that must all occur (Chinese in either script, English in any case)\n"
                  "  --entity E          only articles mentioning the watched entity E\n"
                  "  --sentiment S       positive, neutral or negative (toward E when --entity is given)\n"
                  "  --since D           articles from D on: a date/time (2024-05-01, UTC unless an offset\n"
