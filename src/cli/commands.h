@@ -18,6 +18,9 @@ int cmd_serve(int argc, char **argv);
 int cmd_quantize(int argc, char **argv);
 int cmd_extract(int argc, char **argv);
 int cmd_crawl(int argc, char **argv);
+int cmd_analyze(int argc, char **argv);
+int cmd_search(int argc, char **argv);
+int cmd_sentiment(int argc, char **argv);
 
 /* Prints "yuqing: error: MESSAGE" to stderr and returns the exit status for `code`
  * (2 for bad input, 1 for run-time failures). */

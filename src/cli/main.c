@@ -16,6 +16,9 @@ static const struct {
     {"serve", cmd_serve, "OpenAI-compatible HTTP API with continuous batching"},
     {"extract", cmd_extract, "one HTML page to JSON: title, time, author, main text, links"},
     {"crawl", cmd_crawl, "crawl the configured news sources into item records"},
+    {"analyze", cmd_analyze, "analyse crawled items into the store: entities, sentiment, near-duplicates"},
+    {"search", cmd_search, "full-text search of the analysis store, with CSV/JSONL export"},
+    {"sentiment", cmd_sentiment, "JSONL texts to sentiment labels and scores (built-in analyzer)"},
     {"quantize", cmd_quantize, "convert a model to GGUF (f16, bf16, q8_0, q4_0, q4_k_m, q5_k_m)"},
 };
 

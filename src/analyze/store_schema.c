@@ -1,0 +1,35 @@
+/* The analysis store's schema, as forward migrations (docs/ANALYZE.md describes each table). */
+#include "analyze/store_internal.h"
+
+static const char schema_v1[] =
+    "CREATE TABLE entities(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, aliases TEXT NOT NULL);"
+    "CREATE TABLE settings(key TEXT PRIMARY KEY, value TEXT);"
+    "CREATE TABLE near_dup_groups(id INTEGER PRIMARY KEY, first_article TEXT NOT NULL, first_seen TEXT,"
+    "  simhash INTEGER NOT NULL, n_articles INTEGER NOT NULL, n_sources INTEGER NOT NULL);"
+    "CREATE TABLE articles(seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, url TEXT, canonical_url TEXT,"
+    "  source TEXT, fetched_at TEXT, published_at TEXT, time_utc TEXT, author TEXT, title TEXT NOT NULL,"
+    "  body TEXT NOT NULL, lang TEXT, content_hash TEXT, simhash INTEGER NOT NULL,"
+    "  group_id INTEGER NOT NULL REFERENCES near_dup_groups(id));"
+    "CREATE INDEX articles_time ON articles(time_utc);"
+    "CREATE INDEX articles_group ON articles(group_id);"
+    "CREATE TABLE analyses(article INTEGER PRIMARY KEY REFERENCES articles(seq), analyzer TEXT NOT NULL,"
+    "  status TEXT NOT NULL CHECK (status IN ('ok', 'empty', 'failed')), error TEXT, sentiment TEXT,"
+    "  score REAL, summary TEXT, keywords TEXT, event_type TEXT);"
+    "CREATE TABLE mentions(article INTEGER NOT NULL REFERENCES articles(seq),"
+    "  entity INTEGER NOT NULL REFERENCES entities(id), field TEXT NOT NULL, start INTEGER NOT NULL,"
+    "  end INTEGER NOT NULL, PRIMARY KEY(article, field, start));"
+    "CREATE INDEX mentions_entity ON mentions(entity);"
+    "CREATE TABLE entity_sentiment(article INTEGER NOT NULL REFERENCES articles(seq),"
+    "  entity INTEGER NOT NULL REFERENCES entities(id), n_mentions INTEGER NOT NULL, sentiment TEXT NOT NULL,"
+    "  score REAL NOT NULL, PRIMARY KEY(article, entity));"
+    "CREATE INDEX entity_sentiment_entity ON entity_sentiment(entity, article);"
+    "CREATE TABLE alerts(id INTEGER PRIMARY KEY, rule INTEGER NOT NULL, entity INTEGER NOT NULL"
+    "  REFERENCES entities(id), window_start TEXT NOT NULL, window_end TEXT NOT NULL, value REAL NOT NULL,"
+    "  n_articles INTEGER NOT NULL, message TEXT NOT NULL, raised_at TEXT NOT NULL,"
+    "  UNIQUE(rule, entity, window_start));"
+    "CREATE VIRTUAL TABLE articles_fts USING fts5(title, body, content='articles', content_rowid='seq',"
+    "  tokenize='trigram');"
+    "CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN"
+    "  INSERT INTO articles_fts(rowid, title, body) VALUES (new.seq, new.title, new.body); END;";
+
+const char *const yq_store_migrations[YQ_STORE_SCHEMA_VERSION] = {schema_v1};
