@@ -151,6 +151,39 @@ static void check_prefix_cache(const yq_model *m) {
     CHECK(alone.n == cb.n_out[0] && !memcmp(alone.ids, cb.out[0], (size_t)alone.n * sizeof(int32_t)));
 }
 
+/* The pool's O(1) shared / cache-only counts agree with a recount after random reference changes. */
+static void check_block_counts(void) {
+    yq_kv_cache *kv;
+    CHECK(yq_kv_cache_new(1, 1, 4, 4, 16, &kv) == 0);
+    int cached[16] = {0};
+    unsigned rng = 12345;
+    int mismatches = 0;
+    for (int op = 0; op < 4000; op++) {
+        rng = rng * 1103515245u + 12345u;
+        int32_t b = (int32_t)((rng >> 8) % 16);
+        int rc = yq_kv_block_refcount(kv, b), kind = (int)((rng >> 20) % 4);
+        if (rc == 0) {
+            if (kind == 0) yq_kv_block_alloc(kv);
+        } else if (kind == 0) {
+            yq_kv_block_retain(kv, b);
+        } else if (kind == 1 && !(cached[b] && rc == 1)) {
+            yq_kv_block_release(kv, b);
+        } else if (kind == 2 && !cached[b]) {
+            yq_kv_block_retain(kv, b), yq_kv_block_set_cached(kv, b, 1), cached[b] = 1;
+        } else if (kind == 3 && cached[b]) {
+            yq_kv_block_set_cached(kv, b, 0), yq_kv_block_release(kv, b), cached[b] = 0;
+        }
+        int shared = 0, cached_only = 0;
+        for (int i = 0; i < 16; i++) {
+            shared += yq_kv_block_refcount(kv, i) > 1;
+            cached_only += cached[i] && yq_kv_block_refcount(kv, i) == 1;
+        }
+        mismatches += shared != yq_kv_cache_shared_blocks(kv) || cached_only != yq_kv_cache_cached_only_blocks(kv);
+    }
+    CHECKF(mismatches == 0, "%d block-count mismatches", mismatches);
+    yq_kv_cache_free(kv);
+}
+
 static void check_cancel_and_stop(const yq_model *m) {
     yq_engine_config cfg = {.max_batch = 4, .n_blocks = 32, .block_size = 8, .max_queue = 2, .step_tokens = 64};
     yq_engine *e;
@@ -218,6 +251,7 @@ int main(void) {
     check_concurrent(m, 32, 256, 16, 0);
     check_concurrent(m, 32, 20, 4, 1);
     check_prefix_cache(m);
+    check_block_counts();
     check_cancel_and_stop(m);
     check_choices_and_errors(m);
     yq_threads_shutdown();

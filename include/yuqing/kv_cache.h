@@ -32,6 +32,12 @@ void yq_kv_block_retain(yq_kv_cache *kv, int32_t block);
 void yq_kv_block_release(yq_kv_cache *kv, int32_t block);
 /* How many holders the block has (sequences, the prefix cache). */
 int yq_kv_block_refcount(const yq_kv_cache *kv, int32_t block);
+/* Marks whether the prefix cache holds a reference to `block` (for the counts below). */
+void yq_kv_block_set_cached(yq_kv_cache *kv, int32_t block, int cached);
+/* Blocks held more than once, and cached blocks held by the prefix cache alone (evictable);
+ * both kept current at every reference change. */
+int yq_kv_cache_shared_blocks(const yq_kv_cache *kv);
+int yq_kv_cache_cached_only_blocks(const yq_kv_cache *kv);
 /* Copies all keys and values of block src into block dst (copy on write). */
 void yq_kv_block_copy(yq_kv_cache *kv, int32_t dst, int32_t src);
 

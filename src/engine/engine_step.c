@@ -183,18 +183,16 @@ static int reserve(yq_engine *e, int *chunk) {
 }
 
 static void publish_stats(yq_engine *e, int admitted, int reaped_waiting) {
-    int held, evictable, shared = 0;
+    int held, evictable;
     yq_prefix_cache_counts(e->prefix, &held, &evictable);
     (void)held;
-    for (int b = 0; b < yq_kv_cache_total_blocks(e->kv); b++)
-        if (yq_kv_block_refcount(e->kv, b) > 1) shared++;
     pthread_mutex_lock(&e->lock);
     e->queued -= admitted + reaped_waiting;
     e->stats.running = e->n_running;
     e->stats.waiting = e->n_waiting;
     e->stats.blocks_total = yq_kv_cache_total_blocks(e->kv);
     e->stats.blocks_free = yq_kv_cache_free_blocks(e->kv);
-    e->stats.blocks_shared = shared;
+    e->stats.blocks_shared = yq_kv_cache_shared_blocks(e->kv);
     e->stats.blocks_cached = evictable;
     pthread_mutex_unlock(&e->lock);
 }

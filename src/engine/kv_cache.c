@@ -1,4 +1,6 @@
-/* Block pool of the paged KV cache: a free list, reference counts, and block tables. */
+/* Block pool of the paged KV cache: a free list, reference counts, and block tables. Counts of
+ * shared and cache-only blocks are kept up to date at each reference change, so the engine reads
+ * them in O(1) every step. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,8 +12,11 @@ struct yq_kv_cache {
     int64_t block_floats; /* floats in one block (one of keys or values) */
     float *keys, *values; /* (n_blocks, n_layers, n_kv_heads, block_size, head_dim) */
     int32_t *refcount;
+    uint8_t *cached; /* 1 while the prefix cache holds a reference */
     int32_t *free_list;
     int n_free;
+    int n_shared;      /* blocks with refcount > 1 */
+    int n_cached_only; /* cached blocks whose only holder is the prefix cache */
 };
 
 int yq_kv_cache_new(int n_layers, int n_kv_heads, int head_dim, int block_size, int n_blocks,
@@ -27,8 +32,9 @@ int yq_kv_cache_new(int n_layers, int n_kv_heads, int head_dim, int block_size, 
     kv->keys = calloc(total, sizeof(float));
     kv->values = calloc(total, sizeof(float));
     kv->refcount = calloc((size_t)n_blocks, sizeof(int32_t));
+    kv->cached = calloc((size_t)n_blocks, 1);
     kv->free_list = malloc((size_t)n_blocks * sizeof(int32_t));
-    if (!kv->keys || !kv->values || !kv->refcount || !kv->free_list) {
+    if (!kv->keys || !kv->values || !kv->refcount || !kv->cached || !kv->free_list) {
         yq_kv_cache_free(kv);
         return yq_error(YQ_ENOMEM, "KV cache: cannot allocate %d blocks (%.1f MiB)", n_blocks,
                         2.0 * (double)total * sizeof(float) / 1048576.0);
@@ -44,6 +50,7 @@ void yq_kv_cache_free(yq_kv_cache *kv) {
     free(kv->keys);
     free(kv->values);
     free(kv->refcount);
+    free(kv->cached);
     free(kv->free_list);
     free(kv);
 }
@@ -59,10 +66,30 @@ int32_t yq_kv_block_alloc(yq_kv_cache *kv) {
     return block;
 }
 
-void yq_kv_block_retain(yq_kv_cache *kv, int32_t block) { kv->refcount[block]++; }
+int yq_kv_cache_shared_blocks(const yq_kv_cache *kv) { return kv->n_shared; }
+int yq_kv_cache_cached_only_blocks(const yq_kv_cache *kv) { return kv->n_cached_only; }
+
+void yq_kv_block_retain(yq_kv_cache *kv, int32_t block) {
+    if (++kv->refcount[block] == 2) {
+        kv->n_shared++;
+        kv->n_cached_only -= kv->cached[block];
+    }
+}
 
 void yq_kv_block_release(yq_kv_cache *kv, int32_t block) {
-    if (--kv->refcount[block] == 0) kv->free_list[kv->n_free++] = block;
+    int32_t left = --kv->refcount[block];
+    if (left == 1) {
+        kv->n_shared--;
+        kv->n_cached_only += kv->cached[block];
+    } else if (left == 0) {
+        kv->free_list[kv->n_free++] = block;
+    }
+}
+
+void yq_kv_block_set_cached(yq_kv_cache *kv, int32_t block, int cached) {
+    if (kv->cached[block] == !!cached) return;
+    kv->cached[block] = (uint8_t)!!cached;
+    if (kv->refcount[block] == 1) kv->n_cached_only += cached ? 1 : -1;
 }
 
 int yq_kv_block_refcount(const yq_kv_cache *kv, int32_t block) { return kv->refcount[block]; }

@@ -31,6 +31,7 @@ typedef struct yq_bpe {
  * the heap. */
 typedef struct bpe_scratch {
     int32_t *next, *prev;
+    uint32_t *rank;  /* rank of the pair (part, its right neighbour), BPE_NO_MERGE if none */
     uint64_t *heap; /* candidates: rank << 32 | position of the left part */
     size_t cap;
 } bpe_scratch;

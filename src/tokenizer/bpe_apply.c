@@ -4,7 +4,8 @@
  * equal ranks, the leftmost. A popped candidate is applied only if the pair now at its position
  * still has its rank; otherwise it is stale (a part of it merged since) and skipped. A pair
  * with the same rank is the same merge (a rank names one merged token, and parts only grow), so
- * this test is exact. */
+ * this test is exact. The current rank of each part's pair is kept in an array (updated exactly
+ * where a merge changes a pair), so the test costs no second lookup in the merge table. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +15,7 @@
 void bpe_scratch_free(bpe_scratch *s) {
     free(s->next);
     free(s->prev);
+    free(s->rank);
     free(s->heap);
     memset(s, 0, sizeof *s);
 }
@@ -23,11 +25,13 @@ static int reserve(bpe_scratch *s, size_t n) {
     size_t cap = n < 256 ? 256 : n;
     free(s->next);
     free(s->prev);
+    free(s->rank);
     free(s->heap);
     s->next = malloc(cap * sizeof *s->next);
     s->prev = malloc(cap * sizeof *s->prev);
+    s->rank = malloc(cap * sizeof *s->rank);
     s->heap = malloc(3 * cap * sizeof *s->heap); /* n-1 initial candidates, <= 2 per merge */
-    s->cap = s->next && s->prev && s->heap ? cap : 0;
+    s->cap = s->next && s->prev && s->rank && s->heap ? cap : 0;
     return s->cap ? YQ_OK : yq_error(YQ_ENOMEM, "BPE: out of memory");
 }
 
@@ -58,14 +62,11 @@ static uint64_t heap_pop(uint64_t *h, size_t *n) {
     return top;
 }
 
-/* The rank of the pair of part i and its right neighbour, or BPE_NO_MERGE. */
-static uint32_t pair_rank(const yq_bpe *b, bpe_scratch *s, const int32_t *ids, int32_t i) {
-    return i < 0 || s->next[i] < 0 ? BPE_NO_MERGE : bpe_rank(b, ids[i], ids[s->next[i]]);
-}
-
-/* Queues the merge of part i with its right neighbour, if the pair has one. */
+/* Looks up the rank of the pair of part i (i >= 0) and its right neighbour, records it, and
+ * queues the merge if there is one. */
 static void queue_pair(const yq_bpe *b, bpe_scratch *s, size_t *n_heap, const int32_t *ids, int32_t i) {
-    uint32_t rank = pair_rank(b, s, ids, i);
+    uint32_t rank = s->next[i] < 0 ? BPE_NO_MERGE : bpe_rank(b, ids[i], ids[s->next[i]]);
+    s->rank[i] = rank;
     if (rank != BPE_NO_MERGE) heap_push(s->heap, n_heap, (uint64_t)rank << 32 | (uint32_t)i);
 }
 
@@ -76,8 +77,9 @@ static size_t merge_by_heap(const yq_bpe *b, bpe_scratch *s, int32_t *ids, size_
         s->next[i] = i + 1 < n ? (int32_t)(i + 1) : -1;
         s->prev[i] = (int32_t)i - 1;
     }
-    for (size_t i = 0; i + 1 < n; i++) { /* the initial pairs, heapified in O(n) */
-        uint32_t rank = bpe_rank(b, ids[i], ids[i + 1]);
+    for (size_t i = 0; i < n; i++) { /* the initial pairs, heapified in O(n) */
+        uint32_t rank = i + 1 < n ? bpe_rank(b, ids[i], ids[i + 1]) : BPE_NO_MERGE;
+        s->rank[i] = rank;
         if (rank != BPE_NO_MERGE) s->heap[n_heap++] = (uint64_t)rank << 32 | i;
     }
     for (size_t i = n_heap / 2; i-- > 0;)
@@ -86,12 +88,12 @@ static size_t merge_by_heap(const yq_bpe *b, bpe_scratch *s, int32_t *ids, size_
         uint64_t c = heap_pop(s->heap, &n_heap);
         int32_t i = (int32_t)(uint32_t)c, r = s->next[i];
         uint32_t rank = (uint32_t)(c >> 32);
-        if (ids[i] < 0 || pair_rank(b, s, ids, i) != rank) continue; /* stale */
+        if (ids[i] < 0 || s->rank[i] != rank) continue; /* stale */
         ids[i] = bpe_merged_id(b, rank);
         ids[r] = -1;
         s->next[i] = s->next[r];
         if (s->next[r] >= 0) s->prev[s->next[r]] = i;
-        queue_pair(b, s, &n_heap, ids, s->prev[i]);
+        if (s->prev[i] >= 0) queue_pair(b, s, &n_heap, ids, s->prev[i]);
         queue_pair(b, s, &n_heap, ids, i);
     }
     size_t m = 0;
