@@ -4,6 +4,27 @@
 #define YUQING_REPORT_H
 
 #include <cjson/cJSON.h>
+#include <sqlite3.h>
+
+/* The period and time zone of a report. */
+typedef struct yq_report_range {
+    char timezone[64];          /* IANA name, or the machine's zone abbreviation */
+    const char *since, *until;  /* local dates "YYYY-MM-DD" as given, or NULL (borrowed) */
+    char since_utc[21], until_utc[21]; /* the same bounds in UTC: [since 00:00, until 24:00) */
+} yq_report_range;
+
+/* Sets the process's time zone to `timezone` (an IANA name such as "Asia/Shanghai"; NULL keeps
+ * the machine's) and converts the local dates `since` / `until` (either may be NULL) to UTC
+ * bounds. Errors: YQ_EINVAL naming a bad date or an unknown time zone. */
+int yq_report_range_init(yq_report_range *range, const char *timezone, const char *since, const char *until);
+
+/* Reads the report's data (docs/REPORT.md) from an analysis store's connection. */
+int yq_report_data(sqlite3 *db, const yq_report_range *range, cJSON **out);
+
+/* Opens the analysis store at `db_path` (which must exist), sets the process's time zone to the
+ * store's (else the machine's) and reads the report's data for the local dates [since, until]
+ * (either NULL: unbounded). */
+int yq_report_from_store(const char *db_path, const char *since, const char *until, cJSON **out);
 
 /* Writes DIR/index.html (the page template with `data` embedded), report.js, report.css and
  * Chart.js (copied from Debian's libjs-chart.js) into `dir`, creating it if needed. Each file is

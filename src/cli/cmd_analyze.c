@@ -4,35 +4,46 @@
 #include <stdlib.h>
 
 #include "cli/commands.h"
+#include "yuqing/alerts.h"
 #include "yuqing/analyze.h"
 #include "yuqing/error.h"
 #include "yuqing/log.h"
 
 static void usage(FILE *out) {
-    fprintf(out, "usage: yuqing analyze --in ITEMS --watch WATCH.yaml --db DB [--batch N] [--threads N]\n"
+    fprintf(out, "usage: yuqing analyze --in ITEMS --watch WATCH.yaml --db DB [--alert-cmd CMD] [--batch N]\n"
                  "  --in ITEMS          crawled items: a JSONL file or the crawler's SQLite store (table items)\n"
                  "  --watch WATCH.yaml  watched entities, aliases, alert rules (docs/ANALYZE.md)\n"
                  "  --db DB             the analysis store (SQLite; created when missing)\n"
+                 "  --alert-cmd CMD     run CMD (through /bin/sh) for each new alert, its JSON on stdin\n"
                  "  --batch N           articles per transaction (default 256)\n"
                  "  --threads N --quiet --verbose --help\n"
                  "Items already in DB are skipped, so reruns and resumed runs add nothing twice.\n");
 }
 
-static int print_stats(const yq_analyze_stats *s) {
+/* Logs each new alert and hands it to --alert-cmd when given. */
+static int on_alert(void *ctx, const cJSON *alert) {
+    const char *command = ctx;
+    yq_info("alert: %s", cJSON_GetObjectItem(alert, "message")->valuestring);
+    if (command && yq_alert_run_command(command, alert)) yq_warn("%s", yq_last_error());
+    return 0;
+}
+
+static int print_stats(const yq_analyze_stats *s, int n_alerts) {
     if (s->malformed)
         yq_warn("skipped %lld malformed item line(s), the first at line %lld", s->malformed, s->first_malformed_line);
     printf("{\"read\": %lld, \"analyzed\": %lld, \"already_stored\": %lld, \"malformed\": %lld, \"empty\": %lld,"
-           " \"failed\": %lld, \"new_groups\": %lld}\n",
-           s->read, s->analyzed, s->skipped_known, s->malformed, s->empty, s->failed, s->groups_new);
+           " \"failed\": %lld, \"new_groups\": %lld, \"new_alerts\": %d}\n",
+           s->read, s->analyzed, s->skipped_known, s->malformed, s->empty, s->failed, s->groups_new, n_alerts);
     return EXIT_OK;
 }
 
 int cmd_analyze(int argc, char **argv) {
-    const char *in = NULL, *watch_path = NULL, *db = NULL, *batch = NULL;
+    const char *in = NULL, *watch_path = NULL, *db = NULL, *batch = NULL, *alert_cmd = NULL;
     cli_option options[] = {{"--in", CLI_STRING, &in},
                             {"--watch", CLI_STRING, &watch_path},
                             {"--db", CLI_STRING, &db},
                             {"--batch", CLI_STRING, &batch},
+                            {"--alert-cmd", CLI_STRING, &alert_cmd},
                             {NULL, 0, NULL}};
     int rc = cli_parse_options("analyze", argc, argv, options, NULL, usage);
     if (rc != 0) return rc < 0 ? EXIT_OK : rc;
@@ -50,8 +61,10 @@ int cmd_analyze(int argc, char **argv) {
         yq_analyze_options o = {in, db, watch, analyzer, (int)batch_size};
         rc = yq_analyze_run(&o, &stats);
     }
+    int n_alerts = 0;
+    if (!rc) rc = yq_alerts_run(db, watch, on_alert, (void *)alert_cmd, &n_alerts);
     if (analyzer) analyzer->free(analyzer);
     yq_sentiment_close(sentiment);
     yq_watch_free(watch);
-    return rc ? cli_fail(rc) : print_stats(&stats);
+    return rc ? cli_fail(rc) : print_stats(&stats, n_alerts);
 }

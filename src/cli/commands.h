@@ -17,6 +17,7 @@ int cmd_tokenize(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_quantize(int argc, char **argv);
 int cmd_extract(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 int cmd_analyze(int argc, char **argv);
 int cmd_search(int argc, char **argv);
 

@@ -17,6 +17,7 @@ static const struct {
     {"extract", cmd_extract, "one HTML page to JSON: title, time, author, main text, links"},
     {"analyze", cmd_analyze, "analyse crawled items into the store: entities, sentiment, near-duplicates"},
     {"search", cmd_search, "full-text search of the analysis store, with CSV/JSONL export"},
+    {"report", cmd_report, "static HTML dashboard of an analysis store"},
     {"quantize", cmd_quantize, "convert a model to GGUF (f16, bf16, q8_0, q4_0, q4_k_m, q5_k_m)"},
 };
 
