@@ -7,8 +7,7 @@
 #include "yuqing/report.h"
 #include "yuqing/store.h"
 
-/* The store's `timezone` setting (malloc'd), or NULL for the machine's. */
-static char *store_timezone(sqlite3 *db) {
+char *yq_report_store_timezone(sqlite3 *db) {
     sqlite3_stmt *stmt;
     char *tz = NULL;
     if (sqlite3_prepare_v2(db, "SELECT value FROM settings WHERE key = 'timezone'", -1, &stmt, NULL) != SQLITE_OK)
@@ -24,7 +23,7 @@ int yq_report_from_store(const char *db_path, const char *since, const char *unt
     yq_store *store;
     int rc = yq_store_open(db_path, &store);
     if (rc) return rc;
-    char *tz = store_timezone(yq_store_db(store));
+    char *tz = yq_report_store_timezone(yq_store_db(store));
     yq_report_range range;
     rc = yq_report_range_init(&range, tz, since, until);
     if (!rc) rc = yq_report_data(yq_store_db(store), &range, out);

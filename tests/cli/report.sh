@@ -50,6 +50,33 @@ else
   fail "chromium not installed (tools/install-deps.sh installs it)"
 fi
 
+# The same store served live: the dashboard page and the JSON API, behind an API key.
+"$yuqing" serve --db "$db" --port 0 --api-key sekrit 2>"$work/serve.log" &
+server=$!
+trap 'kill $server 2>/dev/null; rm -rf "$work"' EXIT
+port=""
+for _ in $(seq 100); do
+  port=$(grep -o 'http://127.0.0.1:[0-9]*' "$work/serve.log" | head -1 | sed 's/.*://')
+  [[ -n $port ]] && break
+  sleep 0.1
+done
+[[ -n $port ]] && pass || fail "serve --db: no 'listening' line: $(cat "$work/serve.log")"
+api() { curl -s -H "Authorization: Bearer sekrit" "http://127.0.0.1:$port$1"; }
+check "no key" 401 "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/api/entities")"
+api / >"$work/live.html"
+embedded "$work/live.html" | jq -c '.entities' >"$work/live_entities.json"
+check "live page data" "$(jq -c '.entities' "$work/data.json")" "$(cat "$work/live_entities.json")"
+check "api entities" "$(jq -c '.entities' "$work/data.json")" "$(api /api/entities | jq -c '.entities')"
+check "api alerts" "$(jq -c '.alerts' "$work/data.json")" "$(api /api/alerts | jq -c '.alerts')"
+check "api articles by entity" "$(q "SELECT count(*) FROM entity_sentiment s JOIN entities e ON e.id = s.entity WHERE e.name = '星河科技'")" \
+  "$(api "/api/articles?entity=%E6%98%9F%E6%B2%B3%E7%A7%91%E6%8A%80" | jq '.articles | length')"
+check "api full-text search" '["r4","r5"]' "$(api "/api/articles?q=%E5%87%80%E5%88%A9%E6%B6%A6" | jq -c '[.articles[].id] | sort')"
+check "api bad sentiment" 400 "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer sekrit" "http://127.0.0.1:$port/api/articles?sentiment=angry")"
+check "chart.js served" 200 "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer sekrit" "http://127.0.0.1:$port/chart.min.js")"
+kill -TERM $server
+wait $server
+check "serve --db exit status" 0 $?
+
 expect_error 2 "no such analysis store" "" report --db "$work/none.db" --out "$work/x"
 expect_error 2 "expected a date" "" report --db "$db" --out "$work/x" --since yesterday
 expect_error 2 "give --db DB and --out DIR" "" report --db "$db"
