@@ -20,6 +20,7 @@ int cmd_extract(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_analyze(int argc, char **argv);
 int cmd_search(int argc, char **argv);
+int cmd_crawl(int argc, char **argv);
 
 /* Prints "yuqing: error: MESSAGE" to stderr and returns the exit status for `code`
  * (2 for bad input, 1 for run-time failures). */
