@@ -33,7 +33,7 @@ typedef struct yq_watch {
     int n_entities;
     yq_alert_rule *alerts;
     int n_alerts;
-    int max_hamming; /* near-duplicates: fingerprints at most this many bits apart (default 3) */
+    int max_hamming; /* near-duplicates: fingerprints at most this many bits apart (default 6) */
     char *timezone;  /* IANA name for display, or NULL for the machine's */
 } yq_watch;
 
@@ -79,7 +79,7 @@ typedef struct yq_analysis {
     char **keywords;
     int n_keywords;
     const char *event_type; /* static: one of yq_event_types */
-    yq_entity_sentiment *entities; /* one per entity mentioned, in entity order */
+    yq_entity_sentiment *entities; /* one per entity mentioned, in order of first mention */
     int n_entities;
 } yq_analysis;
 

@@ -38,13 +38,14 @@ const char *yq_detect_lang(const char *text, size_t len);
 
 /* The 64-bit SimHash of folded text (docs/ANALYZE.md gives the algorithm; tools/simhash_ref.py
  * is an independent implementation): units are CJK characters and Latin words, features are
- * shingles of 3 consecutive units, each hashed with FNV-1a 64 and MurmurHash3's fmix64. */
+ * shingles of 2 consecutive units, each hashed with FNV-1a 64 and MurmurHash3's fmix64. */
 uint64_t yq_simhash(const char *folded, size_t len);
 int yq_hamming(uint64_t a, uint64_t b);
 
 /* An index of fingerprints for near-duplicate grouping: finds the stored fingerprint nearest to a
- * new one within `max_hamming` bits. Up to 3 bits it looks only at fingerprints sharing one of four
- * 16-bit bands (by the pigeonhole principle every such neighbour does); beyond, it scans them all. */
+ * new one within `max_hamming` bits, looking only at fingerprints that share one of
+ * max(4, max_hamming + 1) bands (by the pigeonhole principle every such neighbour does); past 15
+ * bits it scans them all. */
 typedef struct yq_neardup yq_neardup;
 yq_neardup *yq_neardup_new(int max_hamming);
 void yq_neardup_free(yq_neardup *index);

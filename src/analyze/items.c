@@ -20,6 +20,7 @@ struct item_reader {
     long long line_no, malformed, first_malformed;
     sqlite3 *db;
     sqlite3_stmt *rows;
+    int done; /* the rows ran out (stepping again would restart the query) */
 };
 
 /* The record's text fields, by name, for both kinds of input. */
@@ -108,9 +109,12 @@ static int take_row(item_reader *r, yq_item_record *item) {
 }
 
 static int next_row(item_reader *r, yq_item_record *item) {
-    for (;;) {
+    while (!r->done) {
         int rc = sqlite3_step(r->rows);
-        if (rc == SQLITE_DONE) return 0;
+        if (rc == SQLITE_DONE) {
+            r->done = 1;
+            return 0;
+        }
         if (rc != SQLITE_ROW) return yq_error(YQ_EIO, "%s: %s", r->path, sqlite3_errmsg(r->db));
         r->line_no++;
         rc = take_row(r, item);
@@ -119,6 +123,7 @@ static int next_row(item_reader *r, yq_item_record *item) {
         if (rc) return rc;
         if (r->malformed++ == 0) r->first_malformed = r->line_no;
     }
+    return 0;
 }
 
 int item_reader_next(item_reader *r, yq_item_record *item) {

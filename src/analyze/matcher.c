@@ -170,6 +170,7 @@ static int push_match(yq_match **out, int *n, int *cap, yq_match match) {
 
 /* Keeps the leftmost-longest matches that do not overlap, in place. */
 static int select_matches(yq_match *matches, int n) {
+    if (n == 0) return 0;
     qsort(matches, (size_t)n, sizeof *matches, by_start_then_longest);
     int kept = 0;
     int32_t covered = 0;

@@ -1,12 +1,14 @@
-/* SimHash (Charikar) over shingles of 3 consecutive units of folded text: a unit is one CJK
+/* SimHash (Charikar) over shingles of 2 consecutive units of folded text: a unit is one CJK
  * character or one Latin word; separators (spaces, punctuation, symbols) are skipped. Each shingle
  * is its units joined by one space, hashed with fmix64(FNV-1a 64); bit b of the fingerprint is set
- * when more than half of the shingle occurrences have bit b set. Fewer than 3 units make one
- * shingle of them all; no unit gives 0. tools/simhash_ref.py implements the same independently. */
+ * when more than half of the shingle occurrences have bit b set. A single unit makes one
+ * shingle of its own; no unit gives 0. tools/simhash_ref.py implements the same independently. */
+#include <string.h>
+
 #include "analyze/text_internal.h"
 #include "yuqing/textproc.h"
 
-enum { SHINGLE = 3 };
+enum { SHINGLE = 2 };
 
 typedef struct unit {
     const char *start;
@@ -75,8 +77,7 @@ uint64_t yq_simhash(const char *folded, size_t len) {
     unit u;
     while (next_unit(&p, end, &u)) {
         if (have == SHINGLE) {
-            window[0] = window[1];
-            window[1] = window[2];
+            memmove(window, window + 1, (SHINGLE - 1) * sizeof *window);
             have--;
         }
         window[have++] = u;

@@ -12,9 +12,9 @@ enum { MAX_TERMS = 16 };
 
 static const char select_rows[] =
     "SELECT a.id, a.time_utc, a.source, a.url, a.title, a.lang, an.sentiment, an.summary, an.keywords,"
-    " an.event_type, (SELECT json_group_array(json_object('entity', e.name, 'sentiment', es.sentiment, 'score',"
-    " es.score, 'mentions', es.n_mentions)) FROM entity_sentiment es JOIN entities e ON e.id = es.entity"
-    " WHERE es.article = a.seq), an.score, a.group_id, g.n_articles"
+    " an.event_type, (SELECT json_group_array(json(x)) FROM (SELECT json_object('entity', e.name, 'sentiment',"
+    " es.sentiment, 'score', es.score, 'mentions', es.n_mentions) AS x FROM entity_sentiment es JOIN entities e"
+    " ON e.id = es.entity WHERE es.article = a.seq ORDER BY e.id)), an.score, a.group_id, g.n_articles"
     " FROM articles a JOIN analyses an ON an.article = a.seq JOIN near_dup_groups g ON g.id = a.group_id WHERE 1";
 
 typedef struct query_text {

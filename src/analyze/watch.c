@@ -9,7 +9,7 @@
 #include "yuqing/error.h"
 #include "yuqing/yaml.h"
 
-enum { DEFAULT_MAX_HAMMING = 3 };
+enum { DEFAULT_MAX_HAMMING = 6 };
 
 void yq_watch_free(yq_watch *w) {
     if (!w) return;
