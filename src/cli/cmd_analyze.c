@@ -4,10 +4,10 @@
 #include <stdlib.h>
 
 #include "cli/commands.h"
-#include "yuqing/alerts.h"
 #include "yuqing/analyze.h"
 #include "yuqing/error.h"
 #include "yuqing/log.h"
+#include "yuqing/pipeline.h"
 
 static void usage(FILE *out) {
     fprintf(out, "usage: yuqing analyze --in ITEMS --watch WATCH.yaml --db DB [--alert-cmd CMD] [--batch N]\n"
@@ -18,14 +18,6 @@ static void usage(FILE *out) {
                  "  --batch N           articles per transaction (default 256)\n"
                  "  --threads N --quiet --verbose --help\n"
                  "Items already in DB are skipped, so reruns and resumed runs add nothing twice.\n");
-}
-
-/* Logs each new alert and hands it to --alert-cmd when given. */
-static int on_alert(void *ctx, const cJSON *alert) {
-    const char *command = ctx;
-    yq_info("alert: %s", cJSON_GetObjectItem(alert, "message")->valuestring);
-    if (command && yq_alert_run_command(command, alert)) yq_warn("%s", yq_last_error());
-    return 0;
 }
 
 static int print_stats(const yq_analyze_stats *s, int n_alerts) {
@@ -56,15 +48,13 @@ int cmd_analyze(int argc, char **argv) {
     rc = yq_watch_load(watch_path, &watch);
     if (!rc) rc = yq_sentiment_open(NULL, &sentiment);
     if (!rc) rc = yq_builtin_analyzer_new(sentiment, &analyzer);
-    yq_analyze_stats stats;
+    yq_pass_result result;
     if (!rc) {
-        yq_analyze_options o = {in, db, watch, analyzer, (int)batch_size};
-        rc = yq_analyze_run(&o, &stats);
+        yq_pass_options o = {in, db, watch, analyzer, NULL, alert_cmd, (int)batch_size};
+        rc = yq_pipeline_pass(&o, &result);
     }
-    int n_alerts = 0;
-    if (!rc) rc = yq_alerts_run(db, watch, on_alert, (void *)alert_cmd, &n_alerts);
     if (analyzer) analyzer->free(analyzer);
     yq_sentiment_close(sentiment);
     yq_watch_free(watch);
-    return rc ? cli_fail(rc) : print_stats(&stats, n_alerts);
+    return rc ? cli_fail(rc) : print_stats(&result.analyze, result.new_alerts);
 }

@@ -18,6 +18,7 @@ int cmd_serve(int argc, char **argv);
 int cmd_quantize(int argc, char **argv);
 int cmd_extract(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
 int cmd_analyze(int argc, char **argv);
 int cmd_search(int argc, char **argv);
 int cmd_crawl(int argc, char **argv);
