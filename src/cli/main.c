@@ -19,6 +19,7 @@ static const struct {
     {"search", cmd_search, "full-text search of the analysis store, with CSV/JSONL export"},
     {"report", cmd_report, "static HTML dashboard of an analysis store"},
     {"crawl", cmd_crawl, "crawl the configured news sources into item records"},
+    {"run", cmd_run, "the daemon: crawl on schedule, analyse, alert, keep the report fresh"},
     {"demo", cmd_demo, "the whole pipeline on the bundled sample news site"},
     {"quantize", cmd_quantize, "convert a model to GGUF (f16, bf16, q8_0, q4_0, q4_k_m, q5_k_m)"},
 };
