@@ -47,6 +47,8 @@ const char *yq_http_method(const yq_http_request *req);
 const char *yq_http_path(const yq_http_request *req);
 const char *yq_http_body(const yq_http_request *req, size_t *len);
 const char *yq_http_header(const yq_http_request *req, const char *name);
+/* A query-string argument ("?q=..."), decoded, or NULL. */
+const char *yq_http_query(const yq_http_request *req, const char *name);
 
 /* A complete response; `body` is copied. */
 yq_http_response *yq_http_text(int status, const char *content_type, const char *body, size_t len);

@@ -39,6 +39,8 @@ static int read_data_file(const char *relative, char **text, size_t *len) {
     return rc ? rc : yq_read_file(path, text, len);
 }
 
+const char *const yq_report_assets[3] = {"chart.min.js", "report.js", "report.css"};
+
 int yq_report_render_page(const cJSON *data, char **out) {
     char *template, *json;
     size_t len;
@@ -84,33 +86,39 @@ static int write_atomically(const char *dir, const char *name, const char *bytes
     return YQ_OK;
 }
 
-static int copy_file(const char *from, const char *dir, const char *name) {
+/* Where a page asset lives: Chart.js from Debian's package, the rest from our data folder. */
+static int asset_path(const char *name, char *out, size_t size) {
+    if (strcmp(name, "chart.min.js") != 0) {
+        char relative[128];
+        snprintf(relative, sizeof relative, "report/%s", name);
+        return yq_data_path(relative, out, size);
+    }
+    for (int i = 0; chartjs_paths[i]; i++)
+        if (access(chartjs_paths[i], R_OK) == 0) return snprintf(out, size, "%s", chartjs_paths[i]), YQ_OK;
+    return yq_error(YQ_ENOENT, "Chart.js not found at %s (install Debian's libjs-chart.js)", chartjs_paths[0]);
+}
+
+int yq_report_asset(const char *name, char **bytes, size_t *len) {
+    char path[PATH_MAX];
+    int rc = asset_path(name, path, sizeof path);
+    return rc ? rc : yq_read_file(path, bytes, len);
+}
+
+static int copy_asset(const char *dir, const char *name) {
     char *bytes;
     size_t len;
-    int rc = yq_read_file(from, &bytes, &len);
+    int rc = yq_report_asset(name, &bytes, &len);
     if (rc) return rc;
     rc = write_atomically(dir, name, bytes, len);
     free(bytes);
     return rc;
 }
 
-static int copy_data_file(const char *relative, const char *dir, const char *name) {
-    char path[PATH_MAX];
-    int rc = yq_data_path(relative, path, sizeof path);
-    return rc ? rc : copy_file(path, dir, name);
-}
-
-static int copy_chartjs(const char *dir) {
-    for (int i = 0; chartjs_paths[i]; i++)
-        if (access(chartjs_paths[i], R_OK) == 0) return copy_file(chartjs_paths[i], dir, "chart.min.js");
-    return yq_error(YQ_ENOENT, "Chart.js not found at %s (install Debian's libjs-chart.js)", chartjs_paths[0]);
-}
-
 int yq_report_write_dir(const cJSON *data, const char *dir) {
     if (mkdir(dir, 0755) != 0 && errno != EEXIST) return yq_error(YQ_EIO, "%s: %s", dir, strerror(errno));
-    int rc = copy_chartjs(dir);
-    if (!rc) rc = copy_data_file("report/report.js", dir, "report.js");
-    if (!rc) rc = copy_data_file("report/report.css", dir, "report.css");
+    int rc = YQ_OK;
+    for (size_t i = 0; !rc && i < sizeof yq_report_assets / sizeof yq_report_assets[0]; i++)
+        rc = copy_asset(dir, yq_report_assets[i]);
     char *page = NULL;
     if (!rc) rc = yq_report_render_page(data, &page);
     if (!rc) rc = write_atomically(dir, "index.html", page, strlen(page)); /* last: the page appears complete */

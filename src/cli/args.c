@@ -210,3 +210,23 @@ int cli_parse_options(const char *command, int argc, char **argv, const cli_opti
     }
     return 0;
 }
+
+int cli_split_positional(const char *command, int argc, char **argv, const char *const *with_value,
+                         const char **positional, char **rest, int *n_rest) {
+    *positional = NULL;
+    *n_rest = 1;
+    rest[0] = argv[0];
+    for (int i = 1; i < argc; i++) {
+        if (!strncmp(argv[i], "--", 2)) {
+            rest[(*n_rest)++] = argv[i];
+            int has_value = !strcmp(argv[i], "--threads");
+            for (int k = 0; with_value[k] && !has_value; k++) has_value = !strcmp(argv[i], with_value[k]);
+            if (has_value && i + 1 < argc) rest[(*n_rest)++] = argv[++i];
+        } else if (!*positional) {
+            *positional = argv[i];
+        } else {
+            return cli_usage_error(command, "unexpected argument '%s'", argv[i]);
+        }
+    }
+    return 0;
+}

@@ -17,30 +17,12 @@ static void usage(FILE *out) {
                  "  --quiet --verbose --help\n");
 }
 
-/* Takes FILE out of argv: the one argument that is neither an option nor an option's value. */
-static int split_file(int argc, char **argv, const char **file, char **rest, int *n_rest) {
-    *file = NULL;
-    *n_rest = 1;
-    rest[0] = argv[0];
-    for (int i = 1; i < argc; i++) {
-        if (!strncmp(argv[i], "--", 2)) {
-            rest[(*n_rest)++] = argv[i];
-            int has_value = !strcmp(argv[i], "--url") || !strcmp(argv[i], "--charset") || !strcmp(argv[i], "--threads");
-            if (has_value && i + 1 < argc) rest[(*n_rest)++] = argv[++i];
-        } else if (!*file) {
-            *file = argv[i];
-        } else {
-            return cli_usage_error("extract", "unexpected argument '%s'", argv[i]);
-        }
-    }
-    return 0;
-}
-
 int cmd_extract(int argc, char **argv) {
     const char *file, *url = NULL, *charset = NULL;
     char **rest = malloc(((size_t)argc + 1) * sizeof *rest);
     if (!rest) return cli_fail(yq_error(YQ_ENOMEM, "out of memory"));
-    int n_rest, rc = split_file(argc, argv, &file, rest, &n_rest);
+    static const char *const with_value[] = {"--url", "--charset", NULL};
+    int n_rest, rc = cli_split_positional("extract", argc, argv, with_value, &file, rest, &n_rest);
     cli_option options[] = {{"--url", CLI_STRING, &url}, {"--charset", CLI_STRING, &charset}, {NULL, 0, NULL}};
     if (rc == 0) rc = cli_parse_options("extract", n_rest, rest, options, NULL, usage);
     free(rest);

@@ -21,6 +21,9 @@ int cmd_crawl(int argc, char **argv);
 int cmd_analyze(int argc, char **argv);
 int cmd_search(int argc, char **argv);
 int cmd_sentiment(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 
 /* Prints "yuqing: error: MESSAGE" to stderr and returns the exit status for `code`
  * (2 for bad input, 1 for run-time failures). */
@@ -73,6 +76,13 @@ typedef struct cli_option {
  * help (--help) with `usage`. */
 int cli_parse_options(const char *command, int argc, char **argv, const cli_option *options,
                       yq_sampling_params *sampling, void (*usage)(FILE *out));
+
+/* Takes a command's one positional argument (FILE, CONFIG, QUERY) out of argv: *positional gets
+ * the argument that is neither an option nor the value of one of `with_value` (NULL-terminated;
+ * --threads is added); rest[0..*n_rest) gets argv without it (rest holds argc + 1 entries).
+ * Returns 0 or EXIT_USAGE after a usage error for a second positional argument. */
+int cli_split_positional(const char *command, int argc, char **argv, const char *const *with_value,
+                         const char **positional, char **rest, int *n_rest);
 
 /* The value of the flag at argv[*i] (advancing *i), or NULL with a recorded error if missing. */
 const char *cli_flag_value(int argc, char **argv, int *i);

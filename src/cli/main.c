@@ -19,6 +19,9 @@ static const struct {
     {"analyze", cmd_analyze, "analyse crawled items into the store: entities, sentiment, near-duplicates"},
     {"search", cmd_search, "full-text search of the analysis store, with CSV/JSONL export"},
     {"sentiment", cmd_sentiment, "JSONL texts to sentiment labels and scores (built-in analyzer)"},
+    {"report", cmd_report, "static HTML dashboard of an analysis store"},
+    {"run", cmd_run, "the daemon: crawl on schedule, analyse, alert, keep the report fresh"},
+    {"demo", cmd_demo, "the whole pipeline on the bundled sample news site"},
     {"quantize", cmd_quantize, "convert a model to GGUF (f16, bf16, q8_0, q4_0, q4_k_m, q5_k_m)"},
 };
 

@@ -39,6 +39,10 @@ const char *yq_http_header(const yq_http_request *req, const char *name) {
     return MHD_lookup_connection_value(req->connection, MHD_HEADER_KIND, name);
 }
 
+const char *yq_http_query(const yq_http_request *req, const char *name) {
+    return MHD_lookup_connection_value(req->connection, MHD_GET_ARGUMENT_KIND, name);
+}
+
 static enum MHD_Result send_response(yq_http_server *s, struct MHD_Connection *c, yq_http_response *r) {
     if (!r) r = yq_http_error(500, "server_error", NULL, "out of memory");
     if (!r) return MHD_NO;

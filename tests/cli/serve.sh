@@ -36,7 +36,7 @@ wait $server; rc=$?
 err=$("$yuqing" serve --model "$data/hf/qwen3-chat" --tokenizer "$qwen3" --port 70000 2>&1); rc=$?
 [[ $rc -eq 2 && $err == *"--port"* ]] && pass || fail "bad --port: $rc $err"
 err=$("$yuqing" serve 2>&1); rc=$?
-[[ $rc -eq 2 && $err == *"--model is required"* ]] && pass || fail "no --model: $rc $err"
+[[ $rc -eq 2 && $err == *"give --model PATH, --db DB or both"* ]] && pass || fail "no --model: $rc $err"
 err=$("$yuqing" serve --model "$data/hf/qwen3-chat" --tokenizer "$qwen3" --host nowhere 2>&1); rc=$?
 [[ $rc -eq 2 && $err == *"--host"* ]] && pass || fail "bad --host: $rc $err"
 
