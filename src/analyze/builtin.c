@@ -45,9 +45,11 @@ static char *whole_text(const yq_doc *d, size_t *len) {
     return text;
 }
 
-/* Averages the class probabilities around up to MENTIONS_SCORED mentions of each entity; the
+/* Averages the class probabilities around up to MENTIONS_SCORED mentions of each entity, then
+ * gives the whole article's probabilities equal weight: a mention's sentence alone often states
+ * the facts ("X recalls 30,000 cars") while the article around it says how bad they are. The
  * label is the most probable class, the score P(positive) - P(negative). */
-static int entity_sentiments(const builtin *self, const yq_doc *d, yq_analysis *a) {
+static int entity_sentiments(const builtin *self, const yq_doc *d, const float article[3], yq_analysis *a) {
     a->entities = calloc((size_t)d->n_mentions + 1, sizeof *a->entities);
     float(*prob)[3] = calloc((size_t)d->n_mentions + 1, sizeof *prob);
     int rc = a->entities && prob ? YQ_OK : yq_error(YQ_ENOMEM, "out of memory");
@@ -68,6 +70,9 @@ static int entity_sentiments(const builtin *self, const yq_doc *d, yq_analysis *
     }
     for (int k = 0; !rc && k < a->n_entities; k++) {
         yq_entity_sentiment *e = &a->entities[k];
+        int scored = e->n_mentions < MENTIONS_SCORED ? e->n_mentions : MENTIONS_SCORED;
+        for (int c = 0; c < 3; c++)
+            prob[k][c] += (float)scored * article[c];
         int best = prob[k][1] >= prob[k][0] && prob[k][1] >= prob[k][2] ? 1
                    : prob[k][0] >= prob[k][2]                           ? 0
                                                                         : 2;
@@ -112,7 +117,7 @@ static int analyze_one(const builtin *self, const yq_doc *d, yq_analysis *a) {
         a->score = r.score;
         rc = summary_and_keywords(d, text, len, a);
     }
-    if (!rc) rc = entity_sentiments(self, d, a);
+    if (!rc) rc = entity_sentiments(self, d, r.prob, a);
     if (!rc)
         a->event_type =
             yq_event_type(d->folded_title, d->folded_title_len, d->folded_body, d->folded_body_len);

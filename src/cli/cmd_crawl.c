@@ -28,26 +28,6 @@ static void usage(FILE *out) {
             "  --quiet --verbose --help\n");
 }
 
-/* Takes CONFIG out of argv: the one argument that is neither an option nor an option's value. */
-static int split_config(int argc, char **argv, const char **config, char **rest, int *n_rest) {
-    *config = NULL;
-    *n_rest = 1;
-    rest[0] = argv[0];
-    for (int i = 1; i < argc; i++) {
-        if (!strncmp(argv[i], "--", 2)) {
-            rest[(*n_rest)++] = argv[i];
-            int has_value =
-                !strcmp(argv[i], "--state") || !strcmp(argv[i], "--out") || !strcmp(argv[i], "--threads");
-            if (has_value && i + 1 < argc) rest[(*n_rest)++] = argv[++i];
-        } else if (!*config) {
-            *config = argv[i];
-        } else {
-            return cli_usage_error("crawl", "unexpected argument '%s'", argv[i]);
-        }
-    }
-    return 0;
-}
-
 /* CONFIG.yaml -> CONFIG.state (malloc'd). */
 static char *default_state_dir(const char *config) {
     size_t len = strlen(config);
@@ -85,7 +65,8 @@ int cmd_crawl(int argc, char **argv) {
     int once = 0, daemon = 0;
     char **rest = malloc(((size_t)argc + 1) * sizeof *rest);
     if (!rest) return cli_fail(yq_error(YQ_ENOMEM, "out of memory"));
-    int n_rest, rc = split_config(argc, argv, &config, rest, &n_rest);
+    static const char *const with_value[] = {"--state", "--out", NULL};
+    int n_rest, rc = cli_split_positional("crawl", argc, argv, with_value, &config, rest, &n_rest);
     cli_option options[] = {{"--once", CLI_SWITCH, &once},
                             {"--daemon", CLI_SWITCH, &daemon},
                             {"--state", CLI_STRING, &state},

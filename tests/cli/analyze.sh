@@ -9,12 +9,12 @@ watch=$data/analyze/watch.yaml items=$data/analyze/items.jsonl
 
 # Hand-made items: 8 records read (3 bad lines), one repeated id, one with neither title nor body.
 out=$("$yuqing" analyze --in "$items" --watch "$watch" --db "$work/a.db" 2>"$work/err")
-check "first run" '{"read": 8, "analyzed": 6, "already_stored": 1, "malformed": 3, "empty": 1, "failed": 0, "new_groups": 5}' "$out"
+check "first run" '{"read": 8, "analyzed": 6, "already_stored": 1, "malformed": 3, "empty": 1, "failed": 0, "new_groups": 5, "new_alerts": 0}' "$out"
 grep -q "items.jsonl:4: skipped: not valid JSON" "$work/err" && pass || fail "line 4 not reported: $(cat "$work/err")"
 grep -q "items.jsonl:9: skipped: not a JSON object" "$work/err" && pass || fail "line 9 not reported"
 grep -q "items.jsonl:10: skipped: no id and no url" "$work/err" && pass || fail "line 10 not reported"
 out=$("$yuqing" analyze --in "$items" --watch "$watch" --db "$work/a.db" 2>/dev/null)
-check "second run adds nothing" '{"read": 8, "analyzed": 0, "already_stored": 8, "malformed": 3, "empty": 0, "failed": 0, "new_groups": 0}' "$out"
+check "second run adds nothing" '{"read": 8, "analyzed": 0, "already_stored": 8, "malformed": 3, "empty": 0, "failed": 0, "new_groups": 0, "new_alerts": 0}' "$out"
 
 # The three versions of the earnings story (one in Traditional characters) form one group whose
 # first-seen article is the earliest (zh-3) and whose reach is 3 articles.
@@ -75,7 +75,7 @@ if command -v sqlite3 >/dev/null; then
     INSERT INTO items VALUES ('s1', 'https://s.example/1', 's.example', '騰訊發布新遊戲', '腾讯今天发布了新游戏。', '2024-05-04', NULL, 200);
     INSERT INTO items VALUES ('s2', 'https://s.example/2', 's.example', 'Podcast', NULL, NULL, 'ACME recalled its heaters after a fire.', 200);"
   out=$("$yuqing" analyze --in "$work/items.db" --watch "$watch" --db "$work/s.db" 2>/dev/null)
-  check "items from SQLite" '{"read": 2, "analyzed": 2, "already_stored": 0, "malformed": 0, "empty": 0, "failed": 0, "new_groups": 2}' "$out"
+  check "items from SQLite" '{"read": 2, "analyzed": 2, "already_stored": 0, "malformed": 0, "empty": 0, "failed": 0, "new_groups": 2, "new_alerts": 0}' "$out"
   check "transcript analysed" "accident_recall" "$(sqlite3 "$work/s.db" "SELECT event_type FROM analyses JOIN articles ON seq = article WHERE id = 's2'")"
   check "traditional title mention" "title 0 6" "$(sqlite3 -separator ' ' "$work/s.db" "SELECT field, start, end FROM mentions JOIN articles ON seq = article WHERE id = 's1' ORDER BY field DESC LIMIT 1")"
   sqlite3 "$work/a.db" "PRAGMA user_version = 99"

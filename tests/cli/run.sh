@@ -57,10 +57,10 @@ wait_for 30 has_articles && pass || fail "no articles analysed: $(tail -5 "$work
 before=$(q "SELECT count(*) FROM articles")
 
 cat >"$work/content/.zenith.json" <<'JSON'
-{"slug": "zenith-fire", "lang": "en", "title": "Zenith Robotics factory fire injures workers, regulators open probe",
+{"slug": "zenith-fire", "lang": "en", "title": "Zenith Robotics blamed for deadly factory fire",
  "author": "Test Desk", "published": "2026-11-28T08:00:00+00:00",
- "paragraphs": ["A fire at a Zenith Robotics factory injured twelve workers on Friday, and regulators opened an investigation into serious safety violations.",
-                "Zenith Robotics shares plunged 15 percent after the disaster, and analysts warned of heavy losses, lawsuits and fines."]}
+ "paragraphs": ["Zenith Robotics was blamed for a deadly fire at its factory that killed two workers and injured twelve. Regulators accused Zenith Robotics of serious safety violations and opened an investigation.",
+                "Zenith Robotics shares plunged 15 percent, and analysts warned of heavy losses, lawsuits and fines."]}
 JSON
 mv "$work/content/.zenith.json" "$work/content/zenith.json"
 alerted() { [[ -s $work/alerts.jsonl ]]; }
