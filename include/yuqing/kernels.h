@@ -44,6 +44,13 @@ void yq_softmax(float *x, int n);
 /* gate[i] = silu(gate[i]) * up[i]. */
 void yq_silu_mul(float *gate, const float *up, int n);
 
+/* out = (x - mean(x)) / sqrt(var(x) + eps) * weight + bias over n elements (LayerNorm; out may
+ * alias x). */
+void yq_layernorm(float *out, const float *x, const float *weight, const float *bias, int n, float eps);
+
+/* x[i] = x[i] * (1 + erf(x[i] / sqrt(2))) / 2 (the exact GELU, PyTorch's default). */
+void yq_gelu(float *x, int64_t n);
+
 /* Keys/values of one (layer, KV head) reached through a block table: position p lives at
  * base + blocks[p / block_size] * block_stride + (p % block_size) * head_dim. */
 typedef struct yq_kv_view {

@@ -1,0 +1,19 @@
+/* Helpers shared by the Whisper encoder and decoder (internal to src/asr). */
+#ifndef YUQING_ASR_WHISPER_INTERNAL_H
+#define YUQING_ASR_WHISPER_INTERNAL_H
+
+#include <stdint.h>
+
+#include "yuqing/whisper.h"
+
+enum { YQ_WHISPER_CONV_K = 3 };
+#define YQ_WHISPER_LN_EPS 1e-5f
+
+/* x[t][i] += bias[i] for t < n_tokens, i < n. */
+void yq_whisper_add_bias(float *x, const float *bias, int64_t n_tokens, int n);
+/* x[t] = LayerNorm(src[t]) for n_tokens rows of d. */
+void yq_whisper_layernorm_rows(float *x, const float *src, const float *w, const float *b, int64_t n_tokens, int d);
+/* out = W x + bias (bias may be NULL) over n_tokens. */
+void yq_whisper_linear(float *out, const yq_tensor *w, const float *bias, const float *x, int64_t n_tokens);
+
+#endif
