@@ -25,7 +25,10 @@ For each, with tests/data/whisper/audio/speech_en.wav as the audio:
                  encoder output for the full 3000-frame features
   logits.bin     f32 (4 + N_GREEDY, vocab): decoder logits for the prompt <|startoftranscript|>
                  <|en|> <|transcribe|> <|notimestamps|> (every position) and then each greedy step
-  reference.json prompt, greedy ids (plain argmax, no suppression), margins, shapes
+  reference.json prompt, greedy ids (plain argmax, no suppression), margins, shapes; and
+                 `generate`: greedy decoding of the window after <|en|> <|transcribe|>, with
+                 and without timestamps, through transformers' Whisper logits processors
+                 (see filtered_greedy), at most GENERATE_TOKENS tokens, <|endoftext|> left out
 """
 import argparse
 import json
@@ -35,11 +38,15 @@ import wave
 import numpy as np
 import torch
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+from transformers.generation.logits_process import (SuppressTokensAtBeginLogitsProcessor,
+                                                    SuppressTokensLogitsProcessor,
+                                                    WhisperTimeStampLogitsProcessor)
 from transformers import WhisperConfig, WhisperFeatureExtractor, WhisperForConditionalGeneration
 
 FEATURE_FRAMES = 352
 ENCODER_STRIDE = 10
 N_GREEDY = 8
+GENERATE_TOKENS = 24
 ORDINARY = 512
 WEIGHT_STD = 0.3
 NORM_STD = 0.1
@@ -97,6 +104,24 @@ def build_tokenizer(n_langs):
     return tok
 
 
+def non_speech_tokens(tok, vocab):
+    """openai-whisper's tokenizer.non_speech_tokens plus the task and special tokens it suppresses
+    by default (suppress_tokens="-1"), as published generation configs list them."""
+    symbols = list('"#()*+/:;<=>@[\\]^_`{|}~「」『』')
+    symbols += "<< >> <<< >>> -- --- -( -[ (' (\" (( )) ((( ))) [[ ]] {{ }} ♪♪ ♪♪♪".split()
+    miscellaneous = set("♩♪♫♬♭♮♯")
+    enc = lambda text: tok.encode(text, add_special_tokens=False).ids
+    result = {enc(" -")[0], enc(" '")[0]}
+    for symbol in symbols + sorted(miscellaneous):
+        for tokens in [enc(symbol), enc(" " + symbol)]:
+            if len(tokens) == 1 or symbol in miscellaneous:
+                result.add(tokens[0])
+    for special in ["<|transcribe|>", "<|translate|>", "<|startoftranscript|>", "<|startofprev|>",
+                    "<|startoflm|>", "<|nospeech|>"]:
+        result.add(vocab[special])
+    return sorted(result)
+
+
 def write_tokenizer(tok, folder, n_langs):
     tok.save(os.path.join(folder, "tokenizer.json"), pretty=False)
     vocab = tok.get_vocab()
@@ -112,11 +137,11 @@ def write_tokenizer(tok, folder, n_langs):
         "no_timestamps_token_id": vocab["<|notimestamps|>"],
         "prev_sot_token_id": vocab["<|startofprev|>"],
         "is_multilingual": True,
-        "lang_to_id": {l: vocab[l] for l in langs},
+        "lang_to_id": {l: vocab[l] for l in langs},  # keys "<|en|>", as in published configs
         "task_to_id": {"transcribe": vocab["<|transcribe|>"], "translate": vocab["<|translate|>"]},
         "max_initial_timestamp_index": 50,
         "begin_suppress_tokens": [vocab.get("Ġ", 220), eot],
-        "suppress_tokens": [],
+        "suppress_tokens": non_speech_tokens(tok, vocab),
         "max_length": 64,
     }
     with open(os.path.join(folder, "generation_config.json"), "w") as f:
@@ -168,6 +193,33 @@ def greedy(model, enc, prompt):
     return rows.numpy(), tokens, margins, cache_err
 
 
+def filtered_greedy(model, enc, vocab, timestamps):
+    """Greedy decoding of one window through transformers' own Whisper logits processors, in
+    generate()'s order: SuppressTokensAtBegin (begin_suppress_tokens), SuppressTokens
+    (suppress_tokens) and, with timestamps, WhisperTimeStampLogitsProcessor. (generate() itself
+    is not used: with return_timestamps it runs further windows after the last timestamp pair,
+    and in 5.24.0 its output without timestamps depends on earlier calls.)"""
+    gc = model.generation_config
+    prompt = [vocab["<|startoftranscript|>"], vocab["<|en|>"], vocab["<|transcribe|>"]]
+    if not timestamps:
+        prompt.append(vocab["<|notimestamps|>"])
+    procs = [SuppressTokensAtBeginLogitsProcessor(gc.begin_suppress_tokens, len(prompt)),
+             SuppressTokensLogitsProcessor(gc.suppress_tokens)]
+    if timestamps:
+        procs.append(WhisperTimeStampLogitsProcessor(gc, begin_index=len(prompt)))
+    ids = torch.tensor([prompt])
+    with torch.no_grad():
+        for _ in range(GENERATE_TOKENS):
+            logits = model(encoder_outputs=(enc,), decoder_input_ids=ids).logits[:, -1]
+            for p in procs:
+                logits = p(ids, logits)
+            nxt = int(logits.argmax())
+            if nxt == vocab["<|endoftext|>"]:
+                break
+            ids = torch.cat([ids, torch.tensor([[nxt]])], 1)
+    return ids[0, len(prompt):].tolist()
+
+
 def make_model(name, spec, audio, out_root):
     folder = os.path.join(out_root, name)
     os.makedirs(folder, exist_ok=True)
@@ -202,10 +254,13 @@ def make_model(name, spec, audio, out_root):
 
     prompt = [vocab["<|startoftranscript|>"], vocab["<|en|>"], vocab["<|transcribe|>"], vocab["<|notimestamps|>"]]
     rows, tokens, margins, cache_err = greedy(model, enc, prompt)
-    rows.astype("<f4").tofile(os.path.join(folder, "logits.bin"))
+    generated = {name_: filtered_greedy(model, enc, vocab, ts) for name_, ts in
+                 (("timestamps", True), ("no_timestamps", False))}
     ref = dict(n_mels=cfg.num_mel_bins, d_model=cfg.d_model, vocab_size=vocab_size,
                feature_frames=FEATURE_FRAMES, pad_value=pad_value, encoder_stride=ENCODER_STRIDE,
                encoder_rows=int(enc.shape[1]), prompt=prompt, greedy=tokens, margins=margins,
+               generate=generated, generate_max_new_tokens=GENERATE_TOKENS,
+               suppress_tokens=non_speech_tokens(tok, vocab),
                greedy_text=tok.decode(tokens, skip_special_tokens=False), cache_vs_full=cache_err,
                source="transformers WhisperForConditionalGeneration + WhisperFeatureExtractor, "
                       "audio/speech_en.wav")

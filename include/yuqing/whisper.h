@@ -97,4 +97,20 @@ typedef struct yq_whisper_step {
  * YQ_EINVAL for a token outside the vocabulary (nothing changed then), YQ_ENOMEM. */
 int yq_whisper_decode(yq_whisper_decoder *dec, yq_whisper_step *steps, int n_steps);
 
+/* A Whisper shape for random-weight checkpoints (benchmarks, tests). */
+typedef struct yq_whisper_shape {
+    int n_mels, d_model, encoder_layers, decoder_layers, heads, ffn, vocab_size, n_text_ctx;
+    yq_dtype dtype; /* F32, F16 or BF16 */
+    uint64_t seed;
+} yq_whisper_shape;
+
+/* whisper-tiny (d 384, 4+4 layers, 6 heads) and whisper-base (d 512, 6+6 layers, 8 heads):
+ * 80 mel bins, vocabulary 51865, 448 text positions, f16. */
+yq_whisper_shape yq_whisper_shape_tiny(void);
+yq_whisper_shape yq_whisper_shape_base(void);
+
+/* Writes FOLDER/config.json and FOLDER/model.safetensors with uniform weights in +-0.05 and
+ * LayerNorm weights 1 (no tokenizer), loadable by yq_whisper_open. FOLDER must exist. */
+int yq_whisper_random_write(const char *folder, const yq_whisper_shape *shape);
+
 #endif

@@ -17,6 +17,7 @@ int cmd_tokenize(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_quantize(int argc, char **argv);
 int cmd_extract(int argc, char **argv);
+int cmd_transcribe(int argc, char **argv);
 
 /* Prints "yuqing: error: MESSAGE" to stderr and returns the exit status for `code`
  * (2 for bad input, 1 for run-time failures). */

@@ -15,6 +15,7 @@ static const struct {
     {"tokenize", cmd_tokenize, "text to token ids and back"},
     {"serve", cmd_serve, "OpenAI-compatible HTTP API with continuous batching"},
     {"extract", cmd_extract, "one HTML page to JSON: title, time, author, main text, links"},
+    {"transcribe", cmd_transcribe, "audio or video files to text, srt, vtt or json with Whisper"},
     {"quantize", cmd_quantize, "convert a model to GGUF (f16, bf16, q8_0, q4_0, q4_k_m, q5_k_m)"},
 };
 
