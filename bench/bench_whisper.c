@@ -2,7 +2,10 @@
  * base-shaped models with random f16 weights, at 1 and 2 threads. Random weights decode to
  * arbitrary lengths, so every 30 s window is forced to the same number of decoder steps
  * (prompt of 4 tokens, then TOKENS greedy steps of one token, as whisper.cpp's bench does with
- * its fixed token count). Prints one line per (model, threads). Usage: bench_whisper [TOKENS] */
+ * its fixed token count). Prints one line per (model, threads).
+ *   bench_whisper [TOKENS]          the benchmark (TOKENS per window, default 64)
+ *   bench_whisper --write DIR       writes DIR/tiny and DIR/base (the same random checkpoints,
+ *                                   for bench/vs-whispercpp.sh to convert) and exits */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -119,7 +122,27 @@ static int bench_shape(const char *name, const yq_whisper_shape *shape, const fl
     return rc;
 }
 
+/* DIR/tiny and DIR/base as Hugging Face folders. */
+static int write_models(const char *dir) {
+    const char *names[2] = {"tiny", "base"};
+    yq_whisper_shape shapes[2] = {yq_whisper_shape_tiny(), yq_whisper_shape_base()};
+    for (int i = 0; i < 2; i++) {
+        char folder[4096];
+        snprintf(folder, sizeof folder, "%s/%s", dir, names[i]);
+        mkdir(dir, 0755);
+        mkdir(folder, 0755);
+        int rc = yq_whisper_random_write(folder, &shapes[i]);
+        if (rc) return rc;
+    }
+    return YQ_OK;
+}
+
 int main(int argc, char **argv) {
+    if (argc == 3 && !strcmp(argv[1], "--write")) {
+        int rc = write_models(argv[2]);
+        if (rc) fprintf(stderr, "bench_whisper: %s\n", yq_last_error());
+        return rc ? 1 : 0;
+    }
     int tokens = argc > 1 ? atoi(argv[1]) : 64;
     if (tokens < 1 || tokens > 400) {
         fprintf(stderr, "usage: bench_whisper [TOKENS per window, 1..400]\n");

@@ -1,9 +1,11 @@
-/* Whisper decoding above the model: a window decoded greedily with openai-whisper's logit
- * filters (suppressed non-speech symbols, blank at the start, timestamp rules) against
- * transformers' generate() with and without return_timestamps (the oracle, from
- * tools/make_whisper_fixtures.py); beam search and sampling invariants; the transcription loop
- * end to end on the fixture speech; output formats and the compression ratio against values
- * worked out by hand and with Python's zlib. */
+/* Whisper decoding above the model, against two oracles: one window decoded greedily with the
+ * logit filters (suppressed non-speech symbols, blank at the start, timestamp rules) against
+ * transformers' Whisper logits processors (tools/make_whisper_fixtures.py), and the whole
+ * transcription loop at temperature 0 against openai-whisper's transcribe() on the same
+ * random-weight models (tools/make_whisper_transcribe_fixtures.py): language detection, greedy
+ * and beam search, timestamps or not, translate, initial prompt, several 30 s windows with the
+ * previous text as prompt; segments' tokens, times and text identical. Also sampling
+ * invariants, output formats by hand, and the compression ratio against Python's zlib. */
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <stdlib.h>
@@ -192,6 +194,80 @@ static void check_transcribe(fixture *f) {
     yq_audio_free(&audio);
 }
 
+/* The fixture audio of tools/make_whisper_transcribe_fixtures.py: the speech, or `repeats` times
+ * the speech followed by `gap` seconds of zeros. */
+static float *case_audio(const cJSON *doc, const char *kind, const yq_audio *speech, int64_t *n) {
+    int repeats = strcmp(kind, "long") ? 1 : cJSON_GetObjectItem(doc, "long_repeats")->valueint;
+    int64_t gap = strcmp(kind, "long") ? 0 : (int64_t)(cJSON_GetObjectItem(doc, "long_gap_seconds")->valuedouble * 16000);
+    int64_t one = speech->n_samples + gap;
+    *n = one * repeats;
+    float *x = calloc((size_t)*n, sizeof *x);
+    for (int r = 0; r < repeats; r++) memcpy(x + r * one, speech->samples, (size_t)speech->n_samples * sizeof *x);
+    return x;
+}
+
+static const char *json_str(const cJSON *o, const char *key) {
+    const cJSON *v = cJSON_GetObjectItem(o, key);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static void compare_transcript(const char *what, const yq_transcript *t, const cJSON *c) {
+    const cJSON *segs = cJSON_GetObjectItem(c, "segments");
+    CHECKF(!strcmp(t->language, json_str(c, "language_out")), "%s: language %s", what, t->language);
+    CHECKF(t->n_segments == cJSON_GetArraySize(segs), "%s: %d segments, openai-whisper %d", what, t->n_segments,
+           cJSON_GetArraySize(segs));
+    for (int i = 0; i < t->n_segments && i < cJSON_GetArraySize(segs); i++) {
+        const cJSON *s = cJSON_GetArrayItem(segs, i);
+        const yq_segment *g = &t->segments[i];
+        int32_t *tokens;
+        int n;
+        test_json_ids(cJSON_GetObjectItem(s, "tokens"), &tokens, &n);
+        CHECKF(g->n_tokens == n && !memcmp(g->tokens, tokens, (size_t)n * sizeof *tokens), "%s: segment %d tokens", what, i);
+        CHECKF(fabs(g->start - cJSON_GetObjectItem(s, "start")->valuedouble) < 1e-6 &&
+               fabs(g->end - cJSON_GetObjectItem(s, "end")->valuedouble) < 1e-6,
+               "%s: segment %d at %.3f-%.3f", what, i, g->start, g->end);
+        CHECKF(!strcmp(g->text, json_str(s, "text")), "%s: segment %d text", what, i);
+        free(tokens);
+    }
+}
+
+/* openai-whisper's transcribe() at temperature 0 on the same model and audio: the same
+ * segments (tokens, times, text) and language, over several windows. */
+static void check_openai_cases(fixture *f) {
+    char rel[128];
+    snprintf(rel, sizeof rel, "whisper/%s/transcribe.json", f->name);
+    cJSON *doc = test_load_json(rel);
+    yq_audio speech;
+    CHECK(doc && yq_audio_load(test_data_path("whisper/audio/speech_en.wav"), 16000, &speech) == 0);
+    const cJSON *c, *cases = doc ? cJSON_GetObjectItem(doc, "cases") : NULL;
+    int index = 0;
+    cJSON_ArrayForEach(c, cases) {
+        int64_t n;
+        float *x = case_audio(doc, json_str(c, "audio"), &speech, &n);
+        yq_transcribe_options o = yq_transcribe_defaults();
+        const cJSON *beam = cJSON_GetObjectItem(c, "beam_size");
+        o.beam_size = cJSON_IsNumber(beam) ? beam->valueint : 1;
+        o.temperature_increment = 0;
+        o.language = json_str(c, "language");
+        o.translate = !strcmp(json_str(c, "task"), "translate");
+        o.timestamps = !cJSON_IsTrue(cJSON_GetObjectItem(c, "without_timestamps"));
+        o.initial_prompt = json_str(c, "initial_prompt");
+        o.zh_prompt = "";
+        yq_transcript t;
+        int rc = yq_transcribe(f->model, f->tok, x, n, &o, &t);
+        char what[96];
+        snprintf(what, sizeof what, "%s case %d (%s audio, beam %d)", f->name, index++, json_str(c, "audio"), o.beam_size);
+        CHECKF(rc == 0, "%s: %s", what, yq_last_error());
+        if (!rc) {
+            compare_transcript(what, &t, c);
+            yq_transcript_free(&t);
+        }
+        free(x);
+    }
+    yq_audio_free(&speech);
+    cJSON_Delete(doc);
+}
+
 int main(void) {
     yq_threads_init(1);
     static const char *const names[] = {"tiny80", "v3mel128"};
@@ -203,6 +279,7 @@ int main(void) {
             check_against_generate(&f, 1);
             check_search_invariants(&f);
             check_transcribe(&f);
+            check_openai_cases(&f);
         }
         close_fixture(&f);
     }

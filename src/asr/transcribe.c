@@ -72,7 +72,24 @@ static int push_tokens(run *r, const int32_t *ids, int n) {
     return YQ_OK;
 }
 
-/* `bytes` with every ill-formed UTF-8 sequence replaced by U+FFFD (malloc'd; takes bytes). */
+/* Bytes of the maximal subpart of a well-formed UTF-8 sequence at s[0..n) (Unicode's "maximal
+ * subpart" rule, Python's errors="replace"): one U+FFFD replaces them. At least 1. */
+static size_t ill_formed_length(const unsigned char *s, size_t n) {
+    unsigned char c = s[0];
+    size_t need = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 1;
+    size_t k = 1;
+    for (; k < need && k < n; k++) {
+        unsigned char lo = 0x80, hi = 0xBF;
+        if (k == 1 && c == 0xE0) lo = 0xA0;
+        if (k == 1 && c == 0xED) hi = 0x9F;
+        if (k == 1 && c == 0xF0) lo = 0x90;
+        if (k == 1 && c == 0xF4) hi = 0x8F;
+        if (s[k] < lo || s[k] > hi) break;
+    }
+    return k;
+}
+
+/* `bytes` with every ill-formed UTF-8 subpart replaced by U+FFFD (malloc'd; takes bytes). */
 static char *valid_utf8(char *bytes, size_t len) {
     char *out = malloc(len * 3 + 1);
     size_t n = 0;
@@ -83,7 +100,7 @@ static char *valid_utf8(char *bytes, size_t len) {
             n += (size_t)k, i += (size_t)k;
         } else {
             memcpy(out + n, "\xEF\xBF\xBD", 3);
-            n += 3, i++;
+            n += 3, i += ill_formed_length((const unsigned char *)bytes + i, len - i);
         }
     }
     if (out) out[n] = 0;
@@ -121,6 +138,14 @@ static int build_prompt(const run *r, int32_t *prompt, int *sot_index) {
     return n;
 }
 
+/* The compression ratio of the text without surrounding white space, as decoding.py computes it. */
+static float stripped_compression_ratio(const char *text) {
+    while (isspace((unsigned char)*text)) text++;
+    size_t len = strlen(text);
+    while (len && isspace((unsigned char)text[len - 1])) len--;
+    return yq_compression_ratio(text, len);
+}
+
 typedef struct {
     window_result best;
     float temperature, compression_ratio;
@@ -143,7 +168,7 @@ static int decode_with_fallback(run *r, decoded *d) {
         if (rc) break;
         d->temperature = t;
         d->text = text_of(r, d->best.tokens, d->best.n_tokens);
-        d->compression_ratio = yq_compression_ratio(d->text, strlen(d->text));
+        d->compression_ratio = stripped_compression_ratio(d->text);
         int fallback = d->compression_ratio > o->compression_ratio_threshold || d->best.avg_logprob < o->logprob_threshold;
         if (d->best.no_speech_prob > o->no_speech_threshold) fallback = 0;
         if (!fallback || o->temperature_increment <= 0) break;
@@ -159,7 +184,7 @@ static int is_blank(const char *s) {
 
 static int add_segment(run *r, double start, double end, const int32_t *tokens, int n, const decoded *d) {
     char *text = text_of(r, tokens, n);
-    if (start >= end || is_blank(text)) {
+    if (start == end || is_blank(text)) { /* as openai-whisper clears them */
         free(text);
         return YQ_OK;
     }
@@ -254,14 +279,25 @@ static int add_initial_prompt(run *r) {
     return rc;
 }
 
+/* Frames [seek, seek + n) of the features, zero-padded to a whole window (pad_or_trim). */
+static void cut_window(const yq_mel *mel, int64_t seek, int64_t n, float *window) {
+    for (int m = 0; m < mel->n_mels; m++) {
+        float *row = window + (int64_t)m * YQ_MEL_WINDOW_FRAMES;
+        memcpy(row, mel->data + m * mel->n_frames + seek, (size_t)n * sizeof *row);
+        memset(row + n, 0, (size_t)(YQ_MEL_WINDOW_FRAMES - n) * sizeof *row);
+    }
+}
+
 static int transcribe_windows(run *r, const yq_mel *mel) {
     int64_t content = mel->n_frames - YQ_MEL_WINDOW_FRAMES, seek = 0;
-    int rc = choose_language(r, mel->data, mel->n_frames);
+    float *window_mel = malloc((size_t)mel->n_mels * YQ_MEL_WINDOW_FRAMES * sizeof *window_mel);
+    int rc = window_mel ? choose_language(r, mel->data, mel->n_frames) : yq_error(YQ_ENOMEM, "out of memory");
     if (!rc) rc = add_initial_prompt(r);
     r->prompt_from = 0;
     while (!rc && seek < content) {
         int64_t window = content - seek < YQ_MEL_WINDOW_FRAMES ? content - seek : YQ_MEL_WINDOW_FRAMES;
-        rc = yq_whisper_encode(r->m, mel->data + seek, mel->n_frames, r->encoded);
+        cut_window(mel, seek, window, window_mel);
+        rc = yq_whisper_encode(r->m, window_mel, YQ_MEL_WINDOW_FRAMES, r->encoded);
         if (rc) break;
         yq_whisper_decoder_set_audio(r->dec, r->encoded);
         decoded d;
@@ -275,6 +311,7 @@ static int transcribe_windows(run *r, const yq_mel *mel) {
         free(d.text);
         if (r->o->progress) r->o->progress(r->o->progress_ctx, (double)(seek < content ? seek : content) / 100.0, (double)content / 100.0);
     }
+    free(window_mel);
     return rc;
 }
 
