@@ -31,7 +31,7 @@ import whisper.model
 import whisper.tokenizer
 from safetensors.torch import load_file
 
-LONG_REPEATS = 12
+LONG_REPEATS = 7
 LONG_GAP_SECONDS = 2.0
 CASES = [
     dict(model="tiny80", audio="short", language=None, beam_size=5, without_timestamps=False,

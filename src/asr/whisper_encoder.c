@@ -40,7 +40,7 @@ static void unfold(float *cols, const float *src, int channels, int64_t c_stride
 }
 
 typedef struct {
-    float *scores; /* (n_ctx, n_ctx) */
+    float *scores; /* (n_rows, n_ctx) */
     int n_ctx;
     float scale;
 } softmax_job;
@@ -52,6 +52,15 @@ static void softmax_rows(void *ctx, int64_t begin, int64_t end, int thread) {
         for (int i = 0; i < job->n_ctx; i++) row[i] *= job->scale;
         yq_softmax(row, job->n_ctx);
     }
+}
+
+void yq_whisper_attend(float *out, const float *q, int n_q, const yq_tensor *keys, const yq_tensor *values_t,
+                       float *scores) {
+    int n_ctx = (int)keys->rows;
+    yq_matmul(scores, keys, q, n_q); /* scores[t][r] = k_r . q_t */
+    softmax_job job = {scores, n_ctx, 1.0f / sqrtf((float)keys->cols)};
+    yq_parallel_for(n_q, softmax_rows, &job);
+    yq_matmul(out, values_t, scores, n_q);
 }
 
 typedef struct {
@@ -71,10 +80,7 @@ static void full_attention(float *out, const float *q, const float *k, const flo
                 s->vt[(int64_t)i * n_ctx + t] = v[(int64_t)t * d + h * hd + i];
             }
         yq_tensor keys = {YQ_DTYPE_F32, n_ctx, hd, s->kh}, values_t = {YQ_DTYPE_F32, hd, n_ctx, s->vt};
-        yq_matmul(s->scores, &keys, s->qh, n_ctx); /* scores[t][r] = k_r . q_t */
-        softmax_job job = {s->scores, n_ctx, 1.0f / sqrtf((float)hd)};
-        yq_parallel_for(n_ctx, softmax_rows, &job);
-        yq_matmul(s->oh, &values_t, s->scores, n_ctx);
+        yq_whisper_attend(s->oh, s->qh, n_ctx, &keys, &values_t, s->scores);
         for (int t = 0; t < n_ctx; t++)
             for (int i = 0; i < hd; i++) out[(int64_t)t * d + h * hd + i] = s->oh[t * hd + i];
     }
