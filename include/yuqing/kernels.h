@@ -51,6 +51,10 @@ void yq_layernorm(float *out, const float *x, const float *weight, const float *
 /* x[i] = x[i] * (1 + erf(x[i] / sqrt(2))) / 2 (the exact GELU, PyTorch's default). */
 void yq_gelu(float *x, int64_t n);
 
+/* yq_softmax for long rows: a vectorised exp (within 2 ulp of expf) when the AVX2 kernels are
+ * active, else yq_softmax itself. */
+void yq_softmax_long(float *x, int n);
+
 /* Keys/values of one (layer, KV head) reached through a block table: position p lives at
  * base + blocks[p / block_size] * block_stride + (p % block_size) * head_dim. */
 typedef struct yq_kv_view {

@@ -213,7 +213,7 @@ static void cross_attention(yq_whisper_decoder *dec, const yq_whisper_layer *w, 
     for (int h = 0; h < c->decoder_heads; h++) {
         size_t off = l * cross_layer_size(m) + (size_t)h * T * hd;
         yq_tensor keys = {YQ_DTYPE_F32, T, hd, dec->cross_k + off}, values_t = {YQ_DTYPE_F32, hd, T, dec->cross_vt + off};
-        for (int t = 0; t < n; t++) memcpy(dec->qh + (size_t)t * hd, dec->q + (size_t)t * d + h * hd, (size_t)hd * sizeof(float));
+        yq_whisper_gather_head(dec->qh, dec->q, n, d, h, hd);
         yq_whisper_attend(dec->oh, dec->qh, n, &keys, &values_t, dec->cross_scores);
         for (int t = 0; t < n; t++) memcpy(dec->attn + (size_t)t * d + h * hd, dec->oh + (size_t)t * hd, (size_t)hd * sizeof(float));
     }

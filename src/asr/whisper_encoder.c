@@ -42,23 +42,23 @@ static void unfold(float *cols, const float *src, int channels, int64_t c_stride
 typedef struct {
     float *scores; /* (n_rows, n_ctx) */
     int n_ctx;
-    float scale;
 } softmax_job;
 
 static void softmax_rows(void *ctx, int64_t begin, int64_t end, int thread) {
     const softmax_job *job = ctx;
-    for (int64_t t = begin; t < end; t++) {
-        float *row = job->scores + t * job->n_ctx;
-        for (int i = 0; i < job->n_ctx; i++) row[i] *= job->scale;
-        yq_softmax(row, job->n_ctx);
-    }
+    for (int64_t t = begin; t < end; t++) yq_softmax_long(job->scores + t * job->n_ctx, job->n_ctx);
+}
+
+void yq_whisper_gather_head(float *qh, const float *q, int n, int d, int head, int hd) {
+    float scale = 1.0f / sqrtf((float)hd);
+    for (int t = 0; t < n; t++)
+        for (int i = 0; i < hd; i++) qh[t * hd + i] = q[(int64_t)t * d + head * hd + i] * scale;
 }
 
 void yq_whisper_attend(float *out, const float *q, int n_q, const yq_tensor *keys, const yq_tensor *values_t,
                        float *scores) {
-    int n_ctx = (int)keys->rows;
     yq_matmul(scores, keys, q, n_q); /* scores[t][r] = k_r . q_t */
-    softmax_job job = {scores, n_ctx, 1.0f / sqrtf((float)keys->cols)};
+    softmax_job job = {scores, (int)keys->rows};
     yq_parallel_for(n_q, softmax_rows, &job);
     yq_matmul(out, values_t, scores, n_q);
 }
@@ -73,9 +73,9 @@ static void full_attention(float *out, const float *q, const float *k, const flo
                            int n_heads, const attention_scratch *s) {
     int hd = d / n_heads;
     for (int h = 0; h < n_heads; h++) {
+        yq_whisper_gather_head(s->qh, q, n_ctx, d, h, hd);
         for (int t = 0; t < n_ctx; t++)
             for (int i = 0; i < hd; i++) {
-                s->qh[t * hd + i] = q[(int64_t)t * d + h * hd + i];
                 s->kh[t * hd + i] = k[(int64_t)t * d + h * hd + i];
                 s->vt[(int64_t)i * n_ctx + t] = v[(int64_t)t * d + h * hd + i];
             }
