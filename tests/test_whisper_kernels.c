@@ -1,6 +1,7 @@
 /* The encoder-decoder kernels of src/tensor/ops_whisper*.c against double-precision formulas:
- * LayerNorm with bias, the exact GELU, and the long-row softmax (its AVX2 exp against the scalar
- * yq_softmax twin, with the scalar kernels selected it is the twin itself). */
+ * LayerNorm with bias, the exact GELU, the long-row softmax (its AVX2 exp against the scalar
+ * yq_softmax twin, with the scalar kernels selected it is the twin itself), and attention over
+ * contiguous keys/values with either kernel set. */
 #include <math.h>
 #include <stdlib.h>
 
@@ -58,11 +59,40 @@ static void check_softmax(yq_kernel_kind kind) {
     free(b);
 }
 
+/* softmax(q . k_r) v in double, for 1500 positions of 64 dimensions. */
+static void check_attention_rows(yq_kernel_kind kind) {
+    if (yq_kernels_select(kind)) return;
+    enum { T = 1500, HD = 64 };
+    float *k = malloc(T * HD * sizeof *k), *v = malloc(T * HD * sizeof *v), *scores = malloc(T * sizeof *scores);
+    float q[HD], out[HD];
+    uint64_t s = 3;
+    for (int i = 0; i < T * HD; i++) k[i] = uniform(&s), v[i] = uniform(&s);
+    for (int i = 0; i < HD; i++) q[i] = 0.6f * uniform(&s);
+    yq_attention_rows(out, q, HD, k, v, T, scores);
+    double *p = malloc(T * sizeof *p), max = -1e300, sum = 0, err = 0;
+    for (int r = 0; r < T; r++) {
+        p[r] = 0;
+        for (int i = 0; i < HD; i++) p[r] += (double)q[i] * k[r * HD + i];
+        max = fmax(max, p[r]);
+    }
+    for (int r = 0; r < T; r++) sum += p[r] = exp(p[r] - max);
+    for (int i = 0; i < HD; i++) {
+        double want = 0;
+        for (int r = 0; r < T; r++) want += p[r] / sum * v[r * HD + i];
+        err = fmax(err, fabs(out[i] - want));
+    }
+    printf("%s attention rows: max |diff| %.2g\n", yq_kernel_name(kind), err);
+    CHECKF(err < 1e-5, "%s attention rows differ by %g", yq_kernel_name(kind), err);
+    free(k), free(v), free(scores), free(p);
+}
+
 int main(void) {
     check_layernorm();
     check_gelu();
     check_softmax(YQ_KERNEL_SCALAR);
     check_softmax(YQ_KERNEL_AVX2);
+    check_attention_rows(YQ_KERNEL_SCALAR);
+    check_attention_rows(YQ_KERNEL_AVX2);
     yq_kernels_select(YQ_KERNEL_AUTO);
     return test_summary("test_whisper_kernels");
 }

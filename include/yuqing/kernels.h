@@ -55,6 +55,12 @@ void yq_gelu(float *x, int64_t n);
  * active, else yq_softmax itself. */
 void yq_softmax_long(float *x, int n);
 
+/* out = softmax(q . k_r) v over rows r < n_ctx of contiguous k and v (n_ctx, head_dim), q
+ * already scaled (no causal mask, no 1/sqrt(d)). `scores` is scratch of n_ctx floats. AVX2
+ * when active and head_dim is a multiple of 8. */
+void yq_attention_rows(float *out, const float *q, int head_dim, const float *k, const float *v, int n_ctx,
+                       float *scores);
+
 /* Keys/values of one (layer, KV head) reached through a block table: position p lives at
  * base + blocks[p / block_size] * block_stride + (p % block_size) * head_dim. */
 typedef struct yq_kv_view {

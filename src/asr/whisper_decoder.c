@@ -2,8 +2,8 @@
  * self-attention (keys/values kept per sequence), cross-attention over the window's encoder
  * keys/values (computed once by yq_whisper_decoder_set_audio) and GELU MLP, a final LayerNorm
  * and the output projection tied to the token embedding. Matrix products run over every token
- * of the batch at once; self-attention runs per (token, head) over the thread pool,
- * cross-attention per head as two matrix products over all the batch's tokens. */
+ * of the batch at once; attention runs per (token, head) over the thread pool. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,12 +14,10 @@
 
 struct yq_whisper_decoder {
     const yq_whisper_model *m;
-    float *cross_k;  /* (decoder_layers, heads, n_audio_ctx, head_dim) */
-    float *cross_vt; /* (decoder_layers, heads, head_dim, n_audio_ctx): values transposed */
+    float *cross_k, *cross_v; /* (decoder_layers, heads, n_audio_ctx, head_dim) */
     float *x, *h, *q, *k, *v, *attn, *ffn; /* (cap, d) each; ffn (cap, decoder_ffn) */
-    float *qh, *oh, *cross_scores;         /* (cap, head_dim) x2, (cap, n_audio_ctx) */
     int cap;                               /* tokens the buffers hold */
-    float *scores;                         /* (n_threads, n_text_ctx) */
+    float *scores;                         /* (n_threads, max(n_audio_ctx, n_text_ctx)) */
     int n_threads;
 };
 
@@ -64,9 +62,9 @@ int yq_whisper_decoder_new(const yq_whisper_model *m, yq_whisper_decoder **out) 
     if (dec) {
         dec->m = m;
         dec->cross_k = malloc(n * sizeof(float));
-        dec->cross_vt = malloc(n * sizeof(float));
+        dec->cross_v = malloc(n * sizeof(float));
     }
-    if (!dec || !dec->cross_k || !dec->cross_vt) {
+    if (!dec || !dec->cross_k || !dec->cross_v) {
         yq_whisper_decoder_free(dec);
         return yq_error(YQ_ENOMEM, "whisper decoder: out of memory");
     }
@@ -75,9 +73,9 @@ int yq_whisper_decoder_new(const yq_whisper_model *m, yq_whisper_decoder **out) 
 }
 
 static void free_buffers(yq_whisper_decoder *dec) {
-    float *bufs[] = {dec->x, dec->h, dec->q, dec->k, dec->v, dec->attn, dec->ffn, dec->qh, dec->oh, dec->cross_scores};
+    float *bufs[] = {dec->x, dec->h, dec->q, dec->k, dec->v, dec->attn, dec->ffn};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) free(bufs[i]);
-    dec->x = dec->h = dec->q = dec->k = dec->v = dec->attn = dec->ffn = dec->qh = dec->oh = dec->cross_scores = NULL;
+    dec->x = dec->h = dec->q = dec->k = dec->v = dec->attn = dec->ffn = NULL;
     dec->cap = 0;
 }
 
@@ -85,7 +83,7 @@ void yq_whisper_decoder_free(yq_whisper_decoder *dec) {
     if (!dec) return;
     free_buffers(dec);
     free(dec->cross_k);
-    free(dec->cross_vt);
+    free(dec->cross_v);
     free(dec->scores);
     free(dec);
 }
@@ -107,11 +105,7 @@ void yq_whisper_decoder_set_audio(yq_whisper_decoder *dec, const float *encoder_
         yq_whisper_linear(rows, &a->wk, NULL, encoder_out, c->n_audio_ctx);
         store_heads(dec->cross_k + l * cross_layer_size(m), rows, c->n_audio_ctx, 0, c->n_audio_ctx, c->d_model, c->decoder_heads);
         yq_whisper_linear(rows, &a->wv, a->bv, encoder_out, c->n_audio_ctx);
-        float *vt = dec->cross_vt + l * cross_layer_size(m);
-        int hd = head_dim(m);
-        for (int t = 0; t < c->n_audio_ctx; t++)
-            for (int i = 0; i < c->d_model; i++) /* i = head * hd + j */
-                vt[((size_t)(i / hd) * hd + (size_t)(i % hd)) * c->n_audio_ctx + t] = rows[(size_t)t * c->d_model + i];
+        store_heads(dec->cross_v + l * cross_layer_size(m), rows, c->n_audio_ctx, 0, c->n_audio_ctx, c->d_model, c->decoder_heads);
     }
     free(rows);
 }
@@ -121,7 +115,8 @@ static int reserve(yq_whisper_decoder *dec, int n_tokens) {
     int threads = yq_threads_count();
     if (threads > dec->n_threads) {
         free(dec->scores);
-        dec->scores = malloc((size_t)threads * (size_t)c->n_text_ctx * sizeof(float));
+        int ctx = c->n_audio_ctx > c->n_text_ctx ? c->n_audio_ctx : c->n_text_ctx;
+        dec->scores = malloc((size_t)threads * (size_t)ctx * sizeof(float));
         dec->n_threads = dec->scores ? threads : 0;
         if (!dec->scores) return yq_error(YQ_ENOMEM, "whisper decoder: out of memory");
     }
@@ -132,9 +127,6 @@ static int reserve(yq_whisper_decoder *dec, int n_tokens) {
     int ok = 1;
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) ok &= (*bufs[i] = malloc(rows * sizeof(float))) != NULL;
     ok &= (dec->ffn = malloc((size_t)n_tokens * (size_t)c->decoder_ffn * sizeof(float))) != NULL;
-    ok &= (dec->qh = malloc((size_t)n_tokens * (size_t)head_dim(dec->m) * sizeof(float))) != NULL;
-    ok &= (dec->oh = malloc((size_t)n_tokens * (size_t)head_dim(dec->m) * sizeof(float))) != NULL;
-    ok &= (dec->cross_scores = malloc((size_t)n_tokens * (size_t)c->n_audio_ctx * sizeof(float))) != NULL;
     if (!ok) {
         free_buffers(dec);
         return yq_error(YQ_ENOMEM, "whisper decoder: out of memory");
@@ -159,25 +151,40 @@ static void locate(const batch_map *b, int i, const yq_whisper_step **step, int 
 typedef struct {
     yq_whisper_decoder *dec;
     batch_map batch;
-    int layer;
+    int layer, cross;
 } attention_job;
 
-/* Self-attention of (token, head) items over the token's sequence, positions [0, pos]. */
+/* Items are (token, head) pairs: self-attention over the token's sequence, positions [0, pos],
+ * or cross-attention over the whole window. Queries are already scaled. */
 static void attention_task(void *ctx, int64_t begin, int64_t end, int thread) {
     const attention_job *job = ctx;
     const yq_whisper_decoder *dec = job->dec;
     const yq_whisper_config *c = &dec->m->config;
     int n_heads = c->decoder_heads, hd = head_dim(dec->m), d = c->d_model;
-    float *scores = dec->scores + (size_t)thread * (size_t)c->n_text_ctx;
-    static const int32_t first_block = 0;
+    int n_ctx_max = c->n_audio_ctx > c->n_text_ctx ? c->n_audio_ctx : c->n_text_ctx;
+    float *scores = dec->scores + (size_t)thread * (size_t)n_ctx_max;
     for (int64_t item = begin; item < end; item++) {
         int token = (int)(item / n_heads), h = (int)(item % n_heads), pos;
         const yq_whisper_step *step;
         locate(&job->batch, token, &step, &pos);
-        size_t off = job->layer * seq_layer_size(dec->m) + (size_t)h * c->n_text_ctx * hd;
-        yq_kv_view view = {step->seq->k + off, step->seq->v + off, &first_block, c->n_text_ctx, 0};
-        yq_attention(dec->attn + (size_t)token * d + h * hd, dec->q + (size_t)token * d + h * hd, hd, &view, pos + 1, scores);
+        const float *k, *v;
+        int n_ctx;
+        if (job->cross) {
+            size_t off = job->layer * cross_layer_size(dec->m) + (size_t)h * c->n_audio_ctx * hd;
+            k = dec->cross_k + off, v = dec->cross_v + off, n_ctx = c->n_audio_ctx;
+        } else {
+            size_t off = job->layer * seq_layer_size(dec->m) + (size_t)h * c->n_text_ctx * hd;
+            k = step->seq->k + off, v = step->seq->v + off, n_ctx = pos + 1;
+        }
+        yq_attention_rows(dec->attn + (size_t)token * d + h * hd, dec->q + (size_t)token * d + h * hd, hd, k, v, n_ctx,
+                          scores);
     }
+}
+
+/* q (n, d) times 1 / sqrt(head_dim), as transformers scales the queries. */
+static void scale_queries(yq_whisper_decoder *dec, int n) {
+    float scale = 1.0f / sqrtf((float)head_dim(dec->m));
+    for (size_t i = 0; i < (size_t)n * dec->m->config.d_model; i++) dec->q[i] *= scale;
 }
 
 static void add_rows(float *x, const float *y, size_t n) {
@@ -191,34 +198,28 @@ static void self_attention(yq_whisper_decoder *dec, const yq_whisper_layer *w, i
     yq_whisper_linear(dec->q, &w->self_attn.wq, w->self_attn.bq, dec->h, n);
     yq_whisper_linear(dec->k, &w->self_attn.wk, NULL, dec->h, n);
     yq_whisper_linear(dec->v, &w->self_attn.wv, w->self_attn.bv, dec->h, n);
+    scale_queries(dec, n);
     for (int s = 0, row = 0; s < b->n_steps; row += b->steps[s++].n_tokens) {
         const yq_whisper_step *st = &b->steps[s];
         size_t off = (size_t)l * seq_layer_size(dec->m);
         store_heads(st->seq->k + off, dec->k + (size_t)row * d, st->n_tokens, st->seq->n_tokens, c->n_text_ctx, d, c->decoder_heads);
         store_heads(st->seq->v + off, dec->v + (size_t)row * d, st->n_tokens, st->seq->n_tokens, c->n_text_ctx, d, c->decoder_heads);
     }
-    attention_job job = {dec, *b, l};
+    attention_job job = {dec, *b, l, 0};
     yq_parallel_for((int64_t)n * c->decoder_heads, attention_task, &job);
     yq_whisper_linear(dec->h, &w->self_attn.wo, w->self_attn.bo, dec->attn, n);
     add_rows(dec->x, dec->h, (size_t)n * d);
 }
 
-/* Every token's query against the window's keys/values, one head at a time. */
-static void cross_attention(yq_whisper_decoder *dec, const yq_whisper_layer *w, int l, int n) {
-    const yq_whisper_model *m = dec->m;
-    const yq_whisper_config *c = &m->config;
-    int d = c->d_model, hd = head_dim(m), T = c->n_audio_ctx;
-    yq_whisper_layernorm_rows(dec->h, dec->x, w->cross_ln_w, w->cross_ln_b, n, d);
+static void cross_attention(yq_whisper_decoder *dec, const yq_whisper_layer *w, int l, const batch_map *b, int n) {
+    const yq_whisper_config *c = &dec->m->config;
+    yq_whisper_layernorm_rows(dec->h, dec->x, w->cross_ln_w, w->cross_ln_b, n, c->d_model);
     yq_whisper_linear(dec->q, &w->cross_attn.wq, w->cross_attn.bq, dec->h, n);
-    for (int h = 0; h < c->decoder_heads; h++) {
-        size_t off = l * cross_layer_size(m) + (size_t)h * T * hd;
-        yq_tensor keys = {YQ_DTYPE_F32, T, hd, dec->cross_k + off}, values_t = {YQ_DTYPE_F32, hd, T, dec->cross_vt + off};
-        yq_whisper_gather_head(dec->qh, dec->q, n, d, h, hd);
-        yq_whisper_attend(dec->oh, dec->qh, n, &keys, &values_t, dec->cross_scores);
-        for (int t = 0; t < n; t++) memcpy(dec->attn + (size_t)t * d + h * hd, dec->oh + (size_t)t * hd, (size_t)hd * sizeof(float));
-    }
+    scale_queries(dec, n);
+    attention_job job = {dec, *b, l, 1};
+    yq_parallel_for((int64_t)n * c->decoder_heads, attention_task, &job);
     yq_whisper_linear(dec->h, &w->cross_attn.wo, w->cross_attn.bo, dec->attn, n);
-    add_rows(dec->x, dec->h, (size_t)n * d);
+    add_rows(dec->x, dec->h, (size_t)n * c->d_model);
 }
 
 static void mlp(yq_whisper_decoder *dec, const yq_whisper_layer *w, int n) {
@@ -262,7 +263,7 @@ int yq_whisper_decode(yq_whisper_decoder *dec, yq_whisper_step *steps, int n_ste
     batch_map b = {steps, n_steps};
     for (int l = 0; l < c->decoder_layers; l++) {
         self_attention(dec, &m->decoder[l], l, &b, n);
-        cross_attention(dec, &m->decoder[l], l, n);
+        cross_attention(dec, &m->decoder[l], l, &b, n);
         mlp(dec, &m->decoder[l], n);
     }
     for (int s = 0, row = 0; s < n_steps; row += steps[s++].n_tokens) {

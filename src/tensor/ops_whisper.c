@@ -1,6 +1,6 @@
 /* Element-wise and per-vector kernels of encoder-decoder models (Whisper): LayerNorm with bias,
- * the exact (erf) GELU, and the softmax of long rows (AVX2 when the matmul kernels are AVX2,
- * else yq_softmax). Plain C with a fixed summation order. */
+ * the exact (erf) GELU, the softmax of long rows, and attention over contiguous keys/values
+ * (AVX2 when the matmul kernels are AVX2, else the plain C twins). Fixed summation orders. */
 #include <math.h>
 
 #include "yuqing/kernels.h"
@@ -29,4 +29,32 @@ void yq_softmax_long(float *x, int n) {
     }
 #endif
     yq_softmax(x, n);
+}
+
+void yq_attention_rows_avx2(float *out, const float *q, int head_dim, const float *k, const float *v, int n_ctx,
+                            float *scores);
+
+/* The scalar twin of yq_attention_rows_avx2. */
+static void attention_rows_scalar(float *out, const float *q, int head_dim, const float *k, const float *v, int n_ctx,
+                                  float *scores) {
+    for (int r = 0; r < n_ctx; r++) {
+        float dot = 0.0f;
+        for (int i = 0; i < head_dim; i++) dot += q[i] * k[(size_t)r * head_dim + i];
+        scores[r] = dot;
+    }
+    yq_softmax(scores, n_ctx);
+    for (int i = 0; i < head_dim; i++) out[i] = 0.0f;
+    for (int r = 0; r < n_ctx; r++)
+        for (int i = 0; i < head_dim; i++) out[i] += scores[r] * v[(size_t)r * head_dim + i];
+}
+
+void yq_attention_rows(float *out, const float *q, int head_dim, const float *k, const float *v, int n_ctx,
+                       float *scores) {
+#ifdef YQ_HAVE_AVX2
+    if (yq_kernels_active() == YQ_KERNEL_AVX2 && head_dim % 8 == 0) {
+        yq_attention_rows_avx2(out, q, head_dim, k, v, n_ctx, scores);
+        return;
+    }
+#endif
+    attention_rows_scalar(out, q, head_dim, k, v, n_ctx, scores);
 }

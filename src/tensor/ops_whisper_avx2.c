@@ -52,3 +52,23 @@ void yq_softmax_avx2(float *x, int n) {
     for (i = 0; i + 8 <= n; i += 8) _mm256_storeu_ps(x + i, _mm256_mul_ps(_mm256_loadu_ps(x + i), inv));
     for (; i < n; i++) x[i] *= 1.0f / sum;
 }
+
+void yq_attention_rows_avx2(float *out, const float *q, int head_dim, const float *k, const float *v, int n_ctx,
+                            float *scores);
+
+/* head_dim is a multiple of 8 (Whisper: 64). */
+void yq_attention_rows_avx2(float *out, const float *q, int head_dim, const float *k, const float *v, int n_ctx,
+                            float *scores) {
+    for (int r = 0; r < n_ctx; r++) {
+        const float *kr = k + (size_t)r * head_dim;
+        __m256 acc = _mm256_setzero_ps();
+        for (int i = 0; i < head_dim; i += 8) acc = _mm256_fmadd_ps(_mm256_loadu_ps(q + i), _mm256_loadu_ps(kr + i), acc);
+        scores[r] = hsum(acc);
+    }
+    yq_softmax_avx2(scores, n_ctx);
+    for (int i = 0; i < head_dim; i += 8) {
+        __m256 acc = _mm256_setzero_ps();
+        for (int r = 0; r < n_ctx; r++) acc = _mm256_fmadd_ps(_mm256_set1_ps(scores[r]), _mm256_loadu_ps(v + (size_t)r * head_dim + i), acc);
+        _mm256_storeu_ps(out + i, acc);
+    }
+}
