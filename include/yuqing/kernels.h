@@ -44,6 +44,23 @@ void yq_softmax(float *x, int n);
 /* gate[i] = silu(gate[i]) * up[i]. */
 void yq_silu_mul(float *gate, const float *up, int n);
 
+/* out = (x - mean(x)) / sqrt(var(x) + eps) * weight + bias over n elements (LayerNorm; out may
+ * alias x). */
+void yq_layernorm(float *out, const float *x, const float *weight, const float *bias, int n, float eps);
+
+/* x[i] = x[i] * (1 + erf(x[i] / sqrt(2))) / 2 (the exact GELU, PyTorch's default). */
+void yq_gelu(float *x, int64_t n);
+
+/* yq_softmax for long rows: a vectorised exp (within 2 ulp of expf) when the AVX2 kernels are
+ * active, else yq_softmax itself. */
+void yq_softmax_long(float *x, int n);
+
+/* out = softmax(q . k_r) v over rows r < n_ctx of contiguous k and v (n_ctx, head_dim), q
+ * already scaled (no causal mask, no 1/sqrt(d)). `scores` is scratch of n_ctx floats. AVX2
+ * when active and head_dim is a multiple of 8. */
+void yq_attention_rows(float *out, const float *q, int head_dim, const float *k, const float *v, int n_ctx,
+                       float *scores);
+
 /* Keys/values of one (layer, KV head) reached through a block table: position p lives at
  * base + blocks[p / block_size] * block_stride + (p % block_size) * head_dim. */
 typedef struct yq_kv_view {

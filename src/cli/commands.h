@@ -24,6 +24,7 @@ int cmd_sentiment(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_transcribe(int argc, char **argv);
 
 /* Prints "yuqing: error: MESSAGE" to stderr and returns the exit status for `code`
  * (2 for bad input, 1 for run-time failures). */

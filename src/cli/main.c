@@ -22,6 +22,7 @@ static const struct {
     {"report", cmd_report, "static HTML dashboard of an analysis store"},
     {"run", cmd_run, "the daemon: crawl on schedule, analyse, alert, keep the report fresh"},
     {"demo", cmd_demo, "the whole pipeline on the bundled sample news site"},
+    {"transcribe", cmd_transcribe, "audio or video files to text, srt, vtt or json with Whisper"},
     {"quantize", cmd_quantize, "convert a model to GGUF (f16, bf16, q8_0, q4_0, q4_k_m, q5_k_m)"},
 };
 
