@@ -21,7 +21,6 @@ foreach(script ${YQ_CLI_TESTS})
 endforeach()
 
 # The loopback news site (tests/fixture_site/README.md), next to the yuqing binary.
-pkg_check_modules(ZLIB REQUIRED IMPORTED_TARGET zlib)
 file(GLOB YQ_FIXTURE_SITE_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/fixture_site/*.c)
 add_executable(fixture_site ${YQ_FIXTURE_SITE_SOURCES})
 target_compile_options(fixture_site PRIVATE ${YQ_WARNINGS})

@@ -2,6 +2,7 @@
  * The caller runs range 0 itself; completion is an atomic countdown, so the hot path takes no
  * lock other than the wake-up broadcast. */
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -83,12 +84,21 @@ int yq_threads_init(int n_threads) {
     pool.workers = calloc((size_t)n_threads, sizeof *pool.workers);
     if (!pool.workers) return yq_error(YQ_ENOMEM, "thread pool: out of memory");
     atomic_store(&pool.generation, 0);
-    for (int i = 1; i < n_threads; i++) {
+    sigset_t all, caller;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &caller); /* workers inherit it: signals go to the caller's threads */
+    int rc = YQ_OK;
+    for (int i = 1; i < n_threads && !rc; i++) {
         if (pthread_create(&pool.workers[i], NULL, worker_main, (void *)(intptr_t)i) != 0) {
             pool.n_threads = i;
-            yq_threads_shutdown();
-            return yq_error(YQ_EIO, "thread pool: cannot start thread %d", i);
+            rc = YQ_EIO;
         }
+    }
+    pthread_sigmask(SIG_SETMASK, &caller, NULL);
+    if (rc) {
+        int started = pool.n_threads;
+        yq_threads_shutdown();
+        return yq_error(YQ_EIO, "thread pool: cannot start thread %d", started);
     }
     return YQ_OK;
 }
