@@ -253,15 +253,15 @@ static void sentence_features(const yq_sentiment_model *m, scratch *s, accum *a)
         const token *t = &s->tok[i];
         if (t->cp) a->n_han++;
         else a->n_words++;
+        uint64_t tag = s->negated[i] ? TAG_NEGATED : 0; /* n-grams in a negation scope are other features */
         for (size_t n = 1; n <= m->max_ngram && n <= i + 1 && s->tok[i + 1 - n].clause == t->clause; n++) {
             uint64_t h = n;
             for (size_t k = i + 1 - n; k <= i; k++) {
                 h = (h ^ s->tok[k].hash) * FNV_PRIME;
                 h ^= h >> 29;
             }
-            emit(a, row_of(h, m->hash_bits), s->weight[i]);
+            emit(a, row_of(h ^ tag, m->hash_bits), s->weight[i]);
         }
-        if (s->negated[i]) emit(a, row_of(t->hash ^ TAG_NEGATED, m->hash_bits), s->weight[i]);
     }
     s->n_tok = 0;
 }

@@ -24,7 +24,7 @@ enum { SENTI_LANG_ZH = 0, SENTI_LANG_EN = 1, SENTI_CLASSES = 3 };
 struct yq_sentiment_model {
     uint32_t hash_bits;      /* hashed n-gram rows: 1 << hash_bits */
     uint32_t max_ngram;      /* longest token n-gram */
-    uint32_t neg_scope;      /* tokens after a negator whose unigram is also emitted negated */
+    uint32_t neg_scope;      /* tokens after a negator whose n-grams are emitted as negated ones */
     uint32_t mod_window;     /* how far before a sentiment word a negator/degree word may stand */
     uint32_t max_lex_len;    /* longest Han lexicon entry, in characters */
     uint32_t dense_per_lang; /* dense rows per language after the hashed rows */

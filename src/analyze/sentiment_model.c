@@ -14,7 +14,7 @@
 #define YQ_DATA_DIR "/usr/local/share/yuqing"
 #endif
 
-#define MAGIC "YQSENT01"
+#define MAGIC "YQSENT02"
 #define HEADER_BYTES (8 + 6 * 4 + 3 * 4 + 2 * 4 + 3 * 4)
 #define LEX_ENTRY_BYTES 16
 
