@@ -13,6 +13,7 @@ enum { SENTI_SENTIMENT = 1, SENTI_NEGATOR = 2, SENTI_DEGREE = 3, SENTI_CONTRAST 
 /* A proper prefix of a longer Han entry, never a match itself: a lookup that finds nothing can
  * stop extending the run. */
 enum { SENTI_PREFIX = 6 };
+enum { SENTI_FILTER_BITS = 18 };
 
 typedef struct senti_lex_slot {
     uint64_t key; /* FNV-1a of the folded entry; 0 marks an empty slot */
@@ -38,6 +39,8 @@ struct yq_sentiment_model {
     float *dense; /* (2 * dense_per_lang, 3) */
     senti_lex_slot *lex; /* (lex_mask + 1): open addressing, at most half full */
     uint64_t lex_mask;
+    uint64_t *lex_filter; /* (1 << SENTI_FILTER_BITS) bits: bit (key >> (64 - SENTI_FILTER_BITS)) of
+                             every key, so that most misses never touch the table */
 };
 
 /* Features recorded for tests: (row, value) pairs, repeated rows add up. */

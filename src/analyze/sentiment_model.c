@@ -33,6 +33,8 @@ static float get_f32(const unsigned char *p) {
 }
 
 int senti_lex_find(const yq_sentiment_model *m, uint64_t key, float *value) {
+    uint64_t bit = key >> (64 - SENTI_FILTER_BITS);
+    if (!(m->lex_filter[bit / 64] >> (bit % 64) & 1)) return 0;
     for (uint64_t i = key & m->lex_mask;; i = (i + 1) & m->lex_mask) {
         const senti_lex_slot *s = &m->lex[i];
         if (s->key == key) {
@@ -48,7 +50,8 @@ static int build_lexicon(yq_sentiment_model *m, const unsigned char *p, uint32_t
     while (slots < 2 * (uint64_t)n) slots *= 2;
     m->lex_mask = slots - 1;
     m->lex = calloc(slots, sizeof *m->lex);
-    if (!m->lex) return yq_error(YQ_ENOMEM, "sentiment lexicon: out of memory");
+    m->lex_filter = calloc((1u << SENTI_FILTER_BITS) / 64, sizeof *m->lex_filter);
+    if (!m->lex || !m->lex_filter) return yq_error(YQ_ENOMEM, "sentiment lexicon: out of memory");
     for (uint32_t k = 0; k < n; k++, p += LEX_ENTRY_BYTES) {
         uint64_t key = get_u64(p);
         uint32_t kind = get_u32(p + 8);
@@ -57,6 +60,8 @@ static int build_lexicon(yq_sentiment_model *m, const unsigned char *p, uint32_t
         uint64_t i = key & m->lex_mask;
         while (m->lex[i].key && m->lex[i].key != key) i = (i + 1) & m->lex_mask;
         m->lex[i] = (senti_lex_slot){key, get_f32(p + 12), kind};
+        uint64_t bit = key >> (64 - SENTI_FILTER_BITS);
+        m->lex_filter[bit / 64] |= 1ull << (bit % 64);
     }
     return 0;
 }
@@ -138,5 +143,6 @@ void yq_sentiment_close(yq_sentiment_model *m) {
     free(m->hashed);
     free(m->dense);
     free(m->lex);
+    free(m->lex_filter);
     free(m);
 }
