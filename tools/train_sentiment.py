@@ -34,7 +34,7 @@ import sentiment_features as sf  # noqa: E402
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 CLASSES = ["negative", "neutral", "positive"]
-MAGIC = b"YQSENT02"
+MAGIC = b"YQSENT03"
 
 # Function words, written for this project (not taken from any lexicon).
 NEGATORS_ZH = ("不 没 没有 无 未 非 别 莫 勿 毋 不是 并非 并不 并没有 从不 从未 从没 毫无 毫不 绝不 决不 "
@@ -275,8 +275,8 @@ def write_model(path, weights, lexicon, params):
     tmp = path + ".tmp"
     with open(tmp, "wb") as f:
         f.write(MAGIC)
-        f.write(struct.pack("<6I", params.hash_bits, params.max_ngram, params.neg_scope, params.mod_window,
-                            params.max_lex_len, sf.DENSE_PER_LANG))
+        f.write(struct.pack("<7I", params.hash_bits, params.max_ngram, params.neg_scope, params.mod_window,
+                            params.max_lex_len, sf.DENSE_PER_LANG, params.stem_len))
         f.write(struct.pack("<3f", params.negation_factor, params.contrast_before, params.contrast_after))
         f.write(struct.pack("<2I", weights.q.shape[0] + weights.dense.shape[0], len(lexicon)))
         f.write(weights.scale.astype("<f4").tobytes())
@@ -335,13 +335,14 @@ def main():
     ap.add_argument("--iters", type=int, default=300)
     ap.add_argument("--bits", type=int, default=17)
     ap.add_argument("--ngram", type=int, default=3)
+    ap.add_argument("--stem", type=int, default=5)
     ap.add_argument("--out", default=os.path.join(ROOT, "data/sentiment/model.bin"))
     ap.add_argument("--fixture", default=os.path.join(ROOT, "tests/data/sentiment/parity.jsonl"))
     args = ap.parse_args()
     if "sentiment-train" not in os.path.abspath(args.data):
         sys.exit("train_sentiment.py: refusing to train on anything but sentiment-train")
 
-    params = sf.Params(hash_bits=args.bits, max_ngram=args.ngram)
+    params = sf.Params(hash_bits=args.bits, max_ngram=args.ngram, stem_len=args.stem)
     for name in ("negation_factor", "contrast_before", "contrast_after"):
         setattr(params, name, f32(getattr(params, name)))
     lexicon = build_lexicon(args.lexicons, args.sources.split(","), params)

@@ -12,9 +12,11 @@
 #define FNV_PRIME 0x100000001B3ull
 #define GOLDEN 0x9E3779B97F4A7C15ull
 #define TAG_NEGATED 0x5BD1E9955BD1E995ull
+#define TAG_STEM 0x27D4EB2F165667C5ull
 
 typedef struct token {
     uint64_t hash;   /* FNV-1a of the folded token's UTF-8 */
+    uint64_t stem;   /* FNV-1a of its first stem_len characters for a longer word, else 0 */
     uint32_t cp;     /* the Han character, 0 for a word */
     uint32_t clause; /* clause index within the sentence */
 } token;
@@ -123,9 +125,9 @@ static int grow(scratch *s) {
     return 0;
 }
 
-static int push_token(scratch *s, uint64_t hash, uint32_t cp, uint32_t clause) {
+static int push_token(scratch *s, uint64_t hash, uint64_t stem, uint32_t cp, uint32_t clause) {
     if (s->n_tok == s->cap && grow(s)) return YQ_ENOMEM;
-    s->tok[s->n_tok++] = (token){hash, cp, clause};
+    s->tok[s->n_tok++] = (token){hash, stem, cp, clause};
     return 0;
 }
 
@@ -262,14 +264,15 @@ static void sentence_features(const yq_sentiment_model *m, scratch *s, accum *a)
             }
             emit(a, row_of(h ^ tag, m->hash_bits), s->weight[i]);
         }
+        if (t->stem) emit(a, row_of(t->stem ^ TAG_STEM ^ tag, m->hash_bits), s->weight[i]);
     }
     s->n_tok = 0;
 }
 
 /* Tokenises the text sentence by sentence, handing each sentence to sentence_features. */
 static int walk_text(const yq_sentiment_model *m, const unsigned char *text, size_t len, scratch *s, accum *a) {
-    uint64_t word_hash = FNV_OFFSET;
-    uint32_t word_last = 0, clause = 0; /* word_last: last folded char of the open word, 0 if none */
+    uint64_t word_hash = FNV_OFFSET, stem_hash = 0;
+    uint32_t word_last = 0, word_len = 0, clause = 0; /* word_last: last folded char of the open word, 0 if none */
     for (size_t i = 0; i < len;) {
         uint32_t cp = fold(next_cp(text, len, &i));
         int in_word;
@@ -281,14 +284,15 @@ static int walk_text(const yq_sentiment_model *m, const unsigned char *text, siz
         }
         if (in_word) {
             word_hash = fnv_cp(word_hash, cp), word_last = cp;
+            if (++word_len == m->stem_len) stem_hash = word_hash;
             continue;
         }
         if (word_last) {
-            if (push_token(s, word_hash, 0, clause)) return YQ_ENOMEM;
-            word_hash = FNV_OFFSET, word_last = 0;
+            if (push_token(s, word_hash, word_len > m->stem_len ? stem_hash : 0, 0, clause)) return YQ_ENOMEM;
+            word_hash = FNV_OFFSET, word_last = 0, word_len = 0;
         }
         if (is_han(cp)) {
-            if (push_token(s, fnv_cp(FNV_OFFSET, cp), cp, clause)) return YQ_ENOMEM;
+            if (push_token(s, fnv_cp(FNV_OFFSET, cp), 0, cp, clause)) return YQ_ENOMEM;
         } else if (is_terminator(cp)) {
             if (s->n_tok) sentence_features(m, s, a);
             clause = 0;
@@ -296,7 +300,7 @@ static int walk_text(const yq_sentiment_model *m, const unsigned char *text, siz
             if (s->n_tok && s->tok[s->n_tok - 1].clause == clause) clause++;
         }
     }
-    if (word_last && push_token(s, word_hash, 0, clause)) return YQ_ENOMEM;
+    if (word_last && push_token(s, word_hash, word_len > m->stem_len ? stem_hash : 0, 0, clause)) return YQ_ENOMEM;
     if (s->n_tok) sentence_features(m, s, a);
     return 0;
 }

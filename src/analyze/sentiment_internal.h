@@ -29,6 +29,7 @@ struct yq_sentiment_model {
     uint32_t mod_window;     /* how far before a sentiment word a negator/degree word may stand */
     uint32_t max_lex_len;    /* longest Han lexicon entry, in characters */
     uint32_t dense_per_lang; /* dense rows per language after the hashed rows */
+    uint32_t stem_len;       /* a Latin word longer than this also gives its first stem_len letters */
     double negation_factor;  /* multiplies a negated sentiment word's value */
     double contrast_before;  /* weight of tokens before a contrast word / inside a concession */
     double contrast_after;   /* weight of tokens after a contrast word */

@@ -14,8 +14,8 @@
 #define YQ_DATA_DIR "/usr/local/share/yuqing"
 #endif
 
-#define MAGIC "YQSENT02"
-#define HEADER_BYTES (8 + 6 * 4 + 3 * 4 + 2 * 4 + 3 * 4)
+#define MAGIC "YQSENT03"
+#define HEADER_BYTES (8 + 7 * 4 + 3 * 4 + 2 * 4 + 3 * 4)
 #define LEX_ENTRY_BYTES 16
 
 /* Little-endian readers over the file bytes. */
@@ -73,12 +73,13 @@ static int parse_model(yq_sentiment_model *m, const unsigned char *d, size_t siz
     const unsigned char *p = d + 8;
     m->hash_bits = get_u32(p), m->max_ngram = get_u32(p + 4), m->neg_scope = get_u32(p + 8);
     m->mod_window = get_u32(p + 12), m->max_lex_len = get_u32(p + 16), m->dense_per_lang = get_u32(p + 20);
-    m->negation_factor = get_f32(p + 24), m->contrast_before = get_f32(p + 28), m->contrast_after = get_f32(p + 32);
-    uint32_t n_rows = get_u32(p + 36), n_lex = get_u32(p + 40);
-    if (m->hash_bits < 8 || m->hash_bits > 24 || m->max_ngram < 1 || m->max_ngram > 5 || m->max_lex_len > 16 ||
+    m->stem_len = get_u32(p + 24);
+    m->negation_factor = get_f32(p + 28), m->contrast_before = get_f32(p + 32), m->contrast_after = get_f32(p + 36);
+    uint32_t n_rows = get_u32(p + 40), n_lex = get_u32(p + 44);
+    if (m->hash_bits < 8 || m->hash_bits > 24 || m->max_ngram < 1 || m->max_ngram > 5 || m->max_lex_len > 16 || m->stem_len > 64 ||
         m->dense_per_lang != 4 || n_rows != (1u << m->hash_bits) + 2 * m->dense_per_lang)
         return yq_error(YQ_EFORMAT, "%s: inconsistent sentiment model header", path);
-    for (int c = 0; c < 3; c++) m->scale[c] = get_f32(p + 44 + 4 * c);
+    for (int c = 0; c < 3; c++) m->scale[c] = get_f32(p + 48 + 4 * c);
     size_t n_hashed = (size_t)3 << m->hash_bits, n_dense = 3 * 2 * (size_t)m->dense_per_lang;
     if (size != HEADER_BYTES + 2 * n_hashed + 4 * n_dense + (size_t)n_lex * LEX_ENTRY_BYTES)
         return yq_error(YQ_EFORMAT, "%s: sentiment model is %zu bytes, header says otherwise", path, size);
