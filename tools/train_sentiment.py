@@ -9,10 +9,12 @@ FinNSP's "neutral" means "not negative", so its items are trained with a partial
 (probability of neutral + positive); ChnSentiCorp has positive/negative only.
 
 usage: train_sentiment.py [--data DIR] [--lexicons DIR] [--dev] [--out model.bin]
-       [--fixture parity.jsonl]
-  --dev    hold out 10% of each source of the training data, train on the rest and print the
-           metrics of ../shared/data/sentiment/README.md on that dev split (for tuning); writes
-           nothing.
+       [--fixture parity.jsonl] [--sources vader,lm,jiang,hownet] [--l2 X] [--en-weight X]
+       [--lexicon-weight X] [--bits N] [--ngram N] [--stem N] [--iters N]
+  --dev    hold out a random 10% of the training items (fixed seed), train on the rest and print
+           the metrics of ../shared/data/sentiment/README.md on that dev split (for tuning);
+           writes nothing.
+The defaults are the shipped model's settings.
 Needs numpy and scipy (e.g. the venv /work/venv-senti).
 """
 
@@ -339,8 +341,8 @@ def main():
     ap.add_argument("--out", default=os.path.join(ROOT, "data/sentiment/model.bin"))
     ap.add_argument("--fixture", default=os.path.join(ROOT, "tests/data/sentiment/parity.jsonl"))
     args = ap.parse_args()
-    if "sentiment-train" not in os.path.abspath(args.data):
-        sys.exit("train_sentiment.py: refusing to train on anything but sentiment-train")
+    if os.path.basename(os.path.normpath(args.data)) == "sentiment":
+        sys.exit("train_sentiment.py: refusing to train on the evaluation set ../shared/data/sentiment")
 
     params = sf.Params(hash_bits=args.bits, max_ngram=args.ngram, stem_len=args.stem)
     for name in ("negation_factor", "contrast_before", "contrast_after"):
