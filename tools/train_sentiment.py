@@ -10,7 +10,8 @@ FinNSP's "neutral" means "not negative", so its items are trained with a partial
 
 usage: train_sentiment.py [--data DIR] [--lexicons DIR] [--dev] [--out model.bin]
        [--fixture parity.jsonl] [--sources vader,lm,jiang,hownet] [--l2 X] [--en-weight X]
-       [--lexicon-weight X] [--bits N] [--ngram N] [--stem N] [--iters N]
+       [--lexicon-weight X] [--bits N] [--ngram N] [--stem N] [--iters N] [--fixture-only]
+  --fixture-only  rewrite only the parity fixture from the model file at --out.
   --dev    hold out a random 10% of the training items (fixed seed), train on the rest and print
            the metrics of ../shared/data/sentiment/README.md on that dev split (for tuning);
            writes nothing.
@@ -290,6 +291,32 @@ def write_model(path, weights, lexicon, params):
     os.replace(tmp, path)
 
 
+def read_model(path):
+    """(effective weights, lexicon, params) of a model file written by write_model."""
+    with open(path, "rb") as f:
+        data = f.read()
+    if data[:8] != MAGIC:
+        sys.exit(f"{path}: not a {MAGIC.decode()} model")
+    fields = struct.unpack_from("<7I3f2I3f", data, 8)
+    params = sf.Params(hash_bits=fields[0], max_ngram=fields[1], neg_scope=fields[2], mod_window=fields[3],
+                       max_lex_len=fields[4], stem_len=fields[6], negation_factor=fields[7],
+                       contrast_before=fields[8], contrast_after=fields[9])
+    n_rows, n_lex, scale = fields[10], fields[11], np.array(fields[12:15])
+    at = 8 + struct.calcsize("<7I3f2I3f")
+    n_hashed = 1 << params.hash_bits
+    q = np.frombuffer(data, "<i2", n_hashed * 3, at).reshape(n_hashed, 3)
+    at += q.nbytes
+    dense = np.frombuffer(data, "<f4", (n_rows - n_hashed) * 3, at).reshape(-1, 3)
+    at += dense.nbytes
+    lexicon = {}
+    for _ in range(n_lex):
+        h, kind, value = struct.unpack_from("<QIf", data, at)
+        lexicon[h] = (kind, value)
+        at += 16
+    W = np.vstack([q.astype(np.float64) * scale, dense.astype(np.float64)])
+    return W, lexicon, params
+
+
 PARITY_TEXTS = [
     ("这家酒店的服务非常好，房间也很干净。", None),
     ("房间不干净，服务也不好。", None),
@@ -304,6 +331,12 @@ PARITY_TEXTS = [
     ("ＡＢＣ公司Ｑ３营收同比增长１２％", None),
     ("", None),
     ("!!! ... ，，，", "zh"),
+    ("We don’t think it’s bad; it isn't great either.", None),
+    ("虽然房间小，但是干净，不过早餐一般，可惜没有停车场。", None),
+    ("尽管业绩下滑，公司并非没有希望", None),
+    ("Tesla (TSLA) 股价周五下跌3.5%，但分析师仍然看好", None),
+    ("Profits declined.But revenue grew 1.5x;margins improved\nOutlook: not very positive", None),
+    ("ＮＯＴ　ＧＯＯＤ！非常ＯＫ", None),
 ]
 
 
@@ -340,7 +373,11 @@ def main():
     ap.add_argument("--stem", type=int, default=5)
     ap.add_argument("--out", default=os.path.join(ROOT, "data/sentiment/model.bin"))
     ap.add_argument("--fixture", default=os.path.join(ROOT, "tests/data/sentiment/parity.jsonl"))
+    ap.add_argument("--fixture-only", action="store_true")
     args = ap.parse_args()
+    if args.fixture_only:
+        write_fixture(args.fixture, *read_model(args.out))
+        return
     if os.path.basename(os.path.normpath(args.data)) == "sentiment":
         sys.exit("train_sentiment.py: refusing to train on the evaluation set ../shared/data/sentiment")
 
