@@ -4,6 +4,7 @@
  * mention window, and bad model files. */
 #include <cjson/cJSON.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -155,7 +156,8 @@ static void test_labels(const yq_sentiment_model *m) {
     CHECK_LABEL(m, "公司涉嫌非法集资，多名高管被警方立案调查。", YQ_SENTIMENT_NEGATIVE);
     CHECK_LABEL(m, "Operating profit rose sharply and the company raised its full-year outlook.",
                 YQ_SENTIMENT_POSITIVE);
-    CHECK_LABEL(m, "Net sales decreased by 30 % and the company swung to a loss.", YQ_SENTIMENT_NEGATIVE);
+    CHECK_LABEL(m, "Net sales fell 30 percent and the company swung to a heavy loss.", YQ_SENTIMENT_NEGATIVE);
+    CHECK_LABEL(m, "服务不是很好", YQ_SENTIMENT_NEGATIVE); /* "很好" inside a negation scope */
     /* negation and contrast move the whole score the expected way */
     CHECK(score(m, "服务很好").score > score(m, "服务不好").score);
     CHECK(score(m, "The results were good.").score > score(m, "The results were not good.").score);
@@ -177,6 +179,42 @@ static void test_mention(const yq_sentiment_model *m) {
            yq_sentiment_label_name(ra.label), yq_sentiment_label_name(rb.label));
     CHECK(yq_sentiment_score_mention(m, t, strlen(t), "zh", 5, strlen(t) + 1, &r) == YQ_EINVAL);
     CHECK(yq_sentiment_score_mention(m, t, strlen(t), "zh", 9, 3, &r) == YQ_EINVAL);
+}
+
+/* Concurrent callers of one model get exactly the results of serial calls. */
+static const char *const THREAD_TEXTS[] = {"酒店环境非常好", "服务不是很好", "Profit fell sharply.", "虽然贵，但是值得", ""};
+enum { N_THREAD_TEXTS = sizeof THREAD_TEXTS / sizeof THREAD_TEXTS[0], N_THREADS = 4 };
+
+typedef struct thread_job {
+    const yq_sentiment_model *m;
+    float scores[N_THREAD_TEXTS];
+    int failures;
+} thread_job;
+
+static void *score_repeatedly(void *arg) {
+    thread_job *job = arg;
+    for (int round = 0; round < 200; round++)
+        for (int i = 0; i < N_THREAD_TEXTS; i++) {
+            yq_sentiment_result r;
+            job->failures += yq_sentiment_score(job->m, THREAD_TEXTS[i], strlen(THREAD_TEXTS[i]), NULL, &r) != 0;
+            if (round == 0) job->scores[i] = r.score;
+            else job->failures += r.score != job->scores[i];
+        }
+    return NULL;
+}
+
+static void test_threads(const yq_sentiment_model *m) {
+    thread_job jobs[N_THREADS];
+    pthread_t threads[N_THREADS];
+    for (int t = 0; t < N_THREADS; t++) {
+        jobs[t] = (thread_job){.m = m};
+        CHECK(pthread_create(&threads[t], NULL, score_repeatedly, &jobs[t]) == 0);
+    }
+    for (int t = 0; t < N_THREADS; t++) pthread_join(threads[t], NULL);
+    for (int t = 0; t < N_THREADS; t++) {
+        CHECK(jobs[t].failures == 0);
+        for (int i = 0; i < N_THREAD_TEXTS; i++) CHECK(jobs[t].scores[i] == score(m, THREAD_TEXTS[i]).score);
+    }
 }
 
 static void test_bad_files(void) {
@@ -207,6 +245,7 @@ int main(void) {
     test_rules(m);
     test_labels(m);
     test_mention(m);
+    test_threads(m);
     test_bad_files();
     yq_sentiment_close(m);
     return test_summary("test_sentiment");

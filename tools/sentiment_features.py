@@ -15,7 +15,8 @@ MASK64 = (1 << 64) - 1
 FNV_OFFSET = 0xCBF29CE484222325
 FNV_PRIME = 0x100000001B3
 GOLDEN = 0x9E3779B97F4A7C15
-TAG_NEGATED = 0x5BD1E9955BD1E995  # unigram of a token inside a negation scope
+TAG_NEGATED = 0x5BD1E9955BD1E995  # marks the n-grams that end inside a negation scope
+TAG_STEM = 0x27D4EB2F165667C5  # the first stem_len letters of a longer word
 
 # Lexicon entry kinds (stored in the model file).
 KIND_SENTIMENT, KIND_NEGATOR, KIND_DEGREE, KIND_CONTRAST, KIND_CONCESSIVE = 1, 2, 3, 4, 5
@@ -34,7 +35,7 @@ class Params:
     """Rule constants stored in the model file header (the C side reads them from there)."""
 
     def __init__(self, hash_bits=18, max_ngram=3, neg_scope=3, mod_window=3, negation_factor=-0.7,
-                 contrast_before=0.5, contrast_after=1.5, max_lex_len=4):
+                 contrast_before=0.5, contrast_after=1.5, max_lex_len=4, stem_len=0):
         self.hash_bits = hash_bits
         self.max_ngram = max_ngram
         self.neg_scope = neg_scope
@@ -43,6 +44,7 @@ class Params:
         self.contrast_before = contrast_before
         self.contrast_after = contrast_after
         self.max_lex_len = max_lex_len
+        self.stem_len = stem_len
 
 
 def fold(cp):
@@ -244,12 +246,14 @@ def features(text, lexicon, params, lang=None):
                 n_han += 1
             else:
                 n_words += 1
+            tag = TAG_NEGATED if i in negated else 0
             for n in range(1, params.max_ngram + 1):
                 if i - n + 1 < 0 or tokens[i - n + 1].clause != t.clause:
                     break
-                hashed.append((row_of(ngram_hash([tokens[k].hash for k in range(i - n + 1, i + 1)]), bits), weights[i]))
-            if i in negated:
-                hashed.append((row_of(t.hash ^ TAG_NEGATED, bits), weights[i]))
+                h = ngram_hash([tokens[k].hash for k in range(i - n + 1, i + 1)])
+                hashed.append((row_of(h ^ tag, bits), weights[i]))
+            if params.stem_len and not t.han and len(t.text) > params.stem_len:
+                hashed.append((row_of(fnv_str(t.text[:params.stem_len]) ^ TAG_STEM ^ tag, bits), weights[i]))
     if lang is None:
         lang = detect_lang(n_han, n_words)
     scale = 1.0 / math.sqrt(len(hashed)) if hashed else 0.0

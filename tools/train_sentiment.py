@@ -9,10 +9,13 @@ FinNSP's "neutral" means "not negative", so its items are trained with a partial
 (probability of neutral + positive); ChnSentiCorp has positive/negative only.
 
 usage: train_sentiment.py [--data DIR] [--lexicons DIR] [--dev] [--out model.bin]
-       [--fixture parity.jsonl]
-  --dev    hold out 10% of each source of the training data, train on the rest and print the
-           metrics of ../shared/data/sentiment/README.md on that dev split (for tuning); writes
-           nothing.
+       [--fixture parity.jsonl] [--sources vader,lm,jiang,hownet] [--l2 X] [--en-weight X]
+       [--lexicon-weight X] [--bits N] [--ngram N] [--stem N] [--iters N] [--fixture-only]
+  --fixture-only  rewrite only the parity fixture from the model file at --out.
+  --dev    hold out a random 10% of the training items (fixed seed), train on the rest and print
+           the metrics of ../shared/data/sentiment/README.md on that dev split (for tuning);
+           writes nothing.
+The defaults are the shipped model's settings.
 Needs numpy and scipy (e.g. the venv /work/venv-senti).
 """
 
@@ -34,7 +37,7 @@ import sentiment_features as sf  # noqa: E402
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 CLASSES = ["negative", "neutral", "positive"]
-MAGIC = b"YQSENT01"
+MAGIC = b"YQSENT03"
 
 # Function words, written for this project (not taken from any lexicon).
 NEGATORS_ZH = ("不 没 没有 无 未 非 别 莫 勿 毋 不是 并非 并不 并没有 从不 从未 从没 毫无 毫不 绝不 决不 "
@@ -152,7 +155,7 @@ def load_items(datadir):
 
 def source_key(item):
     s = item["source"]
-    for key in ("FinFE", "FinNSP", "ChnSentiCorp", "PhraseBank"):
+    for key in ("FinFE", "FinNSP", "ChnSentiCorp", "PhraseBank", "lexicon"):
         if key in s:
             return key
     raise ValueError("unknown source " + s)
@@ -238,9 +241,20 @@ def report(items, P):
     return out
 
 
-def sample_weights(items, en_weight):
-    """English items weigh more: there are 1.8k of them against 20k Chinese (tuned on the dev split)."""
-    return np.array([en_weight if it["lang"] == "en" else 1.0 for it in items])
+def lexicon_items(lexdir, sources, min_strength):
+    """One-word training items from the English lexicons among `sources` (VADER, Loughran-McDonald):
+    they give sentiment words that the 1.8k PhraseBank sentences never show a weight of their own,
+    so that general news wording ("plunged", "warned") is not left neutral."""
+    words = sentiment_entries(lexdir, [s for s in sources if s in ("vader", "lm")])
+    return [{"text": w, "label": "positive" if v > 0 else "negative", "source": "lexicon", "lang": "en"}
+            for w, v in sorted(words.items()) if abs(v) >= min_strength and w.isalpha()]
+
+
+def sample_weights(items, en_weight, lexicon_weight):
+    """English items weigh more: there are 1.8k of them against 20k Chinese; lexicon items weigh
+    little (both tuned by cross-validation on the training data)."""
+    return np.array([en_weight * lexicon_weight if it["source"] == "lexicon" else en_weight if it["lang"] == "en"
+                     else 1.0 for it in items])
 
 
 class Weights:
@@ -264,8 +278,8 @@ def write_model(path, weights, lexicon, params):
     tmp = path + ".tmp"
     with open(tmp, "wb") as f:
         f.write(MAGIC)
-        f.write(struct.pack("<6I", params.hash_bits, params.max_ngram, params.neg_scope, params.mod_window,
-                            params.max_lex_len, sf.DENSE_PER_LANG))
+        f.write(struct.pack("<7I", params.hash_bits, params.max_ngram, params.neg_scope, params.mod_window,
+                            params.max_lex_len, sf.DENSE_PER_LANG, params.stem_len))
         f.write(struct.pack("<3f", params.negation_factor, params.contrast_before, params.contrast_after))
         f.write(struct.pack("<2I", weights.q.shape[0] + weights.dense.shape[0], len(lexicon)))
         f.write(weights.scale.astype("<f4").tobytes())
@@ -275,6 +289,32 @@ def write_model(path, weights, lexicon, params):
             kind, value = lexicon[h]
             f.write(struct.pack("<QIf", h, kind, value))
     os.replace(tmp, path)
+
+
+def read_model(path):
+    """(effective weights, lexicon, params) of a model file written by write_model."""
+    with open(path, "rb") as f:
+        data = f.read()
+    if data[:8] != MAGIC:
+        sys.exit(f"{path}: not a {MAGIC.decode()} model")
+    fields = struct.unpack_from("<7I3f2I3f", data, 8)
+    params = sf.Params(hash_bits=fields[0], max_ngram=fields[1], neg_scope=fields[2], mod_window=fields[3],
+                       max_lex_len=fields[4], stem_len=fields[6], negation_factor=fields[7],
+                       contrast_before=fields[8], contrast_after=fields[9])
+    n_rows, n_lex, scale = fields[10], fields[11], np.array(fields[12:15])
+    at = 8 + struct.calcsize("<7I3f2I3f")
+    n_hashed = 1 << params.hash_bits
+    q = np.frombuffer(data, "<i2", n_hashed * 3, at).reshape(n_hashed, 3)
+    at += q.nbytes
+    dense = np.frombuffer(data, "<f4", (n_rows - n_hashed) * 3, at).reshape(-1, 3)
+    at += dense.nbytes
+    lexicon = {}
+    for _ in range(n_lex):
+        h, kind, value = struct.unpack_from("<QIf", data, at)
+        lexicon[h] = (kind, value)
+        at += 16
+    W = np.vstack([q.astype(np.float64) * scale, dense.astype(np.float64)])
+    return W, lexicon, params
 
 
 PARITY_TEXTS = [
@@ -291,6 +331,12 @@ PARITY_TEXTS = [
     ("ＡＢＣ公司Ｑ３营收同比增长１２％", None),
     ("", None),
     ("!!! ... ，，，", "zh"),
+    ("We don’t think it’s bad; it isn't great either.", None),
+    ("虽然房间小，但是干净，不过早餐一般，可惜没有停车场。", None),
+    ("尽管业绩下滑，公司并非没有希望", None),
+    ("Tesla (TSLA) 股价周五下跌3.5%，但分析师仍然看好", None),
+    ("Profits declined.But revenue grew 1.5x;margins improved\nOutlook: not very positive", None),
+    ("ＮＯＴ　ＧＯＯＤ！非常ＯＫ", None),
 ]
 
 
@@ -317,19 +363,25 @@ def main():
     ap.add_argument("--data", default=os.path.join(ROOT, "../shared/data/sentiment-train"))
     ap.add_argument("--lexicons", default=os.path.join(ROOT, "../shared/data/lexicons"))
     ap.add_argument("--dev", action="store_true")
-    ap.add_argument("--sources", default="vader,jiang,hownet")
+    ap.add_argument("--sources", default="vader,lm,jiang,hownet")
+    ap.add_argument("--lexicon-weight", type=float, default=0.01)
     ap.add_argument("--l2", type=float, default=0.1)
     ap.add_argument("--en-weight", type=float, default=3.0)
     ap.add_argument("--iters", type=int, default=300)
     ap.add_argument("--bits", type=int, default=17)
     ap.add_argument("--ngram", type=int, default=3)
+    ap.add_argument("--stem", type=int, default=5)
     ap.add_argument("--out", default=os.path.join(ROOT, "data/sentiment/model.bin"))
     ap.add_argument("--fixture", default=os.path.join(ROOT, "tests/data/sentiment/parity.jsonl"))
+    ap.add_argument("--fixture-only", action="store_true")
     args = ap.parse_args()
-    if "sentiment-train" not in os.path.abspath(args.data):
-        sys.exit("train_sentiment.py: refusing to train on anything but sentiment-train")
+    if args.fixture_only:
+        write_fixture(args.fixture, *read_model(args.out))
+        return
+    if os.path.basename(os.path.normpath(args.data)) == "sentiment":
+        sys.exit("train_sentiment.py: refusing to train on the evaluation set ../shared/data/sentiment")
 
-    params = sf.Params(hash_bits=args.bits, max_ngram=args.ngram)
+    params = sf.Params(hash_bits=args.bits, max_ngram=args.ngram, stem_len=args.stem)
     for name in ("negation_factor", "contrast_before", "contrast_after"):
         setattr(params, name, f32(getattr(params, name)))
     lexicon = build_lexicon(args.lexicons, args.sources.split(","), params)
@@ -341,9 +393,11 @@ def main():
         dev_items = [it for i, it in enumerate(items) if i in dev_ids]
     else:
         train_items, dev_items = items, []
+    train_items = train_items + lexicon_items(args.lexicons, args.sources.split(","), 0.25)
     X = design_matrix(train_items, lexicon, params)
     masks = np.array([allowed_mask(it) for it in train_items])
-    weights = Weights(train(X, masks, sample_weights(train_items, args.en_weight), args.l2, args.iters), 1 << params.hash_bits)
+    sample_w = sample_weights(train_items, args.en_weight, args.lexicon_weight)
+    weights = Weights(train(X, masks, sample_w, args.l2, args.iters), 1 << params.hash_bits)
     W = weights.effective()
     if args.dev:
         P = predict(design_matrix(dev_items, lexicon, params), W)

@@ -12,9 +12,11 @@
 #define FNV_PRIME 0x100000001B3ull
 #define GOLDEN 0x9E3779B97F4A7C15ull
 #define TAG_NEGATED 0x5BD1E9955BD1E995ull
+#define TAG_STEM 0x27D4EB2F165667C5ull
 
 typedef struct token {
     uint64_t hash;   /* FNV-1a of the folded token's UTF-8 */
+    uint64_t stem;   /* FNV-1a of its first stem_len characters for a longer word, else 0 */
     uint32_t cp;     /* the Han character, 0 for a word */
     uint32_t clause; /* clause index within the sentence */
 } token;
@@ -51,29 +53,23 @@ static uint32_t next_cp(const unsigned char *s, size_t len, size_t *i) {
     int k = c < 0x80 ? 0 : (c >> 5) == 6 ? 1 : (c >> 4) == 14 ? 2 : (c >> 3) == 30 ? 3 : 0;
     if (k) c &= 0x3Fu >> k;
     size_t j = *i + 1;
-    for (int n = 0; n < k && j < len && (s[j] & 0xC0) == 0x80; n++, j++)
-        c = (c << 6) | (s[j] & 0x3F);
+    for (int n = 0; n < k && j < len && (s[j] & 0xC0) == 0x80; n++, j++) c = (c << 6) | (s[j] & 0x3F);
     *i = j;
     return c;
 }
 
 static uint32_t fold(uint32_t cp) {
-    if (cp >= 0xFF01 && cp <= 0xFF5E)
-        cp -= 0xFEE0;
-    else if (cp == 0x3000)
-        cp = 0x20;
-    else if (cp == 0x2019)
-        cp = 0x27;
-    if (cp >= 'A' && cp <= 'Z')
-        cp += 0x20;
-    else if (cp >= '0' && cp <= '9')
-        cp = '0';
+    if (cp >= 0xFF01 && cp <= 0xFF5E) cp -= 0xFEE0;
+    else if (cp == 0x3000) cp = 0x20;
+    else if (cp == 0x2019) cp = 0x27;
+    if (cp >= 'A' && cp <= 'Z') cp += 0x20;
+    else if (cp >= '0' && cp <= '9') cp = '0';
     return cp;
 }
 
 static int is_han(uint32_t cp) {
-    return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
-           (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x20000 && cp <= 0x2FFFF);
+    return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+           (cp >= 0x20000 && cp <= 0x2FFFF);
 }
 
 static int is_word(uint32_t cp) {
@@ -87,28 +83,9 @@ static int is_terminator(uint32_t cp) {
 
 static int is_clause_break(uint32_t cp) {
     switch (cp) {
-    case ',':
-    case ':':
-    case '(':
-    case ')':
-    case '[':
-    case ']':
-    case '"':
-    case '~':
-    case 0x3001:
-    case 0x2026:
-    case 0x3010:
-    case 0x3011:
-    case 0x201C:
-    case 0x201D:
-    case 0x300C:
-    case 0x300D:
-    case 0x300A:
-    case 0x300B:
-    case 0x3008:
-    case 0x3009:
-    case 0x300E:
-    case 0x300F:
+    case ',': case ':': case '(': case ')': case '[': case ']': case '"': case '~':
+    case 0x3001: case 0x2026: case 0x3010: case 0x3011: case 0x201C: case 0x201D: case 0x300C:
+    case 0x300D: case 0x300A: case 0x300B: case 0x3008: case 0x3009: case 0x300E: case 0x300F:
         return 1;
     default:
         return 0;
@@ -119,24 +96,19 @@ static int is_clause_break(uint32_t cp) {
 static uint64_t fnv_cp(uint64_t h, uint32_t cp) {
     unsigned char b[4];
     int n;
-    if (cp < 0x80)
-        b[0] = (unsigned char)cp, n = 1;
-    else if (cp < 0x800)
-        b[0] = (unsigned char)(0xC0 | cp >> 6), b[1] = (unsigned char)(0x80 | (cp & 0x3F)), n = 2;
+    if (cp < 0x80) b[0] = (unsigned char)cp, n = 1;
+    else if (cp < 0x800) b[0] = (unsigned char)(0xC0 | cp >> 6), b[1] = (unsigned char)(0x80 | (cp & 0x3F)), n = 2;
     else if (cp < 0x10000)
         b[0] = (unsigned char)(0xE0 | cp >> 12), b[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3F)),
         b[2] = (unsigned char)(0x80 | (cp & 0x3F)), n = 3;
     else
         b[0] = (unsigned char)(0xF0 | cp >> 18), b[1] = (unsigned char)(0x80 | (cp >> 12 & 0x3F)),
         b[2] = (unsigned char)(0x80 | (cp >> 6 & 0x3F)), b[3] = (unsigned char)(0x80 | (cp & 0x3F)), n = 4;
-    for (int i = 0; i < n; i++)
-        h = (h ^ b[i]) * FNV_PRIME;
+    for (int i = 0; i < n; i++) h = (h ^ b[i]) * FNV_PRIME;
     return h;
 }
 
-static uint32_t row_of(uint64_t h, uint32_t bits) {
-    return (uint32_t)((h * GOLDEN) >> (64 - bits));
-}
+static uint32_t row_of(uint64_t h, uint32_t bits) { return (uint32_t)((h * GOLDEN) >> (64 - bits)); }
 
 static int grow(scratch *s) {
     size_t cap = s->cap ? 2 * s->cap : 256;
@@ -153,9 +125,9 @@ static int grow(scratch *s) {
     return 0;
 }
 
-static int push_token(scratch *s, uint64_t hash, uint32_t cp, uint32_t clause) {
+static int push_token(scratch *s, uint64_t hash, uint64_t stem, uint32_t cp, uint32_t clause) {
     if (s->n_tok == s->cap && grow(s)) return YQ_ENOMEM;
-    s->tok[s->n_tok++] = (token){hash, cp, clause};
+    s->tok[s->n_tok++] = (token){hash, stem, cp, clause};
     return 0;
 }
 
@@ -169,8 +141,7 @@ static void match_lexicon(const yq_sentiment_model *m, scratch *s) {
         float value = 0, v;
         if (t->cp) {
             uint64_t h = FNV_OFFSET;
-            for (size_t j = i;
-                 j < s->n_tok && j - i < m->max_lex_len && s->tok[j].cp && s->tok[j].clause == t->clause;
+            for (size_t j = i; j < s->n_tok && j - i < m->max_lex_len && s->tok[j].cp && s->tok[j].clause == t->clause;
                  j++) {
                 h = fnv_cp(h, s->tok[j].cp);
                 int k = senti_lex_find(m, h, &v);
@@ -230,16 +201,12 @@ static void lexicon_scores(const yq_sentiment_model *m, const scratch *s, accum 
         for (size_t j = mods_from; j < k; j++) {
             const match *mod = &s->match[j];
             if (mod->last + m->mod_window < x->first) continue;
-            if (mod->kind == SENTI_NEGATOR)
-                v *= m->negation_factor;
-            else if (mod->kind == SENTI_DEGREE)
-                v *= mod->value;
+            if (mod->kind == SENTI_NEGATOR) v *= m->negation_factor;
+            else if (mod->kind == SENTI_DEGREE) v *= mod->value;
         }
         v *= s->weight[x->first];
-        if (v > 0)
-            a->pos += v;
-        else
-            a->neg -= v;
+        if (v > 0) a->pos += v;
+        else a->neg -= v;
         mods_from = k + 1;
     }
 }
@@ -286,28 +253,26 @@ static void sentence_features(const yq_sentiment_model *m, scratch *s, accum *a)
     mark_negated(m, s);
     for (size_t i = 0; i < s->n_tok; i++) {
         const token *t = &s->tok[i];
-        if (t->cp)
-            a->n_han++;
-        else
-            a->n_words++;
+        if (t->cp) a->n_han++;
+        else a->n_words++;
+        uint64_t tag = s->negated[i] ? TAG_NEGATED : 0; /* n-grams in a negation scope are other features */
         for (size_t n = 1; n <= m->max_ngram && n <= i + 1 && s->tok[i + 1 - n].clause == t->clause; n++) {
             uint64_t h = n;
             for (size_t k = i + 1 - n; k <= i; k++) {
                 h = (h ^ s->tok[k].hash) * FNV_PRIME;
                 h ^= h >> 29;
             }
-            emit(a, row_of(h, m->hash_bits), s->weight[i]);
+            emit(a, row_of(h ^ tag, m->hash_bits), s->weight[i]);
         }
-        if (s->negated[i]) emit(a, row_of(t->hash ^ TAG_NEGATED, m->hash_bits), s->weight[i]);
+        if (t->stem) emit(a, row_of(t->stem ^ TAG_STEM ^ tag, m->hash_bits), s->weight[i]);
     }
     s->n_tok = 0;
 }
 
 /* Tokenises the text sentence by sentence, handing each sentence to sentence_features. */
-static int walk_text(const yq_sentiment_model *m, const unsigned char *text, size_t len, scratch *s,
-                     accum *a) {
-    uint64_t word_hash = FNV_OFFSET;
-    uint32_t word_last = 0, clause = 0; /* word_last: last folded char of the open word, 0 if none */
+static int walk_text(const yq_sentiment_model *m, const unsigned char *text, size_t len, scratch *s, accum *a) {
+    uint64_t word_hash = FNV_OFFSET, stem_hash = 0;
+    uint32_t word_last = 0, word_len = 0, clause = 0; /* word_last: last folded char of the open word, 0 if none */
     for (size_t i = 0; i < len;) {
         uint32_t cp = fold(next_cp(text, len, &i));
         int in_word;
@@ -319,14 +284,15 @@ static int walk_text(const yq_sentiment_model *m, const unsigned char *text, siz
         }
         if (in_word) {
             word_hash = fnv_cp(word_hash, cp), word_last = cp;
+            if (++word_len == m->stem_len) stem_hash = word_hash;
             continue;
         }
         if (word_last) {
-            if (push_token(s, word_hash, 0, clause)) return YQ_ENOMEM;
-            word_hash = FNV_OFFSET, word_last = 0;
+            if (push_token(s, word_hash, word_len > m->stem_len ? stem_hash : 0, 0, clause)) return YQ_ENOMEM;
+            word_hash = FNV_OFFSET, word_last = 0, word_len = 0;
         }
         if (is_han(cp)) {
-            if (push_token(s, fnv_cp(FNV_OFFSET, cp), cp, clause)) return YQ_ENOMEM;
+            if (push_token(s, fnv_cp(FNV_OFFSET, cp), 0, cp, clause)) return YQ_ENOMEM;
         } else if (is_terminator(cp)) {
             if (s->n_tok) sentence_features(m, s, a);
             clause = 0;
@@ -334,7 +300,7 @@ static int walk_text(const yq_sentiment_model *m, const unsigned char *text, siz
             if (s->n_tok && s->tok[s->n_tok - 1].clause == clause) clause++;
         }
     }
-    if (word_last && push_token(s, word_hash, 0, clause)) return YQ_ENOMEM;
+    if (word_last && push_token(s, word_hash, word_len > m->stem_len ? stem_hash : 0, 0, clause)) return YQ_ENOMEM;
     if (s->n_tok) sentence_features(m, s, a);
     return 0;
 }
@@ -342,17 +308,14 @@ static int walk_text(const yq_sentiment_model *m, const unsigned char *text, siz
 /* Scales the hashed rows by 1/sqrt(occurrences) and adds the language's dense rows. */
 static void dense_features(const yq_sentiment_model *m, int lang, accum *a, double logits[3]) {
     double scale = a->n_hashed ? 1.0 / sqrt((double)a->n_hashed) : 0.0;
-    for (int c = 0; c < 3; c++)
-        logits[c] = a->hashed[c] * m->scale[c] * scale;
+    for (int c = 0; c < 3; c++) logits[c] = a->hashed[c] * m->scale[c] * scale;
     if (a->record)
-        for (size_t i = 0; i < a->record->n; i++)
-            a->record->items[i].value *= scale;
+        for (size_t i = 0; i < a->record->n; i++) a->record->items[i].value *= scale;
     double values[4] = {1.0, log1p(a->pos), log1p(a->neg), (a->pos - a->neg) / (a->pos + a->neg + 1.0)};
     uint32_t base = (uint32_t)lang * m->dense_per_lang;
     for (uint32_t k = 0; k < 4; k++) {
         const float *w = m->dense + (size_t)(base + k) * 3;
-        for (int c = 0; c < 3; c++)
-            logits[c] += values[k] * w[c];
+        for (int c = 0; c < 3; c++) logits[c] += values[k] * w[c];
         if (a->record) record(a, (1u << m->hash_bits) + base + k, values[k]);
     }
 }

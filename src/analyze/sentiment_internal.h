@@ -13,6 +13,7 @@ enum { SENTI_SENTIMENT = 1, SENTI_NEGATOR = 2, SENTI_DEGREE = 3, SENTI_CONTRAST 
 /* A proper prefix of a longer Han entry, never a match itself: a lookup that finds nothing can
  * stop extending the run. */
 enum { SENTI_PREFIX = 6 };
+enum { SENTI_FILTER_BITS = 18 };
 
 typedef struct senti_lex_slot {
     uint64_t key; /* FNV-1a of the folded entry; 0 marks an empty slot */
@@ -24,10 +25,11 @@ enum { SENTI_LANG_ZH = 0, SENTI_LANG_EN = 1, SENTI_CLASSES = 3 };
 struct yq_sentiment_model {
     uint32_t hash_bits;      /* hashed n-gram rows: 1 << hash_bits */
     uint32_t max_ngram;      /* longest token n-gram */
-    uint32_t neg_scope;      /* tokens after a negator whose unigram is also emitted negated */
+    uint32_t neg_scope;      /* tokens after a negator whose n-grams are emitted as negated ones */
     uint32_t mod_window;     /* how far before a sentiment word a negator/degree word may stand */
     uint32_t max_lex_len;    /* longest Han lexicon entry, in characters */
     uint32_t dense_per_lang; /* dense rows per language after the hashed rows */
+    uint32_t stem_len;       /* a Latin word longer than this also gives its first stem_len letters */
     double negation_factor;  /* multiplies a negated sentiment word's value */
     double contrast_before;  /* weight of tokens before a contrast word / inside a concession */
     double contrast_after;   /* weight of tokens after a contrast word */
@@ -38,6 +40,8 @@ struct yq_sentiment_model {
     float *dense;        /* (2 * dense_per_lang, 3) */
     senti_lex_slot *lex; /* (lex_mask + 1): open addressing, at most half full */
     uint64_t lex_mask;
+    uint64_t *lex_filter; /* (1 << SENTI_FILTER_BITS) bits: bit (key >> (64 - SENTI_FILTER_BITS)) of
+                             every key, so that most misses never touch the table */
 };
 
 /* Features recorded for tests: (row, value) pairs, repeated rows add up. */

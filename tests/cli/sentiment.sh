@@ -13,7 +13,7 @@ not json
 
 {"text": "Operating profit rose sharply and the company raised its full-year outlook."}
 {"text": 42}
-{"text": "Net sales decreased by 30 % and the company swung to a loss.", "lang": "en"}
+{"text": "Net sales fell 30 percent and the company swung to a heavy loss.", "lang": "en"}
 [1, 2]
 {"text": ""}
 JSONL
