@@ -4,6 +4,7 @@
  *                           /chart.min.js beside it
  *   GET /api/entities       {"entities": [{name, articles, positive, neutral, negative, mean_score, alerts}]}
  *   GET /api/articles       ?q=&entity=&sentiment=&since=&limit= -> {"articles": [...]} newest first
+ *                           (times in the store's time zone, with their offset)
  *   GET /api/alerts         {"alerts": [{triggered_at, entity, rule, message}]} newest first */
 #ifndef YUQING_ANALYSIS_API_H
 #define YUQING_ANALYSIS_API_H

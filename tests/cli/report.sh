@@ -71,6 +71,7 @@ check "api alerts" "$(jq -c '.alerts' "$work/data.json")" "$(api /api/alerts | j
 check "api articles by entity" "$(q "SELECT count(*) FROM entity_sentiment s JOIN entities e ON e.id = s.entity WHERE e.name = '星河科技'")" \
   "$(api "/api/articles?entity=%E6%98%9F%E6%B2%B3%E7%A7%91%E6%8A%80" | jq '.articles | length')"
 check "api full-text search" '["r4","r5"]' "$(api "/api/articles?q=%E5%87%80%E5%88%A9%E6%B6%A6" | jq -c '[.articles[].id] | sort')"
+check "api times in the store's zone" '"2026-11-20T11:30:00+08:00"' "$(api "/api/articles?q=%E5%87%80%E5%88%A9%E6%B6%A6" | jq '.articles[0].time')"
 check "api bad sentiment" 400 "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer sekrit" "http://127.0.0.1:$port/api/articles?sentiment=angry")"
 check "chart.js served" 200 "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer sekrit" "http://127.0.0.1:$port/chart.min.js")"
 kill -TERM $server
