@@ -25,8 +25,10 @@ folders they convert, llama.cpp's converter run on them, and the comparisons of 
   logits A.bin B.bin
       two dumps of (positions x vocabulary) float32 logits: the smallest cosine similarity over
       positions and how many positions have the same top-1 token.
-  kl BASE.bin TEST.bin
-      mean and largest KL divergence (nats) of TEST's distributions from BASE's, top-1 agreement.
+  kl BASE.bin TEST.bin N [CHUNK]
+      mean and largest KL divergence (nats) of TEST's distributions from BASE's and top-1
+      agreement, over N positions, or with CHUNK over the positions llama-perplexity scores in
+      each chunk of CHUNK (CHUNK/2 .. CHUNK-2).
 
 gguf-py and convert_hf_to_gguf.py are imported from LLAMA_CPP_DIR (env LLAMA_CPP_DIR for
 quant); torch and transformers from the calling venv (/work/venv)."""
@@ -256,11 +258,15 @@ def log_softmax(x: np.ndarray) -> np.ndarray:
 
 
 def kl(args: list[str]) -> None:
-    n = int(args[2]) if len(args) > 2 else 64
+    n = int(args[2])
     p, q = log_softmax(load_logits(args[0], n)), log_softmax(load_logits(args[1], n))
+    if len(args) > 3:
+        chunk = int(args[3])
+        rows = [c + j for c in range(0, n, chunk) for j in range(chunk // 2, chunk - 1)]
+        p, q = p[rows], q[rows]
     d = np.sum(np.exp(p) * (p - q), axis=1)
     top1 = int(np.sum(p.argmax(1) == q.argmax(1)))
-    print(f"kl_mean {d.mean():.6g} kl_max {d.max():.6g} top1 {top1}/{n}")
+    print(f"kl_mean {d.mean():.6g} kl_max {d.max():.6g} top1 {top1}/{len(d)} ({100 * top1 / len(d):.2f}%)")
 
 
 if __name__ == "__main__":
