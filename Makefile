@@ -35,6 +35,7 @@ install: build
 # lacks the "f16c" CPU feature name), each run FUZZ_SECONDS.
 FUZZ_SECONDS ?= 60
 fuzz: deps
+	@command -v clang >/dev/null || { echo "make fuzz: needs clang with libFuzzer (apt-get install clang)"; exit 1; }
 	@cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug -DYQ_FUZZ=ON \
 		-DYQ_HAVE_AVX2_FLAGS=OFF >/dev/null
 	@cmake --build build-fuzz -j $(JOBS) --target fuzz_gguf fuzz_safetensors
