@@ -45,8 +45,9 @@ cd "$work"
 [ -f prompt.txt ] && [ -d qwen25 ] || "$py" "$helper" prepare "$work" >/dev/null
 head -c 12000 "$root/README.md" >kl-text.txt
 
-file_for() { # model, type: llama.cpp's file
+file_for() { # model, type: llama.cpp's file (the F32 one named as the other scripts name it)
     local m=$1 t=$2 out=$1-llama-$2.gguf
+    [ "$t" = f32 ] && out=$1-f32.gguf
     if [ ! -f "$out" ]; then
         echo "kl_vs_llamacpp: making $out" >&2
         if [ "$t" = f16 ] || [ "$t" = f32 ]; then
