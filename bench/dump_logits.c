@@ -36,7 +36,8 @@ static int dump(const char *path, const int32_t *ids, int n, int chunk, const ch
     for (int first = 0; first < n && !rc; first += chunk) {
         yq_kv_seq seq = {0};
         int len = n - first < chunk ? n - first : chunk;
-        yq_seq_step step = {ids + first, len, &seq, YQ_LOGITS_ALL, rows + (size_t)first * (size_t)m->config.vocab_size};
+        yq_seq_step step = {ids + first, len, &seq, YQ_LOGITS_ALL,
+                            rows + (size_t)first * (size_t)m->config.vocab_size};
         rc = yq_forward(m, kv, &step, 1, ctx);
         yq_kv_seq_release(kv, &seq);
     }

@@ -38,7 +38,8 @@ static int mix_index(const char *name) {
     return -1;
 }
 
-static void check_tensor(const char *file, yq_quant_type type, const yq_gguf_tensor *t, int n_layers, int tied) {
+static void check_tensor(const char *file, yq_quant_type type, const yq_gguf_tensor *t, int n_layers,
+                         int tied) {
     char name[64];
     snprintf(name, sizeof name, "%.*s", (int)t->name.len, t->name.data);
     int k = mix_index(name);

@@ -24,8 +24,10 @@ static void touch_values(const yq_gguf *g) {
         if (v && v->type == YQ_GGUF_ARRAY) {
             if (yq_gguf_get_array(g, key, v->arr.type, &arr) == 0 && arr->arr.n) {
                 uint64_t last = arr->arr.n - 1;
-                if (arr->arr.strings && arr->arr.strings[last].len) sink += (unsigned char)arr->arr.strings[last].data[0];
-                if (arr->arr.type == YQ_GGUF_FLOAT32 || arr->arr.type == YQ_GGUF_INT32 || arr->arr.type == YQ_GGUF_UINT32)
+                if (arr->arr.strings && arr->arr.strings[last].len)
+                    sink += (unsigned char)arr->arr.strings[last].data[0];
+                if (arr->arr.type == YQ_GGUF_FLOAT32 || arr->arr.type == YQ_GGUF_INT32 ||
+                    arr->arr.type == YQ_GGUF_UINT32)
                     sink += (uint64_t)yq_gguf_i32_at(arr, last) + (uint64_t)yq_gguf_f32_at(arr, 0);
             }
         }
