@@ -28,7 +28,7 @@ static void touch_values(const yq_gguf *g) {
                     sink += (unsigned char)arr->arr.strings[last].data[0];
                 if (arr->arr.type == YQ_GGUF_FLOAT32 || arr->arr.type == YQ_GGUF_INT32 ||
                     arr->arr.type == YQ_GGUF_UINT32)
-                    sink += (uint64_t)yq_gguf_i32_at(arr, last) + (uint64_t)yq_gguf_f32_at(arr, 0);
+                    sink += (uint64_t)yq_gguf_i32_at(arr, last) + (yq_gguf_f32_at(arr, 0) != 0.0f);
             }
         }
     }
