@@ -3,7 +3,7 @@
 PREFIX ?= /usr/local
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps build test demo bench install clean
+.PHONY: all deps build test demo bench install clean fuzz
 
 all: build
 
@@ -31,7 +31,17 @@ bench: build
 install: build
 	cmake --install build --prefix $(PREFIX)
 
+# libFuzzer targets for the GGUF and safetensors readers (clang; scalar kernels only: clang 14
+# lacks the "f16c" CPU feature name), each run FUZZ_SECONDS.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	@command -v clang >/dev/null || { echo "make fuzz: needs clang with libFuzzer (apt-get install clang)"; exit 1; }
+	@cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug -DYQ_FUZZ=ON \
+		-DYQ_HAVE_AVX2_FLAGS=OFF >/dev/null
+	@cmake --build build-fuzz -j $(JOBS) --target fuzz_gguf fuzz_safetensors
+	tests/fuzz/run.sh $(FUZZ_SECONDS)
+
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
 .PHONY: build-asan

@@ -116,6 +116,10 @@ static int read_array(cursor *c, yq_gguf_value *v, int depth) {
         if (!rc && v->arr.strings) v->arr.strings[i] = inner.str;
         if (!rc && elem == YQ_GGUF_ARRAY) free(inner.arr.strings);
     }
+    if (rc) { /* a failed inner array frees its own index: its caller only frees after success */
+        free(v->arr.strings);
+        v->arr.strings = NULL;
+    }
     return rc;
 }
 

@@ -127,7 +127,7 @@ int yq_model_check_config(const yq_model_config *c, const char *source) {
                         source, c->n_heads, c->n_kv_heads);
     if (c->head_dim % 2 != 0) return yq_error(YQ_EFORMAT, "%s: head_dim %d is odd", source, c->head_dim);
     if (c->dim > 1 << 20 || c->hidden_dim > 1 << 22 || c->n_layers > 4096 || c->vocab_size > 1 << 24 ||
-        c->max_context > 1 << 24 || c->n_heads > 4096)
+        c->max_context > 1 << 24 || c->n_heads > 4096 || c->head_dim > 1 << 16)
         return yq_error(YQ_EFORMAT, "%s: implausible sizes", source);
     return YQ_OK;
 }

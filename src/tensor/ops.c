@@ -4,10 +4,12 @@
 
 #include "yuqing/kernels.h"
 
+/* The squares are summed in double, as ggml does: with 8-bit activations downstream, a last-bit
+ * difference here can flip a rounding, so GGUF models follow llama.cpp's logits only this way. */
 void yq_rmsnorm(float *out, const float *x, const float *weight, int n, float eps) {
-    float ss = 0.0f;
-    for (int i = 0; i < n; i++) ss += x[i] * x[i];
-    float scale = 1.0f / sqrtf(ss / (float)n + eps);
+    double ss = 0.0;
+    for (int i = 0; i < n; i++) ss += (double)(x[i] * x[i]);
+    float scale = 1.0f / sqrtf((float)(ss / n) + eps);
     for (int i = 0; i < n; i++) out[i] = weight[i] * (x[i] * scale);
 }
 

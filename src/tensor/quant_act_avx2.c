@@ -1,5 +1,7 @@
 /* AVX2 quantization of activations to 8-bit blocks (quant_act.h): scale from the block's
- * largest magnitude, values rounded to nearest even, block sums for the weights' offsets. */
+ * largest magnitude, values rounded to nearest even, block sums for the weights' offsets. The
+ * scales are rounded as ggml's quantize_row_q8_0/q8_1 (d and s stored as f16) and q8_K
+ * (d = 1 / (127 / max)) round them, so that a GGUF model gives llama.cpp's logits. */
 #include <immintrin.h>
 
 #include "quant_act.h"
@@ -42,24 +44,24 @@ static __m256i sums16(__m256i q) {
     return _mm256_hadd_epi32(s, s);
 }
 
-/* Sets *d and returns the 1/d used to quantize n elements with largest magnitude at 127. */
-static __m256 block_scale(const float *x, int n, float *d) {
-    float amax = max_abs(x, n);
-    *d = amax / 127.0f;
-    return _mm256_set1_ps(amax != 0.0f ? 127.0f / amax : 0.0f);
+static float round_f16(float x) {
+    return _cvtsh_ss(_cvtss_sh(x, _MM_FROUND_TO_NEAREST_INT));
 }
 
 static void quantize_block32(const float *x, yq_act_block32 *y) {
-    __m256 id = block_scale(x, QK32, &y->d);
-    __m256i q = round32(x, id);
+    float amax = max_abs(x, QK32), d = amax / 127.0f;
+    __m256i q = round32(x, _mm256_set1_ps(amax != 0.0f ? 127.0f / amax : 0.0f));
     _mm256_storeu_si256((__m256i *)y->qs, q);
     __m256i s = sums16(q);
     y->sum = _mm256_extract_epi32(s, 0) + _mm256_extract_epi32(s, 4);
-    y->s = y->d * (float)y->sum;
+    y->d = round_f16(d);
+    y->s = round_f16(d * (float)y->sum);
 }
 
 static void quantize_block256(const float *x, yq_act_block256 *y) {
-    __m256 id = block_scale(x, QK_K, &y->d);
+    float amax = max_abs(x, QK_K), iscale = amax != 0.0f ? 127.0f / amax : 0.0f;
+    __m256 id = _mm256_set1_ps(iscale);
+    y->d = amax != 0.0f ? 1.0f / iscale : 0.0f;
     for (int i = 0; i < QK_K; i += 32) {
         __m256i q = round32(x + i, id);
         _mm256_storeu_si256((__m256i *)(y->qs + i), q);

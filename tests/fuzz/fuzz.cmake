@@ -1,0 +1,17 @@
+# libFuzzer targets (tests/fuzz/fuzz_*.c), built only with -DYQ_FUZZ=ON and clang (`make fuzz`):
+# the library gets coverage instrumentation and ASan+UBSan, each target libFuzzer's main.
+if(NOT CMAKE_C_COMPILER_ID MATCHES "Clang")
+  message(FATAL_ERROR "YQ_FUZZ needs clang (cmake -DCMAKE_C_COMPILER=clang)")
+endif()
+set(YQ_FUZZ_FLAGS -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
+target_compile_options(yuqing_core PUBLIC ${YQ_FUZZ_FLAGS} -fsanitize=fuzzer-no-link PRIVATE -Wno-error)
+target_link_options(yuqing_core PUBLIC ${YQ_FUZZ_FLAGS})
+file(GLOB YQ_FUZZ_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_*.c)
+foreach(src ${YQ_FUZZ_SOURCES})
+  get_filename_component(name ${src} NAME_WE)
+  add_executable(${name} ${src})
+  target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR}/src)
+  target_compile_options(${name} PRIVATE -fsanitize=fuzzer)
+  target_link_options(${name} PRIVATE -fsanitize=fuzzer)
+  target_link_libraries(${name} PRIVATE yuqing_core)
+endforeach()

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Logits against llama.cpp on the same GGUF files: at every position of a 64-token prompt
+# (random ids, OUTDIR/prompt.txt), the cosine similarity of yuqing's logits (build/dump_logits)
+# and llama.cpp's (ORACLE: a program linked against libllama, kept outside this repository, with
+# the usage `ORACLE MODEL.gguf "ID ..." OUT.bin THREADS`, writing positions x vocabulary float32),
+# and whether the top-1 tokens agree. Files: F16, Q8_0 and Q4_K_M of the tests/data/hf fixtures
+# and of a random model of Qwen2.5-0.5B's widths (tools/compare_llamacpp_models.py prepare),
+# made both by llama.cpp (convert_hf_to_gguf.py, then llama-quantize from its F32 file) and by
+# `yuqing quantize` from the Hugging Face folder.
+#
+#   tools/compare_llamacpp_logits.sh LLAMA_CPP_DIR ORACLE [WORKDIR]
+#
+# WORKDIR (default /tmp/yq-llamacpp-cmp, shared with compare_llamacpp_quantize.sh) keeps the
+# files. PYTHON as in compare_llamacpp_quantize.sh; MODELS (default "llama qwen2 qwen3 qwen25")
+# picks models. Needs build/yuqing and build/dump_logits.
+# Prints one row per file: the smallest cosine over the positions and the top-1 agreement of
+# the two engines, and for scale, the same for each engine against llama.cpp's logits of the F32
+# file (the quantization error itself).
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+if [ $# -lt 2 ]; then
+    sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
+    exit 2
+fi
+llama=$(cd "$1" && pwd)
+oracle=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
+work=${3:-/tmp/yq-llamacpp-cmp}
+py=${PYTHON:-/work/venv/bin/python}
+helper=$root/tools/compare_llamacpp_models.py
+yuqing=$root/build/yuqing
+dump=$root/build/dump_logits
+quantize=$llama/build/bin/llama-quantize
+for f in "$yuqing" "$dump" "$oracle" "$quantize" "$llama/convert_hf_to_gguf.py"; do
+    [ -e "$f" ] || { echo "compare_llamacpp_logits: $f is missing" >&2; exit 1; }
+done
+export LLAMA_CPP_DIR=$llama LD_LIBRARY_PATH=$llama/build/bin${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+mkdir -p "$work"
+cd "$work"
+[ -f prompt.txt ] && [ -d qwen25 ] || "$py" "$helper" prepare "$work" >/dev/null
+prompt=$(cat prompt.txt)
+threads=${THREADS:-2}
+
+# file for (model, maker, type): llama.cpp's or yuqing's
+make_file() {
+    local m=$1 maker=$2 t=$3 out=$1-$2-$3.gguf
+    if [ ! -f "$out" ]; then
+        echo "compare_llamacpp_logits: making $out" >&2
+        if [ "$maker" = yuqing ]; then
+            "$yuqing" quantize "$m" "$out" --type "$t" --quiet
+        elif [ "$t" = f16 ]; then
+            "$py" "$helper" convert "$llama" "$m" "$out" f16 >"$out.log" 2>&1
+        else
+            [ -f "$m-f32.gguf" ] || "$py" "$helper" convert "$llama" "$m" "$m-f32.gguf" f32 >"$m-convert.log" 2>&1
+            "$quantize" "$m-f32.gguf" "$out" "${t^^}" 2 >"$out.log" 2>&1
+        fi
+    fi
+    echo "$out"
+}
+
+printf '%-26s | %-22s | %-22s | %s\n' file "yuqing vs llama.cpp" "llama.cpp vs its F32" "yuqing vs llama.cpp F32"
+for m in ${MODELS:-llama qwen2 qwen3 qwen25}; do
+    [ -f "$m-f32.gguf" ] || "$py" "$helper" convert "$llama" "$m" "$m-f32.gguf" f32 >"$m-convert.log" 2>&1
+    "$oracle" "$m-f32.gguf" "$prompt" "$m-f32.gguf.llama.bin" "$threads" >/dev/null
+    for maker in llama yuqing; do
+        for t in f16 q8_0 q4_k_m; do
+            f=$(make_file "$m" "$maker" "$t")
+            "$oracle" "$f" "$prompt" "$f.llama.bin" "$threads" >/dev/null
+            "$dump" "$f" "$prompt" "$f.yuqing.bin" "$threads"
+            read -r _ cos _ top1 < <("$py" "$helper" logits "$f.llama.bin" "$f.yuqing.bin")
+            read -r _ cos_l _ top1_l < <("$py" "$helper" logits "$m-f32.gguf.llama.bin" "$f.llama.bin")
+            read -r _ cos_y _ top1_y < <("$py" "$helper" logits "$m-f32.gguf.llama.bin" "$f.yuqing.bin")
+            printf '%-26s | %-8s %5s top-1 | %-8s %5s top-1 | %-8s %5s top-1\n' "$f" "$cos" "$top1" "$cos_l" \
+                "$top1_l" "$cos_y" "$top1_y"
+        done
+    done
+done
