@@ -1,14 +1,17 @@
 /* The LLM analyzer's URL back end against an in-process fake OpenAI server whose answer depends
  * on a marker in the article: a valid answer (entities mapped to the watch list by alias), an
  * answer that is not JSON, one that breaks the schema, one cut off at max_tokens, a server that
- * fails twice then answers (retries), and one that always fails (marked failed, not dropped). */
+ * fails twice then answers (retries), and one that always fails (marked failed, not dropped); and
+ * `yuqing run`'s configuration keys for the analyzer. */
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "testutil.h"
 #include "yuqing/http.h"
 #include "yuqing/llm_analyzer.h"
+#include "yuqing/run_config.h"
 
 static atomic_int flaky_calls, requests_with_schema, requests_naming_entity;
 
@@ -102,6 +105,31 @@ static void test_config_errors(void) {
     CHECK(yq_llm_analyzer_new(&bad_prompt, &an) != 0);
 }
 
+/* `yuqing run`'s keys for the LLM analyzer: paths resolved, model and llm_url exclusive. */
+static void test_run_config(void) {
+    char dir[] = "/tmp/yq_llm_runXXXXXX", path[64];
+    if (!mkdtemp(dir)) return;
+    snprintf(path, sizeof path, "%s/run.yaml", dir);
+    FILE *f = fopen(path, "w");
+    fputs("crawl: c.yaml\nwatch: w.yaml\nllm_url: http://h:8000\nllm_model: m\nllm_key: k\nllm_prompt: p.yaml\n"
+          "llm_concurrency: 8\n", f);
+    fclose(f);
+    yq_run_config *c = NULL;
+    CHECK(yq_run_config_load(path, &c) == 0);
+    if (c) {
+        CHECK(c->llm_url && !strcmp(c->llm_url, "http://h:8000") && !strcmp(c->llm_model, "m") && !strcmp(c->llm_key, "k"));
+        CHECK(c->llm_prompt && strstr(c->llm_prompt, dir) && c->llm_concurrency == 8 && !c->model);
+        yq_run_config_free(c);
+    }
+    f = fopen(path, "w");
+    fputs("crawl: c.yaml\nwatch: w.yaml\nmodel: m\nllm_url: http://h\n", f);
+    fclose(f);
+    c = NULL;
+    CHECK(yq_run_config_load(path, &c) != 0 && !c);
+    remove(path);
+    rmdir(dir);
+}
+
 int main(void) {
     yq_http_route routes[] = {{"POST", "/v1/chat/completions", handle, NULL}};
     yq_http_config hc = {"127.0.0.1", 0, NULL, 1 << 20, 4, 10, 64};
@@ -114,5 +142,6 @@ int main(void) {
         yq_http_server_stop(server);
     }
     test_config_errors();
+    test_run_config();
     return test_summary("test_llm_analyzer");
 }

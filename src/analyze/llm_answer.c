@@ -9,6 +9,7 @@
 #include "analyze/llm_internal.h"
 #include "yuqing/error.h"
 #include "yuqing/json.h"
+#include "yuqing/tokenizer.h"
 
 enum { N_KEYWORDS = 8, MAX_ENTITIES = 16 };
 
@@ -23,6 +24,16 @@ const char llm_answer_schema[] =
     "\"event_type\":{\"type\":\"string\",\"enum\":[\"earnings\",\"legal_regulatory\",\"product\",\"personnel\","
     "\"mergers_acquisitions\",\"accident_recall\",\"other\"]}},"
     "\"required\":[\"sentiment\",\"entities\",\"summary\",\"event_type\"]}";
+
+int llm_excerpt_len(const char *s) {
+    size_t n = strnlen(s, 121), at = 0;
+    while (at < n) {
+        int step = yq_utf8_char_len(s + at, n - at);
+        if (step <= 0 || at + (size_t)step > 120) break;
+        at += (size_t)step;
+    }
+    return (int)at;
+}
 
 int llm_mark_failed(yq_analysis *a, const char *fmt, ...) {
     yq_analysis_clear(a);
@@ -120,7 +131,8 @@ int llm_answer_read(const yq_watch *watch, const yq_doc *doc, const char *text, 
     const char *why = root ? invalid(root) : "not JSON";
     if (why) {
         cJSON_Delete(root);
-        return llm_mark_failed(a, "the answer is invalid (%s): %.120s%s", why, text, len > 120 ? "..." : "");
+        return llm_mark_failed(a, "the answer is invalid (%s): %.*s%s", why, llm_excerpt_len(text), text,
+                               len > 120 ? "..." : "");
     }
     a->label = (yq_sentiment_label)label_of(cJSON_GetObjectItemCaseSensitive(root, "sentiment"));
     a->score = (float)a->label;

@@ -32,6 +32,10 @@ extern const char llm_answer_schema[];
  * the reason (return 0); only running out of memory returns an error. */
 int llm_answer_read(const yq_watch *watch, const yq_doc *doc, const char *text, size_t len, yq_analysis *a);
 
+/* The length of the first at most 120 bytes of `s` that end at a character boundary, for quoting
+ * an answer in a reason ("%.*s"). */
+int llm_excerpt_len(const char *s);
+
 /* Clears *a and marks it failed with the formatted reason. Returns 0, or YQ_ENOMEM. */
 int llm_mark_failed(yq_analysis *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

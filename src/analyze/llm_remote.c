@@ -71,7 +71,8 @@ static int read_response(const llm_remote *self, const yq_doc *d, const yq_fetch
     const cJSON *finish = cJSON_GetObjectItemCaseSensitive(choice, "finish_reason");
     int rc;
     if (!cJSON_IsString(content))
-        rc = llm_mark_failed(a, "the server's response has no choices[0].message.content: %.120s", r->body);
+        rc = llm_mark_failed(a, "the server's response has no choices[0].message.content: %.*s",
+                             llm_excerpt_len(r->body), r->body);
     else if (cJSON_IsString(finish) && !strcmp(finish->valuestring, "length"))
         rc = llm_mark_failed(a, "the answer was cut off at max_tokens (%d)", self->c.max_tokens);
     else
@@ -94,8 +95,9 @@ static int analyze_one(const llm_remote *self, const yq_doc *d, yq_analysis *a) 
         } else if (r->error == YQ_FETCH_OK) {
             rc = read_response(self, d, r, a);
         } else if (!retryable(r) || attempt >= self->retries) {
-            rc = llm_mark_failed(a, "%s after %d tr%s: %s%s%.120s", self->url, attempt + 1, attempt ? "ies" : "y", r->reason,
-                                 r->status ? ": " : "", r->status ? r->body : "");
+            const char *body = r->status ? r->body : "";
+            rc = llm_mark_failed(a, "%s after %d tr%s: %s%s%.*s", self->url, attempt + 1, attempt ? "ies" : "y",
+                                 r->reason, r->status ? ": " : "", llm_excerpt_len(body), body);
         } else {
             long wait = BACKOFF_MS << (attempt < 5 ? attempt : 5);
             yq_fetch_response_free(r);

@@ -24,7 +24,9 @@ static void usage(FILE *out) {
     fprintf(out, "usage: yuqing demo [--out DIR]\n"
                  "  --out DIR           where the crawl state, items, store and report go (default yuqing-demo)\n"
                  "  --threads N --quiet --verbose --help\n"
-                 "Serves the bundled sample site on 127.0.0.1, crawls it, analyses it, writes DIR/report.\n");
+                 "Serves the bundled sample site on 127.0.0.1, crawls it, analyses it, writes DIR/report.\n"
+                 "With YUQING_MODEL=PATH (and YUQING_TOKENIZER=PATH when the model has none) the LLM\n"
+                 "analyzer on that model replaces the built-in analyzer.\n");
 }
 
 /* The demo's crawl configuration: data/demo/crawl.yaml with {{base}} and {{out}} filled in. */
