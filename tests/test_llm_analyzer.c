@@ -13,7 +13,7 @@
 #include "yuqing/llm_analyzer.h"
 #include "yuqing/run_config.h"
 
-static atomic_int flaky_calls, requests_with_schema, requests_naming_entity;
+static atomic_int flaky_calls, requests_with_schema, requests_naming_entity, requests_with_key;
 
 static const char *valid_answer = "{\"sentiment\":\"negative\",\"entities\":[{\"name\":\"Northwind\",\"sentiment\":"
                                   "\"negative\",\"reason\":\"a recall\"},{\"name\":\"Lanhai Bank\",\"sentiment\":"
@@ -35,6 +35,8 @@ static yq_http_response *handle(void *ctx, const yq_http_request *req) {
     size_t len;
     const char *body = yq_http_body(req, &len);
     if (strstr(body, "\"type\":\"json_schema\"") && strstr(body, "accident_recall")) requests_with_schema++;
+    const char *auth = yq_http_header(req, "Authorization");
+    if (auth && !strcmp(auth, "Bearer sk-test")) requests_with_key++;
     if (strstr(body, "北风汽车 (also called Northwind Motors, Northwind)")) requests_naming_entity++;
     if (strstr(body, "CASE_VALID")) return completion(valid_answer, "stop");
     if (strstr(body, "CASE_OTHER"))
@@ -53,7 +55,7 @@ static const char watch_yaml[] = "entities:\n  - name: 北风汽车\n    aliases
 static void test_remote(const char *base) {
     yq_watch *watch = NULL;
     CHECK(yq_watch_parse("watch", watch_yaml, strlen(watch_yaml), &watch) == 0);
-    yq_llm_config c = {.watch = watch, .url = base, .model_name = "fake", .concurrency = 3, .retries = 2,
+    yq_llm_config c = {.watch = watch, .url = base, .model_name = "fake", .api_key = "sk-test", .concurrency = 3, .retries = 2,
                        .timeout_ms = 5000};
     yq_analyzer *an = NULL;
     CHECKF(yq_llm_analyzer_new(&c, &an) == 0, "%s", "analyzer");
@@ -90,6 +92,7 @@ static void test_remote(const char *base) {
     CHECK(out[6].failed && out[6].error && strstr(out[6].error, "3 tries"));
     CHECK(requests_with_schema == N + 2 + 2); /* the retried requests carry it too */
     CHECK(requests_naming_entity >= 2);
+    CHECK(requests_with_key == requests_with_schema);
     for (int i = 0; i < N; i++)
         yq_analysis_clear(&out[i]);
     an->free(an);

@@ -13,7 +13,7 @@
 #include "yuqing/json.h"
 #include "yuqing/log.h"
 
-enum { BACKOFF_MS = 250, BACKOFF_MAX_MS = 8000, MAX_WORKERS = 256 };
+enum { BACKOFF_MS = 250, BACKOFF_MAX_MS = 8000, RETRY_AFTER_MAX_MS = 60000, MAX_WORKERS = 256 };
 
 typedef struct llm_remote {
     llm_common c;
@@ -63,6 +63,17 @@ static void sleep_ms(long ms) {
     }
 }
 
+/* The wait before retry `attempt + 1`: 0.25 s doubled per attempt up to 8 s, or the server's
+ * Retry-After (seconds) when it asks for longer, up to a minute. */
+static long backoff_ms(const yq_fetch_response *r, int attempt) {
+    long wait = BACKOFF_MS << (attempt < 5 ? attempt : 5);
+    if (wait > BACKOFF_MAX_MS) wait = BACKOFF_MAX_MS;
+    const char *after = yq_fetch_header(r, "retry-after");
+    long asked = after ? strtol(after, NULL, 10) * 1000 : 0;
+    if (asked > wait) wait = asked < RETRY_AFTER_MAX_MS ? asked : RETRY_AFTER_MAX_MS;
+    return wait;
+}
+
 /* Reads a chat completion response into *a. */
 static int read_response(const llm_remote *self, const yq_doc *d, const yq_fetch_response *r, yq_analysis *a) {
     cJSON *root = cJSON_ParseWithLength(r->body, r->body_len);
@@ -99,9 +110,9 @@ static int analyze_one(const llm_remote *self, const yq_doc *d, yq_analysis *a) 
             rc = llm_mark_failed(a, "%s after %d tr%s: %s%s%.*s", self->url, attempt + 1, attempt ? "ies" : "y",
                                  r->reason, r->status ? ": " : "", llm_excerpt_len(body), body);
         } else {
-            long wait = BACKOFF_MS << (attempt < 5 ? attempt : 5);
+            long wait = backoff_ms(r, attempt);
             yq_fetch_response_free(r);
-            sleep_ms(wait < BACKOFF_MAX_MS ? wait : BACKOFF_MAX_MS);
+            sleep_ms(wait);
             continue;
         }
         yq_fetch_response_free(r);
