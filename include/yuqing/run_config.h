@@ -12,6 +12,11 @@ typedef struct yq_run_config {
     char *report;     /* report folder, or NULL */
     char *alert_cmd;  /* or NULL */
     double analyze_every; /* seconds between analysis passes */
+    /* the LLM analyzer (include/yuqing/llm_analyzer.h) instead of the built-in one: */
+    char *model, *tokenizer; /* a local model (path), its tokenizer (path), or NULL */
+    char *llm_url, *llm_model, *llm_key; /* an OpenAI-compatible server, or NULL */
+    char *llm_prompt;        /* the prompt template (path), or NULL for the default */
+    int llm_concurrency;     /* 0: the analyzer's default */
 } yq_run_config;
 
 /* Reads and checks the file; errors name "PATH:LINE: KEY". Free with yq_run_config_free. */

@@ -12,6 +12,7 @@
 void yq_run_config_free(yq_run_config *c) {
     if (!c) return;
     free(c->crawl), free(c->watch), free(c->state), free(c->db), free(c->report), free(c->alert_cmd);
+    free(c->model), free(c->tokenizer), free(c->llm_url), free(c->llm_model), free(c->llm_key), free(c->llm_prompt);
     free(c);
 }
 
@@ -35,8 +36,34 @@ static int path_key(const yq_yaml_doc *doc, const char *dir, const char *key, co
     return value && !*out ? yq_error(YQ_ENOMEM, "out of memory") : YQ_OK;
 }
 
+/* An optional string key, copied. */
+static int string_key(const yq_yaml_doc *doc, const char *key, char **out) {
+    const char *value = NULL;
+    int rc = yq_yaml_string(doc, doc->root, key, &value);
+    if (!rc && value && !(*out = strdup(value))) rc = yq_error(YQ_ENOMEM, "out of memory");
+    return rc;
+}
+
+/* The LLM analyzer's keys: model/tokenizer or llm_url/llm_model/llm_key, llm_prompt, llm_concurrency. */
+static int read_llm_keys(const yq_yaml_doc *doc, const char *dir, yq_run_config *c) {
+    long long concurrency = 0;
+    int rc = path_key(doc, dir, "model", NULL, 0, &c->model);
+    if (!rc) rc = path_key(doc, dir, "tokenizer", NULL, 0, &c->tokenizer);
+    if (!rc) rc = path_key(doc, dir, "llm_prompt", NULL, 0, &c->llm_prompt);
+    if (!rc) rc = string_key(doc, "llm_url", &c->llm_url);
+    if (!rc) rc = string_key(doc, "llm_model", &c->llm_model);
+    if (!rc) rc = string_key(doc, "llm_key", &c->llm_key);
+    if (!rc) rc = yq_yaml_int(doc, doc->root, "llm_concurrency", 1, 256, &concurrency);
+    c->llm_concurrency = (int)concurrency;
+    if (!rc && c->model && c->llm_url)
+        rc = yq_yaml_error(doc, yq_yaml_get(doc->root, "llm_url"), "give model or llm_url, not both");
+    return rc;
+}
+
 static int read_keys(const yq_yaml_doc *doc, const char *dir, yq_run_config *c) {
-    static const char *const keys[] = {"crawl", "watch", "state", "db", "report", "alert_cmd", "analyze_every", NULL};
+    static const char *const keys[] = {"crawl",     "watch",     "state",   "db",      "report",     "alert_cmd",
+                                       "analyze_every", "model", "tokenizer", "llm_url", "llm_model", "llm_key",
+                                       "llm_prompt", "llm_concurrency", NULL};
     int rc = yq_yaml_check_keys(doc, doc->root, "the run configuration", keys);
     if (!rc) rc = path_key(doc, dir, "crawl", NULL, 1, &c->crawl);
     if (!rc) rc = path_key(doc, dir, "watch", NULL, 1, &c->watch);
@@ -50,6 +77,7 @@ static int read_keys(const yq_yaml_doc *doc, const char *dir, yq_run_config *c) 
     if (!rc) rc = yq_yaml_duration(doc, doc->root, "analyze_every", &c->analyze_every);
     if (!rc && (c->analyze_every < 0.1 || c->analyze_every > 86400))
         rc = yq_yaml_error(doc, yq_yaml_get(doc->root, "analyze_every"), "analyze_every: between 100ms and 1d");
+    if (!rc) rc = read_llm_keys(doc, dir, c);
     return rc;
 }
 

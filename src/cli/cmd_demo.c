@@ -12,6 +12,7 @@
 #include "yuqing/crawl.h"
 #include "yuqing/datadir.h"
 #include "yuqing/error.h"
+#include "yuqing/llm_analyzer.h"
 #include "yuqing/log.h"
 #include "yuqing/mapfile.h"
 #include "yuqing/pipeline.h"
@@ -23,7 +24,9 @@ static void usage(FILE *out) {
     fprintf(out, "usage: yuqing demo [--out DIR]\n"
                  "  --out DIR           where the crawl state, items, store and report go (default yuqing-demo)\n"
                  "  --threads N --quiet --verbose --help\n"
-                 "Serves the bundled sample site on 127.0.0.1, crawls it, analyses it, writes DIR/report.\n");
+                 "Serves the bundled sample site on 127.0.0.1, crawls it, analyses it, writes DIR/report.\n"
+                 "With YUQING_MODEL=PATH (and YUQING_TOKENIZER=PATH when the model has none) the LLM\n"
+                 "analyzer on that model replaces the built-in analyzer.\n");
 }
 
 /* The demo's crawl configuration: data/demo/crawl.yaml with {{base}} and {{out}} filled in. */
@@ -88,8 +91,11 @@ static int analyse(const char *out_dir, yq_pass_result *result) {
     yq_analyzer *analyzer = NULL;
     int rc = yq_data_path("demo/watch.yaml", watch_path, sizeof watch_path);
     if (!rc) rc = yq_watch_load(watch_path, &watch);
-    if (!rc) rc = yq_sentiment_open(NULL, &sentiment);
-    if (!rc) rc = yq_builtin_analyzer_new(sentiment, &analyzer);
+    const char *model = getenv("YUQING_MODEL");
+    yq_llm_config llm = {.watch = watch, .model_path = model, .tokenizer_path = getenv("YUQING_TOKENIZER")};
+    if (!rc && model && model[0]) rc = yq_llm_analyzer_new(&llm, &analyzer);
+    if (!rc && !analyzer) rc = yq_sentiment_open(NULL, &sentiment);
+    if (!rc && !analyzer) rc = yq_builtin_analyzer_new(sentiment, &analyzer);
     yq_pass_options o = {items, db, watch, analyzer, report, NULL, 0};
     if (!rc) rc = yq_pipeline_pass(&o, result);
     if (analyzer) analyzer->free(analyzer);
@@ -145,8 +151,6 @@ int cmd_demo(int argc, char **argv) {
     int rc = cli_parse_options("demo", argc, argv, options, NULL, usage);
     if (rc != 0) return rc < 0 ? EXIT_OK : rc;
     if (yq_log_get_level() < YQ_LOG_INFO) yq_log_set_level(YQ_LOG_INFO);
-    if (getenv("YUQING_MODEL"))
-        yq_warn("YUQING_MODEL is set, but the LLM analyzer is not available yet: using the built-in analyzer");
     if (mkdir(out_dir, 0755) != 0 && access(out_dir, W_OK) != 0)
         return cli_fail(yq_error(YQ_EIO, "%s: cannot create the demo folder", out_dir));
     yq_static_site *site = NULL;
@@ -158,7 +162,8 @@ int cmd_demo(int argc, char **argv) {
     if (!rc) rc = crawl_site(base, out_dir);
     yq_http_server_stop(http);
     yq_static_site_free(site);
-    if (!rc) yq_info("[2/3] crawled; analysing with the built-in analyzer");
+    const char *model = getenv("YUQING_MODEL");
+    if (!rc) yq_info("[2/3] crawled; analysing with %s", model && model[0] ? model : "the built-in analyzer");
     if (!rc) rc = analyse(out_dir, &result);
     if (!rc) yq_info("[3/3] %lld new articles analysed, %d new alerts; report written", result.analyze.analyzed,
                      result.new_alerts);

@@ -15,6 +15,7 @@
 #include "cli/commands.h"
 #include "yuqing/crawl.h"
 #include "yuqing/error.h"
+#include "yuqing/llm_analyzer.h"
 #include "yuqing/log.h"
 #include "yuqing/pipeline.h"
 #include "yuqing/run_config.h"
@@ -120,8 +121,13 @@ int cmd_run(int argc, char **argv) {
     if (!rc) rc = yq_crawl_config_load(c->crawl, &crawl);
     if (!rc) rc = yq_watch_load(c->watch, &watch);
     if (rc) status = cli_fail(rc);
-    if (!rc) rc = yq_sentiment_open(NULL, &sentiment);
-    if (!rc) rc = yq_builtin_analyzer_new(sentiment, &analyzer);
+    yq_llm_config llm = {.watch = watch, .prompt_path = c ? c->llm_prompt : NULL, .model_path = c ? c->model : NULL,
+                         .tokenizer_path = c ? c->tokenizer : NULL, .max_batch = c ? c->llm_concurrency : 0,
+                         .url = c ? c->llm_url : NULL, .model_name = c ? c->llm_model : NULL,
+                         .api_key = c ? c->llm_key : NULL, .concurrency = c ? c->llm_concurrency : 0, .retries = -1};
+    if (!rc && (llm.model_path || llm.url)) rc = yq_llm_analyzer_new(&llm, &analyzer);
+    if (!rc && !analyzer) rc = yq_sentiment_open(NULL, &sentiment);
+    if (!rc && !analyzer) rc = yq_builtin_analyzer_new(sentiment, &analyzer);
     if (!rc) rc = run(c, crawl, watch, analyzer);
     if (!status) status = rc ? cli_fail(rc) : EXIT_OK;
     if (analyzer) analyzer->free(analyzer);

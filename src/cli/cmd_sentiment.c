@@ -1,11 +1,13 @@
 /* `yuqing sentiment`: JSONL {"text"} on stdin to {"text","label","score"} on stdout, one line out
- * per line in, in order, with the built-in analyzer; a bad line gives {"error"} in its place. */
+ * per line in, in order, with the built-in analyzer (or the LLM analyzer, lines sent in chunks so
+ * they are decoded together); a bad line gives {"error"} in its place. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/commands.h"
+#include "cli/llm_flags.h"
 #include "yuqing/error.h"
 #include "yuqing/json.h"
 #include "yuqing/sentiment.h"
@@ -17,9 +19,10 @@ static void usage(FILE *out) {
                  "  polarity in [-1, 1]; a bad line gives {\"error\": \"line N: ...\"} in its place.\n"
                  "  Without --model/--llm-url the built-in analyzer is used; its model file is found\n"
                  "  next to the program, in $YUQING_DATA_DIR/sentiment/ or the install prefix.\n"
-                 "  --model PATH        an LLM analyzer (not supported yet)\n"
-                 "  --llm-url URL       an OpenAI-compatible endpoint (not supported yet)\n"
+                 "  With the LLM analyzer the label is the answer's \"sentiment\" and the score -1, 0 or 1;\n"
+                 "  an answer that fails gives {\"error\"} for its line.\n"
                  "  --quiet --verbose --help\n");
+    cli_llm_usage(out);
 }
 
 /* The output line for one input line, as a cJSON object (NULL when out of memory). */
@@ -48,7 +51,8 @@ static cJSON *analyse_line(const yq_sentiment_model *model, const char *line, si
     return out;
 }
 
-/* Streams stdin to stdout; returns the number of bad lines, or -1 when out of memory. */
+/* Streams stdin to stdout with the built-in model; returns the number of bad lines, or -1 when
+ * out of memory. */
 static long run(const yq_sentiment_model *model, FILE *in, FILE *out) {
     char *line = NULL;
     size_t cap = 0;
@@ -75,18 +79,25 @@ static long run(const yq_sentiment_model *model, FILE *in, FILE *out) {
 }
 
 int cmd_sentiment(int argc, char **argv) {
-    const char *model_path = NULL, *llm_url = NULL;
-    cli_option options[] = {{"--model", CLI_STRING, &model_path}, {"--llm-url", CLI_STRING, &llm_url}, {NULL, 0, NULL}};
+    cli_option options[CLI_LLM_N_OPTIONS + 1] = {[CLI_LLM_N_OPTIONS] = {NULL, 0, NULL}};
+    cli_llm_flags llm;
+    cli_llm_options(&llm, options);
     int rc = cli_parse_options("sentiment", argc, argv, options, NULL, usage);
     if (rc != 0) return rc < 0 ? EXIT_OK : rc;
-    if (model_path || llm_url)
-        return cli_usage_error("sentiment", "%s is not supported yet; leave it out to use the built-in analyzer",
-                               model_path ? "--model" : "--llm-url");
-    yq_sentiment_model *model;
-    rc = yq_sentiment_open(NULL, &model);
-    if (rc != 0) return cli_fail(rc);
-    long bad = run(model, stdin, stdout);
-    yq_sentiment_close(model);
+    long bad;
+    if (cli_llm_wanted(&llm)) {
+        yq_analyzer *analyzer;
+        rc = cli_llm_open(&llm, NULL, &analyzer);
+        if (rc != 0) return cli_fail(rc);
+        bad = cli_sentiment_llm(analyzer, stdin, stdout);
+        analyzer->free(analyzer);
+    } else {
+        yq_sentiment_model *model;
+        rc = yq_sentiment_open(NULL, &model);
+        if (rc != 0) return cli_fail(rc);
+        bad = run(model, stdin, stdout);
+        yq_sentiment_close(model);
+    }
     if (bad < 0) return cli_fail(yq_error(YQ_ENOMEM, "out of memory"));
     if (bad > 0) fprintf(stderr, "yuqing sentiment: %ld bad line%s (see the \"error\" lines)\n", bad, bad > 1 ? "s" : "");
     if (fflush(stdout) != 0) return cli_fail(yq_error(YQ_EIO, "writing stdout failed"));

@@ -44,7 +44,7 @@ check "CRLF and unterminated last line" 2 "$(wc -l <"$work/out2.jsonl")"
 # YUQING_DATA_DIR pointing to a folder without a model still finds the built-in one next to yuqing
 YUQING_DATA_DIR=/nonexistent "$yuqing" sentiment <<<'{"text":"ok"}' >/dev/null && pass || fail "fallback after YUQING_DATA_DIR"
 
-expect_error 2 "--model is not supported yet" '' sentiment --model /tmp/model.gguf
-expect_error 2 "--llm-url is not supported yet" '' sentiment --llm-url http://127.0.0.1:1/v1
+expect_error 2 "/nonexistent/model.gguf" '' sentiment --model /nonexistent/model.gguf
+expect_error 2 "not both" '' sentiment --model /tmp/model.gguf --llm-url http://127.0.0.1:1/v1
 expect_error 2 "unknown option '--bogus'" '' sentiment --bogus
 finish "cli sentiment"
