@@ -10,7 +10,8 @@
 #include "yuqing/store.h"
 
 /* Called once per newly raised alert with its JSON: {"id", "entity", "rule", "kind", "value",
- * "n_articles", "window_start", "window_end", "raised_at", "message"} (times UTC ISO 8601). A
+ * "n_articles", "window_start", "window_end", "raised_at", "message"} (times UTC ISO 8601) and
+ * "raised_at_local" (the same time in the watch file's time zone, with its offset). A
  * non-zero return is reported as a warning; evaluation goes on. */
 typedef int (*yq_alert_fn)(void *ctx, const cJSON *alert);
 
@@ -24,7 +25,8 @@ typedef int (*yq_alert_fn)(void *ctx, const cJSON *alert);
 int yq_alerts_evaluate(yq_store *store, const yq_watch *watch, const int64_t *entity_ids, yq_alert_fn fn,
                        void *ctx, int *n_new);
 
-/* Opens the store at `db_path`, records the watch list and evaluates its rules (as above). */
+/* Opens the store at `db_path`, records the watch list and evaluates its rules (as above), with
+ * the process's time zone set to the watch file's. */
 int yq_alerts_run(const char *db_path, const yq_watch *watch, yq_alert_fn fn, void *ctx, int *n_new);
 
 /* Runs `command` through /bin/sh with the alert's JSON on stdin; 0 when it exits 0. */

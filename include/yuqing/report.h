@@ -18,6 +18,10 @@ typedef struct yq_report_range {
  * bounds. Errors: YQ_EINVAL naming a bad date or an unknown time zone. */
 int yq_report_range_init(yq_report_range *range, const char *timezone, const char *since, const char *until);
 
+/* A UTC time "YYYY-MM-DDTHH:MM:SSZ" as ISO 8601 in the process's time zone with its offset
+ * ("2024-05-01T16:30:00+08:00"), written into out; `utc` itself when it does not parse. */
+const char *yq_utc_to_local(const char *utc, char out[32]);
+
 /* Reads the report's data (docs/REPORT.md) from an analysis store's connection. */
 int yq_report_data(sqlite3 *db, const yq_report_range *range, cJSON **out);
 

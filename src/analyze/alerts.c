@@ -7,6 +7,7 @@
 
 #include "yuqing/alerts.h"
 #include "yuqing/error.h"
+#include "yuqing/report.h"
 
 typedef struct {
     time_t t;
@@ -140,6 +141,8 @@ static int record(const rule_ctx *c, const point *first, const point *last, doub
     cJSON_AddStringToObject(alert, "window_start", first->time_utc);
     cJSON_AddStringToObject(alert, "window_end", last->time_utc);
     cJSON_AddStringToObject(alert, "raised_at", last->time_utc);
+    char local[32];
+    cJSON_AddStringToObject(alert, "raised_at_local", yq_utc_to_local(last->time_utc, local));
     cJSON_AddStringToObject(alert, "message", message);
     c->fn(c->ctx, alert);
     cJSON_Delete(alert);
@@ -184,8 +187,11 @@ int yq_alerts_evaluate(yq_store *store, const yq_watch *watch, const int64_t *en
 int yq_alerts_run(const char *db_path, const yq_watch *watch, yq_alert_fn fn, void *ctx, int *n_new) {
     *n_new = 0;
     if (watch->n_alerts == 0) return YQ_OK;
+    yq_report_range zone; /* alerts show their time in the watch file's time zone */
+    int rc = yq_report_range_init(&zone, watch->timezone, NULL, NULL);
+    if (rc) return rc;
     yq_store *store;
-    int rc = yq_store_open(db_path, &store);
+    rc = yq_store_open(db_path, &store);
     if (rc) return rc;
     int64_t *ids = calloc((size_t)watch->n_entities, sizeof *ids);
     rc = ids ? yq_store_sync_watch(store, watch, ids) : yq_error(YQ_ENOMEM, "out of memory");

@@ -52,3 +52,16 @@ int yq_report_range_init(yq_report_range *range, const char *timezone, const cha
         rc = yq_error(YQ_EINVAL, "--since %s is after --until %s", since, until);
     return rc;
 }
+
+const char *yq_utc_to_local(const char *utc, char out[32]) {
+    struct tm tm = {0};
+    if (!utc || !strptime(utc, "%Y-%m-%dT%H:%M:%SZ", &tm)) return utc;
+    time_t t = timegm(&tm);
+    struct tm local;
+    localtime_r(&t, &local);
+    char offset[8];
+    strftime(offset, sizeof offset, "%z", &local); /* +0800 -> +08:00 */
+    size_t n = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &local);
+    snprintf(out + n, 32 - n, "%.3s:%.2s", offset, offset + 3);
+    return out;
+}

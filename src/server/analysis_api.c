@@ -81,25 +81,11 @@ static yq_http_response *get_chartjs(void *ctx, const yq_http_request *req) {
     return asset("chart.min.js", "text/javascript; charset=utf-8");
 }
 
-/* A UTC time "YYYY-MM-DDTHH:MM:SSZ" in the process's (the store's) time zone, with its offset. */
-static const char *local_time(const char *utc, char out[32]) {
-    struct tm tm = {0};
-    if (!utc || !strptime(utc, "%Y-%m-%dT%H:%M:%SZ", &tm)) return utc;
-    time_t t = timegm(&tm);
-    struct tm local;
-    localtime_r(&t, &local);
-    char offset[8];
-    strftime(offset, sizeof offset, "%z", &local); /* +0800 -> +08:00 */
-    size_t n = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &local);
-    snprintf(out + n, 32 - n, "%.3s:%.2s", offset, offset + 3);
-    return out;
-}
-
 static int add_row(void *ctx, const yq_search_row *r) {
     cJSON *row = cJSON_CreateObject();
     char local[32];
     const struct { const char *name, *value; } text[] = {
-        {"id", r->id}, {"time", local_time(r->time, local)}, {"source", r->source}, {"url", r->url}, {"title", r->title},
+        {"id", r->id}, {"time", yq_utc_to_local(r->time, local)}, {"source", r->source}, {"url", r->url}, {"title", r->title},
         {"lang", r->lang}, {"sentiment", r->sentiment}, {"summary", r->summary}, {"event_type", r->event_type}};
     for (size_t i = 0; i < sizeof text / sizeof text[0]; i++)
         cJSON_AddItemToObject(row, text[i].name, text[i].value ? cJSON_CreateString(text[i].value) : cJSON_CreateNull());

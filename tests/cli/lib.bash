@@ -31,6 +31,18 @@ unpack_qwen3() {
   echo "$work/qwen3"
 }
 
+# serve_port LOG: waits up to 10 s for `yuqing serve`'s "listening on http://127.0.0.1:PORT" line
+# in LOG and prints PORT (nothing when it never came).
+serve_port() {
+  local port=""
+  for _ in $(seq 100); do
+    port=$(grep -o 'http://127.0.0.1:[0-9]*' "$1" | head -1 | sed 's/.*://')
+    [[ -n $port ]] && break
+    sleep 0.1
+  done
+  echo "$port"
+}
+
 # finish NAME: the closing line, and the exit status.
 finish() {
   echo "$1: $passes passed, $failures failed"

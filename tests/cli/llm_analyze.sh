@@ -28,12 +28,7 @@ out=$("$yuqing" analyze --in "$items" --watch "$watch" --db "$work/a.db" --model
 start_server() {
   "$yuqing" serve --model "$model" --tokenizer "$qwen3" --port 0 --threads 1 2>"$work/log" &
   server=$!
-  port=""
-  for _ in $(seq 100); do
-    port=$(grep -o 'http://127.0.0.1:[0-9]*' "$work/log" | head -1 | sed 's/.*://')
-    [[ -n $port ]] && break
-    sleep 0.1
-  done
+  port=$(serve_port "$work/log")
   [[ -n $port ]] && pass || fail "no 'listening' line: $(cat "$work/log")"
 }
 start_server

@@ -54,12 +54,7 @@ fi
 "$yuqing" serve --db "$db" --port 0 --api-key sekrit 2>"$work/serve.log" &
 server=$!
 trap 'kill $server 2>/dev/null; rm -rf "$work"' EXIT
-port=""
-for _ in $(seq 100); do
-  port=$(grep -o 'http://127.0.0.1:[0-9]*' "$work/serve.log" | head -1 | sed 's/.*://')
-  [[ -n $port ]] && break
-  sleep 0.1
-done
+port=$(serve_port "$work/serve.log")
 [[ -n $port ]] && pass || fail "serve --db: no 'listening' line: $(cat "$work/serve.log")"
 api() { curl -s -H "Authorization: Bearer sekrit" "http://127.0.0.1:$port$1"; }
 check "no key" 401 "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/api/entities")"

@@ -26,6 +26,7 @@ sources:
     allow_private: true
 YAML
 cat >"$work/watch.yaml" <<'YAML'
+timezone: Asia/Shanghai
 entities:
   - name: Zenith Robotics
     aliases: [Zenith]
@@ -65,7 +66,8 @@ mv "$work/content/.zenith.json" "$work/content/zenith.json"
 alerted() { [[ -s $work/alerts.jsonl ]]; }
 wait_for 60 alerted && pass || fail "no alert for the new article: $(tail -5 "$work/run.log")"
 check "new article analysed" 1 "$(q "SELECT count(*) FROM articles WHERE title LIKE 'Zenith Robotics%'")"
-jq -e '.entity == "Zenith Robotics" and .kind == "negative_count"' "$work/alerts.jsonl" >/dev/null && pass || fail "alert JSON: $(cat "$work/alerts.jsonl")"
+jq -e '.entity == "Zenith Robotics" and .kind == "negative_count" and .raised_at_local == "2026-11-28T16:00:00+08:00"' \
+  "$work/alerts.jsonl" >/dev/null && pass || fail "alert JSON: $(cat "$work/alerts.jsonl")"
 sleep 3 # three more passes: the same alert is not raised again
 check "alert raised once" 1 "$(wc -l <"$work/alerts.jsonl")"
 [[ -s $work/report/index.html ]] && pass || fail "report not refreshed"

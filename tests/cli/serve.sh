@@ -10,12 +10,7 @@ trap '[[ -n $server ]] && kill $server 2>/dev/null; rm -rf "$work"' EXIT
 
 "$yuqing" serve --model "$data/hf/qwen3-chat" --tokenizer "$qwen3" --port 0 --threads 1 2>"$work/log" &
 server=$!
-port=""
-for _ in $(seq 100); do
-  port=$(grep -o 'http://127.0.0.1:[0-9]*' "$work/log" | head -1 | sed 's/.*://')
-  [[ -n $port ]] && break
-  sleep 0.1
-done
+port=$(serve_port "$work/log")
 [[ -n $port ]] && pass || fail "no 'listening' line: $(cat "$work/log")"
 
 [[ $(curl -s "http://127.0.0.1:$port/health") == '{"status":"ok"}' ]] && pass || fail "/health"
