@@ -68,7 +68,7 @@ int main(void) {
     yq_watch *watch = NULL;
     CHECK(yq_watch_parse("w", watch_yaml, strlen(watch_yaml), &watch) == 0);
     stand_in analyzer = {{"stand-in", stand_in_batch, stand_in_free}, 0, 0, 0, 0};
-    yq_analyze_options o = {items_path, db_path, watch, &analyzer.base, 2};
+    yq_analyze_options o = {items_path, db_path, watch, &analyzer.base, 2, 0};
     yq_analyze_stats stats;
     CHECKF(yq_analyze_run(&o, &stats) == 0, "%s", yq_last_error());
     CHECK(stats.read == 3 && stats.analyzed == 3 && stats.failed == 1);

@@ -126,6 +126,8 @@ typedef struct yq_analyze_options {
     const yq_watch *watch;
     yq_analyzer *analyzer; /* borrowed */
     int batch_size;        /* articles per transaction (default 256) */
+    int64_t items_upto;    /* SQLite items: only rows up to this row id (0: all), e.g. those whose
+                              media is transcribed (media_transcribe.h) */
 } yq_analyze_options;
 
 typedef struct yq_analyze_stats {

@@ -5,6 +5,8 @@
 #define YUQING_PIPELINE_H
 
 #include "yuqing/analyze.h"
+#include "yuqing/crawl.h"
+#include "yuqing/media_transcribe.h"
 
 typedef struct yq_pass_options {
     const char *items_path; /* the crawler's items: JSONL or SQLite (table items) */
@@ -14,11 +16,15 @@ typedef struct yq_pass_options {
     const char *report_dir; /* NULL: no report */
     const char *alert_cmd;  /* NULL: none; else run per new alert with its JSON on stdin */
     int batch_size;         /* articles per transaction; 0: 256 */
+    yq_media_transcriber *transcriber; /* NULL: none; else the media of `transcribe: true`
+                                          sources of `crawl` is transcribed first (SQLite items) */
+    const yq_crawl_config *crawl;
 } yq_pass_options;
 
 typedef struct yq_pass_result {
     yq_analyze_stats analyze;
     int new_alerts;
+    int transcribed; /* items whose media got a transcript */
 } yq_pass_result;
 
 /* Runs the pass. A failing --alert-cmd is a warning, not an error. */

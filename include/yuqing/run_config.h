@@ -17,6 +17,7 @@ typedef struct yq_run_config {
     char *llm_url, *llm_model, *llm_key; /* an OpenAI-compatible server, or NULL */
     char *llm_prompt;        /* the prompt template (path), or NULL for the default */
     int llm_concurrency;     /* 0: the analyzer's default */
+    char *whisper_model;     /* Whisper folder for sources with `transcribe: true`, or NULL */
 } yq_run_config;
 
 /* Reads and checks the file; errors name "PATH:LINE: KEY". Free with yq_run_config_free. */

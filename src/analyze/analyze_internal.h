@@ -10,7 +10,7 @@
 /* Reads crawled items from a JSONL file or a SQLite database with table `items` (detected by the
  * file's first bytes). Malformed JSONL lines are skipped, counted and logged with their line. */
 typedef struct item_reader item_reader;
-int item_reader_open(const char *path, item_reader **out);
+int item_reader_open(const char *path, int64_t upto, item_reader **out);
 /* Fills *item (malloc'd strings; free with item_record_clear) and returns 1, or returns 0 at the
  * end, or a negative YQ_E* code. */
 int item_reader_next(item_reader *r, yq_item_record *item);

@@ -138,16 +138,18 @@ int item_reader_next(item_reader *r, yq_item_record *item) {
     return r->jsonl ? next_jsonl(r, item) : next_row(r, item);
 }
 
-static int open_sqlite(item_reader *r) {
+static int open_sqlite(item_reader *r, int64_t upto) {
     if (sqlite3_open_v2(r->path, &r->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(r->db, "SELECT * FROM items ORDER BY rowid", -1, &r->rows, NULL) != SQLITE_OK)
+        sqlite3_prepare_v2(r->db, "SELECT * FROM items WHERE ?1 = 0 OR rowid <= ?1 ORDER BY rowid", -1, &r->rows,
+                           NULL) != SQLITE_OK)
         return yq_error(YQ_EFORMAT, "%s: not a crawl store with table items (%s)", r->path,
                         r->db ? sqlite3_errmsg(r->db) : "cannot open");
+    sqlite3_bind_int64(r->rows, 1, upto);
     sqlite3_busy_timeout(r->db, 10000);
     return YQ_OK;
 }
 
-int item_reader_open(const char *path, item_reader **out) {
+int item_reader_open(const char *path, int64_t upto, item_reader **out) {
     item_reader *r = calloc(1, sizeof *r);
     if (!r) return yq_error(YQ_ENOMEM, "out of memory");
     r->path = path;
@@ -161,7 +163,7 @@ int item_reader_open(const char *path, item_reader **out) {
     int rc = YQ_OK;
     if (got == sizeof magic && !memcmp(magic, "SQLite format 3", 16)) {
         fclose(f);
-        rc = open_sqlite(r);
+        rc = open_sqlite(r, upto);
     } else {
         rewind(f);
         r->jsonl = f;

@@ -177,7 +177,7 @@ static int open_all(pipeline *p) {
         return yq_error(YQ_ENOMEM, "out of memory");
     int rc = yq_fold_init();
     if (!rc) rc = build_entity_matcher(o->watch, &p->entities);
-    if (!rc) rc = item_reader_open(o->items_path, &p->items);
+    if (!rc) rc = item_reader_open(o->items_path, o->items_upto, &p->items);
     if (!rc) rc = yq_store_open(o->db_path, &p->store);
     if (!rc) rc = yq_store_sync_watch(p->store, o->watch, p->entity_ids);
     if (!rc) rc = yq_store_each_fingerprint(p->store, index_fingerprint, p);

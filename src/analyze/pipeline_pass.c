@@ -26,8 +26,15 @@ static int refresh_report(const char *db_path, const char *dir) {
 
 int yq_pipeline_pass(const yq_pass_options *o, yq_pass_result *result) {
     memset(result, 0, sizeof *result);
-    yq_analyze_options ao = {o->items_path, o->db_path, o->watch, o->analyzer, o->batch_size ? o->batch_size : 256};
-    int rc = yq_analyze_run(&ao, &result->analyze);
+    yq_analyze_options ao = {o->items_path, o->db_path, o->watch, o->analyzer, o->batch_size ? o->batch_size : 256, 0};
+    int rc = YQ_OK, analyse = 1;
+    if (o->transcriber) { /* media first: an item is analysed once, so only with its transcript */
+        const char *table = o->crawl->out_sqlite_table ? o->crawl->out_sqlite_table : "items";
+        rc = yq_media_transcribe_pending(o->transcriber, o->items_path, table, o->crawl, &ao.items_upto,
+                                         &result->transcribed);
+        analyse = ao.items_upto > 0;
+    }
+    if (!rc && analyse) rc = yq_analyze_run(&ao, &result->analyze);
     if (!rc) rc = yq_alerts_run(o->db_path, o->watch, on_alert, (void *)o->alert_cmd, &result->new_alerts);
     if (!rc && o->report_dir) rc = refresh_report(o->db_path, o->report_dir);
     return rc;

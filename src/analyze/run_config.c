@@ -13,6 +13,7 @@ void yq_run_config_free(yq_run_config *c) {
     if (!c) return;
     free(c->crawl), free(c->watch), free(c->state), free(c->db), free(c->report), free(c->alert_cmd);
     free(c->model), free(c->tokenizer), free(c->llm_url), free(c->llm_model), free(c->llm_key), free(c->llm_prompt);
+    free(c->whisper_model);
     free(c);
 }
 
@@ -63,13 +64,14 @@ static int read_llm_keys(const yq_yaml_doc *doc, const char *dir, yq_run_config 
 static int read_keys(const yq_yaml_doc *doc, const char *dir, yq_run_config *c) {
     static const char *const keys[] = {"crawl",     "watch",     "state",   "db",      "report",     "alert_cmd",
                                        "analyze_every", "model", "tokenizer", "llm_url", "llm_model", "llm_key",
-                                       "llm_prompt", "llm_concurrency", NULL};
+                                       "llm_prompt", "llm_concurrency", "whisper_model", NULL};
     int rc = yq_yaml_check_keys(doc, doc->root, "the run configuration", keys);
     if (!rc) rc = path_key(doc, dir, "crawl", NULL, 1, &c->crawl);
     if (!rc) rc = path_key(doc, dir, "watch", NULL, 1, &c->watch);
     if (!rc) rc = path_key(doc, dir, "state", "state", 0, &c->state);
     if (!rc) rc = path_key(doc, dir, "db", "analysis.db", 0, &c->db);
     if (!rc) rc = path_key(doc, dir, "report", NULL, 0, &c->report);
+    if (!rc) rc = path_key(doc, dir, "whisper_model", NULL, 0, &c->whisper_model);
     const char *command = NULL;
     if (!rc) rc = yq_yaml_string(doc, doc->root, "alert_cmd", &command);
     if (!rc && command && !(c->alert_cmd = strdup(command))) rc = yq_error(YQ_ENOMEM, "out of memory");

@@ -58,7 +58,7 @@ int cmd_analyze(int argc, char **argv) {
     if (!rc && !analyzer) rc = yq_builtin_analyzer_new(sentiment, &analyzer);
     yq_pass_result result;
     if (!rc) {
-        yq_pass_options o = {in, db, watch, analyzer, NULL, alert_cmd, (int)batch_size};
+        yq_pass_options o = {in, db, watch, analyzer, NULL, alert_cmd, (int)batch_size, NULL, NULL};
         rc = yq_pipeline_pass(&o, &result);
     }
     if (analyzer) analyzer->free(analyzer);

@@ -96,7 +96,7 @@ static int analyse(const char *out_dir, yq_pass_result *result) {
     if (!rc && model && model[0]) rc = yq_llm_analyzer_new(&llm, &analyzer);
     if (!rc && !analyzer) rc = yq_sentiment_open(NULL, &sentiment);
     if (!rc && !analyzer) rc = yq_builtin_analyzer_new(sentiment, &analyzer);
-    yq_pass_options o = {items, db, watch, analyzer, report, NULL, 0};
+    yq_pass_options o = {items, db, watch, analyzer, report, NULL, 0, NULL, NULL};
     if (!rc) rc = yq_pipeline_pass(&o, result);
     if (analyzer) analyzer->free(analyzer);
     yq_sentiment_close(sentiment);

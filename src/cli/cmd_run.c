@@ -17,6 +17,7 @@
 #include "yuqing/error.h"
 #include "yuqing/llm_analyzer.h"
 #include "yuqing/log.h"
+#include "yuqing/media_transcribe.h"
 #include "yuqing/pipeline.h"
 #include "yuqing/run_config.h"
 
@@ -52,19 +53,31 @@ static int items_path(yq_crawl_config *crawl, const char *state, char **out) {
     return YQ_OK;
 }
 
-static int pass(const yq_run_config *c, const char *items, const yq_watch *watch, yq_analyzer *analyzer) {
-    yq_pass_options o = {items, c->db, watch, analyzer, c->report, c->alert_cmd, 0};
+/* What every pass needs. */
+typedef struct {
+    const yq_run_config *c;
+    const yq_crawl_config *crawl;
+    const char *items;
+    const yq_watch *watch;
+    yq_analyzer *analyzer;
+    yq_media_transcriber *transcriber; /* NULL when no source transcribes its media */
+} daemon_parts;
+
+static int pass(const daemon_parts *d) {
+    yq_pass_options o = {d->items, d->c->db, d->watch, d->analyzer, d->c->report, d->c->alert_cmd, 0,
+                         d->transcriber, d->crawl};
     yq_pass_result r;
     int rc = yq_pipeline_pass(&o, &r);
-    if (!rc && (r.analyze.analyzed || r.new_alerts))
-        yq_info("run: %lld new articles, %d new alerts", r.analyze.analyzed, r.new_alerts);
+    if (!rc && (r.analyze.analyzed || r.new_alerts || r.transcribed))
+        yq_info("run: %lld new articles, %d transcribed, %d new alerts", r.analyze.analyzed, r.transcribed,
+                r.new_alerts);
     return rc;
 }
 
 /* Passes every analyze_every until a signal; then stops the crawler and runs a last pass. */
-static int loop(const yq_run_config *c, crawl_thread *t, const char *items, const yq_watch *watch,
-                yq_analyzer *analyzer, const sigset_t *signals) {
-    struct timespec every = {(time_t)c->analyze_every, (long)((c->analyze_every - (time_t)c->analyze_every) * 1e9)};
+static int loop(const daemon_parts *d, crawl_thread *t, const sigset_t *signals) {
+    double every_s = d->c->analyze_every;
+    struct timespec every = {(time_t)every_s, (long)((every_s - (time_t)every_s) * 1e9)};
     int rc = YQ_OK;
     for (;;) {
         int sig = sigtimedwait(signals, NULL, &every);
@@ -73,16 +86,33 @@ static int loop(const yq_run_config *c, crawl_thread *t, const char *items, cons
             break;
         }
         if (sig < 0 && errno != EAGAIN && errno != EINTR) return yq_error(YQ_EIO, "sigtimedwait: %s", strerror(errno));
-        if ((rc = pass(c, items, watch, analyzer)) != YQ_OK) yq_warn("run: analysis pass failed: %s", yq_last_error());
+        if ((rc = pass(d)) != YQ_OK) yq_warn("run: analysis pass failed: %s", yq_last_error());
     }
     t->stop = 1;
     return rc;
 }
 
+/* The Whisper model for `transcribe: true` sources: NULL when no source transcribes. */
+static int open_transcriber(const yq_run_config *c, const yq_crawl_config *crawl, yq_media_transcriber **out) {
+    *out = NULL;
+    int wanted = 0;
+    for (size_t i = 0; i < crawl->n_sources; i++) wanted |= crawl->sources[i].transcribe;
+    if (!wanted) return YQ_OK;
+    if (!c->whisper_model)
+        return yq_error(YQ_EINVAL, "%s: a source has transcribe: true, but the run configuration has no whisper_model",
+                        crawl->path);
+    if (!crawl->out_sqlite)
+        return yq_error(YQ_EINVAL, "%s: transcribing media needs the items in SQLite (output.sqlite)", crawl->path);
+    return yq_media_transcriber_open(c->whisper_model, out);
+}
+
 static int run(const yq_run_config *c, yq_crawl_config *crawl, const yq_watch *watch, yq_analyzer *analyzer) {
+    daemon_parts d = {c, crawl, NULL, watch, analyzer, NULL};
     char *items;
     int rc = items_path(crawl, c->state, &items);
+    if (!rc) rc = open_transcriber(c, crawl, &d.transcriber);
     if (rc) return rc;
+    d.items = items;
     sigset_t signals;
     sigemptyset(&signals);
     sigaddset(&signals, SIGTERM);
@@ -92,11 +122,15 @@ static int run(const yq_run_config *c, yq_crawl_config *crawl, const yq_watch *w
     crawl_thread t = {.crawl = crawl};
     t.options = (yq_crawl_options){YQ_CRAWL_DAEMON, c->state, NULL, &t.stop};
     pthread_t thread;
-    if (pthread_create(&thread, NULL, run_crawler, &t) != 0) return yq_error(YQ_EIO, "cannot start the crawler thread");
+    if (pthread_create(&thread, NULL, run_crawler, &t) != 0) {
+        yq_media_transcriber_close(d.transcriber);
+        return yq_error(YQ_EIO, "cannot start the crawler thread");
+    }
     yq_info("run: crawling %zu sources; analysing every %gs into %s", crawl->n_sources, c->analyze_every, c->db);
-    rc = loop(c, &t, items, watch, analyzer, &signals);
+    rc = loop(&d, &t, &signals);
     pthread_join(thread, NULL);
-    if (!rc) rc = pass(c, items, watch, analyzer); /* what the crawler stored last */
+    if (!rc) rc = pass(&d); /* what the crawler stored last */
+    yq_media_transcriber_close(d.transcriber);
     return rc ? rc : t.status;
 }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # yuqing run: the daemon against the loopback fixture site. It crawls the feed every second,
-# analyses what it finds, picks up an article added to the site while it runs, raises that
-# article's alert exactly once (through --alert-cmd's JSON on stdin), and exits 0 on SIGTERM.
+# analyses what it finds, picks up an article added to the site while it runs, transcribes the
+# audio linked from it (the source has transcribe: true; a tiny random Whisper model), raises
+# that article's alert exactly once (through --alert-cmd's JSON on stdin), and exits 0 on SIGTERM.
 yuqing=$1 data=$2
 source "$(dirname "$0")/lib.bash"
 site_bin=$(dirname "$yuqing")/fixture_site
@@ -24,6 +25,7 @@ sources:
     start_urls: [http://127.0.0.1:$port/feed.rss]
     schedule: {every: 1s}
     allow_private: true
+    transcribe: true
 YAML
 cat >"$work/watch.yaml" <<'YAML'
 timezone: Asia/Shanghai
@@ -43,6 +45,7 @@ db: analysis.db
 report: report
 analyze_every: 1s
 alert_cmd: "cat >> $work/alerts.jsonl"
+whisper_model: $(realpath "$data/whisper/tiny80")
 YAML
 
 "$yuqing" run "$work/run.yaml" 2>"$work/run.log" &
@@ -58,16 +61,23 @@ wait_for 60 has_articles && pass || fail "no articles analysed: $(tail -5 "$work
 
 cat >"$work/content/.zenith.json" <<'JSON'
 {"slug": "zenith-fire", "lang": "en", "title": "Zenith Robotics blamed for deadly factory fire",
- "author": "Test Desk", "published": "2026-11-28T08:00:00+00:00",
+ "author": "Test Desk", "published": "2026-11-28T08:00:00+00:00", "media": "/media/speech.wav",
  "paragraphs": ["Zenith Robotics was blamed for a deadly fire at its factory that killed two workers and injured twelve. Regulators accused Zenith Robotics of serious safety violations and opened an investigation.",
                 "Zenith Robotics shares plunged 15 percent, and analysts warned of heavy losses, lawsuits and fines."]}
 JSON
+cp "$data/whisper/audio/speech_en.wav" "$work/content/speech.wav"
 mv "$work/content/.zenith.json" "$work/content/zenith.json"
 alerted() { [[ -s $work/alerts.jsonl ]]; }
 wait_for 60 alerted && pass || fail "no alert for the new article: $(tail -5 "$work/run.log")"
 check "new article analysed" 1 "$(q "SELECT count(*) FROM articles WHERE title LIKE 'Zenith Robotics%'")"
 jq -e '.entity == "Zenith Robotics" and .kind == "negative_count" and .raised_at_local == "2026-11-28T16:00:00+08:00"' \
   "$work/alerts.jsonl" >/dev/null && pass || fail "alert JSON: $(cat "$work/alerts.jsonl")"
+# The article's audio was transcribed (the same text `yuqing transcribe` gives) before analysis.
+expected=$("$yuqing" transcribe --model "$data/whisper/tiny80" --format json "$data/whisper/audio/speech_en.wav" 2>/dev/null |
+  jq -r '[.segments[].text] | join("")')
+[[ -n $expected ]] && check "transcript in the item" "$expected" \
+  "$(sqlite3 "$work/items.db" "SELECT transcript FROM items WHERE url LIKE '%zenith-fire%'")" || fail "no reference transcript"
+check "transcript analysed with the article" 1 "$(q "SELECT count(*) FROM articles WHERE title LIKE 'Zenith%' AND instr(body, '$(printf '%s' "$expected" | head -c 20 | sed "s/'/''/g")') > 0")"
 sleep 3 # three more passes: the same alert is not raised again
 check "alert raised once" 1 "$(wc -l <"$work/alerts.jsonl")"
 [[ -s $work/report/index.html ]] && pass || fail "report not refreshed"

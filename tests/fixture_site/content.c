@@ -34,7 +34,8 @@ int site_article_from_json(const char *text, size_t len, site_article *a) {
                         json_str(o, "author", ""),
                         json_str(o, "published", "2024-11-01T00:00:00+00:00"),
                         {0},
-                        ARTICLE_HTML};
+                        ARTICLE_HTML,
+                        json_str(o, "media", NULL)};
     int i = 0;
     const cJSON *p;
     cJSON_ArrayForEach(p, paragraphs) {
@@ -107,7 +108,7 @@ void site_list_free(site_snapshot *s) {
     for (int i = 0; i < s->n_owned; i++) {
         site_article *a = &s->owned[i];
         free((char *)a->slug), free((char *)a->lang), free((char *)a->title);
-        free((char *)a->author), free((char *)a->published);
+        free((char *)a->author), free((char *)a->published), free((char *)a->media);
         for (int k = 0; a->paragraphs[k]; k++)
             free((char *)a->paragraphs[k]);
     }

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "site.h"
+#include "yuqing/mapfile.h"
 
 #define HUGE_BYTES (50L * 1000 * 1000)
 
@@ -211,6 +212,22 @@ static int special_route(struct MHD_Connection *c, const char *path, reply *r) {
     return 1;
 }
 
+/* /media/NAME: a file of the --content folder (audio or video for media links). */
+static int media_route(const char *path, reply *r) {
+    if (strncmp(path, "/media/", 7) != 0 || !site.content_dir || strstr(path, "..")) return 0;
+    char file[1024];
+    snprintf(file, sizeof file, "%s/%s", site.content_dir, path + 7);
+    char *bytes;
+    size_t len;
+    if (yq_read_file(file, &bytes, &len)) return 0;
+    sb_add(&r->body, bytes, len);
+    free(bytes);
+    const char *dot = strrchr(path, '.');
+    r->type = dot && !strcmp(dot, ".wav") ? "audio/wav" : dot && !strcmp(dot, ".mp3") ? "audio/mpeg"
+                                                                                      : "application/octet-stream";
+    return 1;
+}
+
 /* Routes built from the article list. */
 static int content_route(struct MHD_Connection *c, const char *path, const char *host, reply *r) {
     site_snapshot s;
@@ -358,7 +375,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (proxied) url = strchr(url + 7, '/') ? strchr(url + 7, '/') : "/";
     if (strcmp(method, "POST") == 0 && strcmp(url, "/admin/article") == 0) {
         admin_add(rq, &r);
-    } else if (!special_route(c, url, &r) && !content_route(c, url, host, &r)) {
+    } else if (!special_route(c, url, &r) && !media_route(url, &r) && !content_route(c, url, host, &r)) {
         r.status = 404;
         r.body.len = 0;
         sb_printf(&r.body, "<html><body><h1>404 Not Found</h1></body></html>\n");

@@ -95,6 +95,11 @@ void page_article(sbuf *b, const site_article *a, const site_article *const *lis
         sb_escaped(b, a->paragraphs[i]);
         sb_printf(b, "</p>\n");
     }
+    if (a->media) {
+        sb_printf(b, "<audio controls src=\"");
+        sb_escaped(b, a->media);
+        sb_printf(b, "\"></audio>\n");
+    }
     sb_printf(b, "</article>\n<aside><h3>%s</h3><ul>\n", strcmp(a->lang, "zh") == 0 ? "相关阅读" : "Related");
     for (int i = 0; i < n && i < 3; i++) {
         char path[256];

@@ -20,6 +20,7 @@ typedef struct {
     const char *published;     /* ISO 8601 with offset: "2024-01-30T14:30:00+08:00" */
     const char *paragraphs[8]; /* NULL-terminated */
     enum article_kind kind;
+    const char *media;         /* an audio/video file's path on the site ("/media/x.wav"), or NULL */
 } site_article;
 
 /* The built-in table (articles.c), NULL-slug terminated. */
@@ -59,7 +60,8 @@ typedef struct {
 
 int site_list(const char *content_dir, site_snapshot *out);
 void site_list_free(site_snapshot *s);
-/* Reads an article from JSON {"slug", "lang", "title", "author", "published", "paragraphs"}
+/* Reads an article from JSON {"slug", "lang", "title", "author", "published", "paragraphs",
+ * "media" (optional)}
  * (strings malloc'd); 0 on success. */
 int site_article_from_json(const char *text, size_t len, site_article *a);
 /* Adds an article for the rest of the process's life (takes its strings); 0 on success. */
