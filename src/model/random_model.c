@@ -4,7 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "safetensors.h"
+#include "random_tensors.h"
 #include "yuqing/error.h"
 #include "yuqing/random_model.h"
 
@@ -12,46 +12,18 @@ yq_random_model_shape yq_random_model_qwen25_05b(void) {
     return (yq_random_model_shape){"Qwen2ForCausalLM", 896, 24, 14, 2, 4864, 151936, 32768, 1, YQ_DTYPE_BF16, 1};
 }
 
+/* The tensors, and the bytes of the weight matrices among them. */
 typedef struct {
-    yq_st_tensor *tensors;
-    void **data;
-    int n, cap;
+    random_tensors list;
     size_t weight_bytes;
-    uint64_t rng;
-    yq_dtype dtype;
 } tensor_list;
 
-static float next_uniform(uint64_t *s) {
-    *s ^= *s << 13;
-    *s ^= *s >> 7;
-    *s ^= *s << 17;
-    return (float)(*s >> 40) / (float)(1 << 24) * 2.0f - 1.0f;
-}
-
-static void *random_values(tensor_list *l, size_t n, int ones) {
-    void *p = malloc(n * yq_dtype_size(l->dtype));
-    for (size_t i = 0; p && i < n; i++) {
-        float v = ones ? 1.0f : next_uniform(&l->rng) * 0.05f;
-        if (l->dtype == YQ_DTYPE_F32) ((float *)p)[i] = v;
-        else if (l->dtype == YQ_DTYPE_F16) ((uint16_t *)p)[i] = yq_f32_to_f16(v);
-        else ((uint16_t *)p)[i] = yq_f32_to_bf16(v);
-    }
-    return p;
-}
-
+/* A matrix (rows, cols) or, when is_vector, a vector (cols): norms are ones, the rest random. */
 static int add_tensor(tensor_list *l, const char *name, int64_t rows, int64_t cols, int is_vector) {
-    if (l->n == l->cap) return yq_error(YQ_EINVAL, "random model: too many tensors");
-    yq_st_tensor *t = &l->tensors[l->n];
-    t->name = strdup(name);
-    t->dtype = l->dtype;
-    t->n_dims = is_vector ? 1 : 2;
-    t->shape[0] = is_vector ? cols : rows;
-    t->shape[1] = cols;
-    t->n_bytes = (size_t)(is_vector ? 1 : rows) * (size_t)cols * yq_dtype_size(l->dtype);
-    l->data[l->n] = random_values(l, t->n_bytes / yq_dtype_size(l->dtype), is_vector && strstr(name, "norm"));
-    if (!t->name || !l->data[l->n++]) return yq_error(YQ_ENOMEM, "random model: out of memory");
-    if (!is_vector) l->weight_bytes += t->n_bytes;
-    return YQ_OK;
+    int64_t dims[2] = {is_vector ? cols : rows, cols};
+    int rc = random_tensors_add(&l->list, name, is_vector ? 1 : 2, dims, is_vector && strstr(name, "norm") ? 1.0f : 0);
+    if (!rc && !is_vector) l->weight_bytes += (size_t)(rows * cols) * yq_dtype_size(l->list.dtype);
+    return rc;
 }
 
 static int add_layer(tensor_list *l, const yq_random_model_shape *s, int i) {
@@ -89,25 +61,16 @@ static int write_config(const char *folder, const yq_random_model_shape *s) {
 }
 
 int yq_random_model_write(const char *folder, const yq_random_model_shape *s, size_t *weight_bytes) {
-    int cap = 4 + 12 * s->n_layers;
-    tensor_list l = {calloc((size_t)cap, sizeof(yq_st_tensor)), calloc((size_t)cap, sizeof(void *)), 0, cap, 0,
-                     s->seed | 1, s->dtype};
-    int rc = l.tensors && l.data ? YQ_OK : yq_error(YQ_ENOMEM, "random model: out of memory");
+    tensor_list l = {.weight_bytes = 0};
+    int rc = random_tensors_init(&l.list, 4 + 12 * s->n_layers, s->seed, s->dtype);
     if (!rc) rc = add_tensor(&l, "model.embed_tokens.weight", s->vocab_size, s->dim, 0);
     if (!rc) rc = add_tensor(&l, "model.norm.weight", 1, s->dim, 1);
     if (!rc && !s->tied_embeddings) rc = add_tensor(&l, "lm_head.weight", s->vocab_size, s->dim, 0);
     for (int i = 0; i < s->n_layers && !rc; i++) rc = add_layer(&l, s, i);
-    char path[4096];
-    snprintf(path, sizeof path, "%s/model.safetensors", folder);
-    if (!rc) rc = yq_safetensors_write(path, l.tensors, (const void *const *)l.data, l.n);
+    if (!rc) rc = random_tensors_write(&l.list, folder);
     if (!rc) rc = write_config(folder, s);
     if (!rc && weight_bytes) *weight_bytes = l.weight_bytes;
-    for (int i = 0; i < l.n; i++) {
-        free(l.tensors[i].name);
-        free(l.data[i]);
-    }
-    free(l.tensors);
-    free(l.data);
+    random_tensors_free(&l.list);
     return rc;
 }
 

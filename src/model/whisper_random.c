@@ -3,56 +3,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "safetensors.h"
+#include "random_tensors.h"
 #include "yuqing/error.h"
 #include "yuqing/whisper.h"
 
 yq_whisper_shape yq_whisper_shape_tiny(void) { return (yq_whisper_shape){80, 384, 4, 4, 6, 1536, 51865, 448, YQ_DTYPE_F16, 1}; }
 yq_whisper_shape yq_whisper_shape_base(void) { return (yq_whisper_shape){80, 512, 6, 6, 8, 2048, 51865, 448, YQ_DTYPE_F16, 2}; }
 
-typedef struct {
-    yq_st_tensor *tensors;
-    void **data;
-    int n, cap;
-    uint64_t rng;
-    yq_dtype dtype;
-} tensor_list;
-
-static float next_uniform(uint64_t *s) {
-    *s ^= *s << 13;
-    *s ^= *s >> 7;
-    *s ^= *s << 17;
-    return (float)(*s >> 40) / (float)(1 << 24) * 2.0f - 1.0f;
-}
-
-/* Adds tensor `name` of shape dims[0..n_dims) filled with `one` (when not 0) or random values. */
-static int add(tensor_list *l, const char *name, int n_dims, const int64_t *dims, float one) {
-    if (l->n == l->cap) return yq_error(YQ_EINVAL, "random whisper: too many tensors");
-    yq_st_tensor *t = &l->tensors[l->n];
-    size_t count = 1;
-    for (int i = 0; i < n_dims; i++) count *= (size_t)(t->shape[i] = dims[i]);
-    t->name = strdup(name);
-    t->dtype = l->dtype;
-    t->n_dims = n_dims;
-    t->n_bytes = count * yq_dtype_size(l->dtype);
-    void *p = l->data[l->n++] = malloc(t->n_bytes);
-    if (!t->name || !p) return yq_error(YQ_ENOMEM, "random whisper: out of memory");
-    for (size_t i = 0; i < count; i++) {
-        float v = one != 0 ? one : next_uniform(&l->rng) * 0.05f;
-        if (l->dtype == YQ_DTYPE_F32) ((float *)p)[i] = v;
-        else if (l->dtype == YQ_DTYPE_F16) ((uint16_t *)p)[i] = yq_f32_to_f16(v);
-        else ((uint16_t *)p)[i] = yq_f32_to_bf16(v);
-    }
-    return YQ_OK;
-}
-
-static int add_block(tensor_list *l, const char prefix[64], int64_t d, int64_t ffn, int cross) {
+static int add_block(random_tensors *l, const char prefix[64], int64_t d, int64_t ffn, int cross) {
     static const char *const attn[] = {"self_attn", "encoder_attn"};
     char name[320];
     int64_t dd[2] = {d, d}, fd[2] = {ffn, d}, df[2] = {d, ffn};
     int rc = 0;
 #define T(suffix, n, dims, one) \
-    if (!rc) { snprintf(name, sizeof name, "%s.%s", prefix, suffix); rc = add(l, name, n, dims, one); }
+    if (!rc) { snprintf(name, sizeof name, "%s.%s", prefix, suffix); rc = random_tensors_add(l, name, n, dims, one); }
     for (int a = 0; a <= cross; a++) {
         char part[160], ln[64];
         snprintf(ln, sizeof ln, "%s_layer_norm", attn[a]);
@@ -77,20 +41,20 @@ static int add_block(tensor_list *l, const char prefix[64], int64_t d, int64_t f
     return rc;
 }
 
-static int add_all(tensor_list *l, const yq_whisper_shape *s) {
+static int add_all(random_tensors *l, const yq_whisper_shape *s) {
     int64_t d = s->d_model, conv1[3] = {d, s->n_mels, 3}, conv2[3] = {d, d, 3};
     int64_t enc_pos[2] = {1500, d}, dec_pos[2] = {s->n_text_ctx, d}, emb[2] = {s->vocab_size, d};
-    int rc = add(l, "model.encoder.conv1.weight", 3, conv1, 0);
-    if (!rc) rc = add(l, "model.encoder.conv1.bias", 1, &d, 0);
-    if (!rc) rc = add(l, "model.encoder.conv2.weight", 3, conv2, 0);
-    if (!rc) rc = add(l, "model.encoder.conv2.bias", 1, &d, 0);
-    if (!rc) rc = add(l, "model.encoder.embed_positions.weight", 2, enc_pos, 0);
-    if (!rc) rc = add(l, "model.encoder.layer_norm.weight", 1, &d, 1);
-    if (!rc) rc = add(l, "model.encoder.layer_norm.bias", 1, &d, 0);
-    if (!rc) rc = add(l, "model.decoder.embed_tokens.weight", 2, emb, 0);
-    if (!rc) rc = add(l, "model.decoder.embed_positions.weight", 2, dec_pos, 0);
-    if (!rc) rc = add(l, "model.decoder.layer_norm.weight", 1, &d, 1);
-    if (!rc) rc = add(l, "model.decoder.layer_norm.bias", 1, &d, 0);
+    int rc = random_tensors_add(l, "model.encoder.conv1.weight", 3, conv1, 0);
+    if (!rc) rc = random_tensors_add(l, "model.encoder.conv1.bias", 1, &d, 0);
+    if (!rc) rc = random_tensors_add(l, "model.encoder.conv2.weight", 3, conv2, 0);
+    if (!rc) rc = random_tensors_add(l, "model.encoder.conv2.bias", 1, &d, 0);
+    if (!rc) rc = random_tensors_add(l, "model.encoder.embed_positions.weight", 2, enc_pos, 0);
+    if (!rc) rc = random_tensors_add(l, "model.encoder.layer_norm.weight", 1, &d, 1);
+    if (!rc) rc = random_tensors_add(l, "model.encoder.layer_norm.bias", 1, &d, 0);
+    if (!rc) rc = random_tensors_add(l, "model.decoder.embed_tokens.weight", 2, emb, 0);
+    if (!rc) rc = random_tensors_add(l, "model.decoder.embed_positions.weight", 2, dec_pos, 0);
+    if (!rc) rc = random_tensors_add(l, "model.decoder.layer_norm.weight", 1, &d, 1);
+    if (!rc) rc = random_tensors_add(l, "model.decoder.layer_norm.bias", 1, &d, 0);
     char prefix[64];
     for (int i = 0; i < s->encoder_layers && !rc; i++) {
         snprintf(prefix, sizeof prefix, "model.encoder.layers.%d", i);
@@ -119,18 +83,11 @@ static int write_config(const char *folder, const yq_whisper_shape *s) {
 }
 
 int yq_whisper_random_write(const char *folder, const yq_whisper_shape *s) {
-    int cap = 16 + 16 * s->encoder_layers + 26 * s->decoder_layers;
-    tensor_list l = {calloc((size_t)cap, sizeof(yq_st_tensor)), calloc((size_t)cap, sizeof(void *)), 0, cap, s->seed | 1, s->dtype};
-    int rc = l.tensors && l.data ? add_all(&l, s) : yq_error(YQ_ENOMEM, "random whisper: out of memory");
-    char path[4096];
-    snprintf(path, sizeof path, "%s/model.safetensors", folder);
-    if (!rc) rc = yq_safetensors_write(path, l.tensors, (const void *const *)l.data, l.n);
+    random_tensors l;
+    int rc = random_tensors_init(&l, 16 + 16 * s->encoder_layers + 26 * s->decoder_layers, s->seed, s->dtype);
+    if (!rc) rc = add_all(&l, s);
+    if (!rc) rc = random_tensors_write(&l, folder);
     if (!rc) rc = write_config(folder, s);
-    for (int i = 0; i < l.n; i++) {
-        free(l.tensors[i].name);
-        free(l.data[i]);
-    }
-    free(l.tensors);
-    free(l.data);
+    random_tensors_free(&l);
     return rc;
 }
