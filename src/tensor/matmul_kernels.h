@@ -2,6 +2,7 @@
 #ifndef YUQING_TENSOR_MATMUL_KERNELS_H
 #define YUQING_TENSOR_MATMUL_KERNELS_H
 
+#include "yuqing/kernels.h"
 #include "yuqing/tensor.h"
 
 /* Computes rows [row_begin, row_end) of out (n_tokens, w->rows) = x (n_tokens, w->cols) W^T. */
@@ -26,6 +27,9 @@ void yq_matmul_rows_avx2(float *out, const yq_tensor *w, const float *x, int n_t
  * (yq_act_row_bytes(w->dtype, w->cols) bytes per token, quant_act.h). */
 void yq_matmul_rows_quant_avx2(float *out, const yq_tensor *w, const void *xq, int n_tokens,
                                int64_t row_begin, int64_t row_end);
+/* Vectorised twins of ops.c's softmax and paged attention (head_dim a multiple of 8). */
+void yq_softmax_avx2(float *x, int n);
+void yq_attention_avx2(float *out, const float *q, int head_dim, const yq_kv_view *kv, int n_ctx, float *scores);
 #endif
 
 #endif

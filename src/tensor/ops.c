@@ -1,7 +1,9 @@
 /* Element-wise and per-vector kernels of the decoder: RMSNorm, RoPE, softmax, SiLU gating,
- * and attention over a paged KV cache. Plain C with a fixed summation order. */
+ * and attention over a paged KV cache (its AVX2 twin in attention_avx2.c). Plain C with a fixed
+ * summation order. */
 #include <math.h>
 
+#include "matmul_kernels.h"
 #include "yuqing/kernels.h"
 
 /* The squares are summed in double, as ggml does: with 8-bit activations downstream, a last-bit
@@ -56,6 +58,12 @@ static const float *kv_row(const float *base, const yq_kv_view *kv, int pos, int
 
 void yq_attention(float *out, const float *q, int head_dim, const yq_kv_view *kv, int n_ctx,
                   float *scores) {
+#ifdef YQ_HAVE_AVX2
+    if (yq_kernels_active() == YQ_KERNEL_AVX2 && head_dim % 8 == 0) {
+        yq_attention_avx2(out, q, head_dim, kv, n_ctx, scores);
+        return;
+    }
+#endif
     float scale = 1.0f / sqrtf((float)head_dim);
     for (int p = 0; p < n_ctx; p++) {
         const float *k = kv_row(kv->k_base, kv, p, head_dim);

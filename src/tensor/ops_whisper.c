@@ -3,6 +3,7 @@
  * (AVX2 when the matmul kernels are AVX2, else the plain C twins). Fixed summation orders. */
 #include <math.h>
 
+#include "matmul_kernels.h"
 #include "yuqing/kernels.h"
 
 void yq_layernorm(float *out, const float *x, const float *weight, const float *bias, int n, float eps) {
@@ -18,8 +19,6 @@ void yq_layernorm(float *out, const float *x, const float *weight, const float *
 void yq_gelu(float *x, int64_t n) {
     for (int64_t i = 0; i < n; i++) x[i] = 0.5f * x[i] * (1.0f + erff(x[i] * (float)M_SQRT1_2));
 }
-
-void yq_softmax_avx2(float *x, int n);
 
 void yq_softmax_long(float *x, int n) {
 #ifdef YQ_HAVE_AVX2

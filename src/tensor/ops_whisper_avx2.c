@@ -3,9 +3,8 @@
 #include <immintrin.h>
 #include <math.h>
 
+#include "matmul_kernels.h"
 #include "yuqing/kernels.h"
-
-void yq_softmax_avx2(float *x, int n);
 
 /* e^x for x <= 0 (softmax inputs after subtracting the maximum); below -87.3 gives 0. */
 static inline __m256 exp8(__m256 x) {
