@@ -131,7 +131,7 @@ static void accuracy(yq_dtype dt, double *round_trip, double *matmul) {
         }
     }
     *round_trip = sqrt(e2 / r2);
-    yq_tensor t = {dt, ACC_ROWS, COLS, w};
+    yq_tensor t = {.dtype = dt, .rows = ACC_ROWS, .cols = COLS, .data = w};
     yq_matmul_reference(ref, &t, x, 1);
     yq_matmul(got, &t, x, 1);
     e2 = r2 = 0;
@@ -165,7 +165,7 @@ int main(int argc, char **argv) {
         for (int d = 0; d < N_DTYPES; d++) {
             int64_t rows = (int64_t)(target / row_bytes[d]) / 64 * 64;
             fill_matrix(buf, DTYPES[d], rows, row_bytes[d]);
-            a.w = (yq_tensor){DTYPES[d], rows, COLS, buf};
+            a.w = (yq_tensor){.dtype = DTYPES[d], .rows = rows, .cols = COLS, .data = buf};
             a.bytes = (size_t)rows * row_bytes[d];
             rate[threads][d] = median_rate(a.bytes, run_matvec, &a);
         }

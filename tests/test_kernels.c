@@ -29,7 +29,7 @@ static void *random_matrix(yq_dtype dt, int64_t n) {
 
 static void check_matmul_shape(yq_dtype dt, int64_t rows, int64_t cols, int n_tokens) {
     void *w_data = random_matrix(dt, rows * cols);
-    yq_tensor w = {dt, rows, cols, w_data};
+    yq_tensor w = {.dtype = dt, .rows = rows, .cols = cols, .data = w_data};
     float *x = random_matrix(YQ_DTYPE_F32, cols * n_tokens);
     size_t n_out = (size_t)rows * n_tokens;
     float *ref = malloc(n_out * sizeof *ref), *got = malloc(n_out * sizeof *got), *one = malloc((size_t)rows * sizeof *one);

@@ -120,7 +120,7 @@ static void test_fixtures(void) {
         }
         yq_dequantize_row(dt, f.quant, values, (int64_t)n);
         CHECKF(!memcmp(values, f.dequant, n * sizeof *values), "%s: dequantize differs", yq_dtype_name(dt));
-        yq_tensor t = {dt, f.rows, f.cols, f.quant};
+        yq_tensor t = {.dtype = dt, .rows = f.rows, .cols = f.cols, .data = f.quant};
         yq_tensor_row_f32(&t, 2, values);
         CHECKF(!memcmp(values, f.dequant + 2 * f.cols, f.cols * sizeof *values), "%s: tensor row 2",
                yq_dtype_name(dt));
@@ -232,7 +232,8 @@ static void free_case(case_data *c) {
  * one thread (`first` gets the batch result) each token alone must give its row of the batch
  * bit for bit; on more threads the batch, and its last token alone, must match `first`. */
 static void check_case(case_data *c, float *first, int threads) {
-    yq_tensor w = {c->dt, c->rows, c->cols, c->w};
+    yq_tensor w = {.dtype = c->dt, .rows = c->rows, .cols = c->cols, .data = c->w};
+    CHECK(yq_tensor_pack(&w) == 0);
     size_t no = (size_t)c->rows * c->n_tokens, row_bytes = (size_t)c->rows * sizeof(float);
     yq_matmul_reference(c->ref, &w, c->x, c->n_tokens);
     yq_matmul(c->got, &w, c->x, c->n_tokens);
@@ -242,7 +243,7 @@ static void check_case(case_data *c, float *first, int threads) {
             size_t i = (size_t)t * c->rows + r;
             float tol = tolerance(c->wf + r * c->cols, c->x + t * c->cols, c->cols, block);
             bad += !(fabsf(c->got[i] - c->ref[i]) <= tol);
-            if (yq_kernels_active() == YQ_KERNEL_AVX2) {
+            if (yq_kernels_active() != YQ_KERNEL_SCALAR) {
                 err2[c->dt] += (double)(c->got[i] - c->ref[i]) * (c->got[i] - c->ref[i]);
                 ref2[c->dt] += (double)c->ref[i] * c->ref[i];
             }
@@ -260,16 +261,17 @@ static void check_case(case_data *c, float *first, int threads) {
                "%s %lldx%lld threads=%d: token %d alone differs", yq_dtype_name(c->dt), (long long)c->rows,
                (long long)c->cols, threads, t);
     }
+    yq_tensor_unpack(&w);
 }
 
-/* Every quantized dtype, row counts around the 4-row tiles and 16-row tasks, token counts around
- * the 2-token tiles and 32-token blocks; 1 to 3 threads (the scalar kernel on 1: it is the
- * reference itself). */
+/* Every quantized dtype, row counts around the 4-row tiles and 16-row tasks (16 and 48 rows are
+ * packed for the AVX-512 kernels), token counts around the 2- and 4-token tiles and the 32- and
+ * 64-token blocks; 1 to 3 threads (the scalar kernel on 1: it is the reference itself). */
 static void test_matmul(void) {
-    static const int64_t rows[] = {1, 5, 17, 67};
-    static const int tokens[] = {1, 2, 5, 33};
-    yq_kernel_kind kinds[] = {YQ_KERNEL_SCALAR, YQ_KERNEL_AVX2};
-    for (int k = 0; k < 2; k++) {
+    static const int64_t rows[] = {1, 5, 16, 17, 48, 67};
+    static const int tokens[] = {1, 2, 5, 33, 67};
+    yq_kernel_kind kinds[] = {YQ_KERNEL_SCALAR, YQ_KERNEL_AVX2, YQ_KERNEL_AVX512};
+    for (int k = 0; k < 3; k++) {
         if (yq_kernels_select(kinds[k]) != 0) continue;
         for (int q = 0; q < N_QTYPES; q++)
             for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++)

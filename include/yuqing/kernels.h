@@ -9,8 +9,10 @@
 
 #include "yuqing/tensor.h"
 
-/* Which matmul implementation runs: the scalar reference or a SIMD variant. */
-typedef enum yq_kernel_kind { YQ_KERNEL_AUTO = 0, YQ_KERNEL_SCALAR, YQ_KERNEL_AVX2 } yq_kernel_kind;
+/* Which matmul implementation runs: the scalar reference or a SIMD variant. AVX512 (with VNNI)
+ * is AVX2 plus the kernels for packed quantized weights (yq_tensor_pack); weights that are not
+ * packed run the AVX2 kernels there. */
+typedef enum yq_kernel_kind { YQ_KERNEL_AUTO = 0, YQ_KERNEL_SCALAR, YQ_KERNEL_AVX2, YQ_KERNEL_AVX512 } yq_kernel_kind;
 
 /* Selects the matmul kernel (AUTO: best supported). Returns YQ_EUNSUPPORTED when the CPU or
  * build lacks it. Not thread-safe; call before running models. */
@@ -26,6 +28,14 @@ const char *yq_kernel_name(yq_kernel_kind kind);
  * The 8-bit copy lives in a per-thread buffer that grows as needed; should that allocation fail,
  * the call runs the scalar reference instead. */
 void yq_matmul(float *out, const yq_tensor *w, const float *x, int n_tokens);
+
+/* Gives w a copy of its weights in the layout of the AVX-512 VNNI kernels (groups of 16 rows,
+ * quant_pack.h) when this CPU and build have them and w is Q8_0, Q4_0, Q5_0 or Q4_K with a
+ * multiple of 16 rows; otherwise leaves w as it is. yq_matmul uses the copy while the AVX512
+ * kernels are selected. YQ_ENOMEM when the copy cannot be had (w unchanged). */
+int yq_tensor_pack(yq_tensor *w);
+/* Frees w's packed copy, if any. */
+void yq_tensor_unpack(yq_tensor *w);
 
 /* The same with the scalar reference loop on one thread (used by tests as the twin). */
 void yq_matmul_reference(float *out, const yq_tensor *w, const float *x, int n_tokens);

@@ -30,6 +30,7 @@ typedef struct yq_tensor {
     yq_dtype dtype;
     int64_t rows, cols;
     const void *data;
+    const void *packed; /* owned copy in the AVX-512 kernels' layout (yq_tensor_pack), or NULL */
 } yq_tensor;
 
 /* Bytes per element of a plain dtype (F32 4, F16/BF16 2); 0 for quantized dtypes, whose sizes

@@ -79,7 +79,8 @@ static void full_attention(float *out, const float *q, const float *k, const flo
                 s->kh[t * hd + i] = k[(int64_t)t * d + h * hd + i];
                 s->vt[(int64_t)i * n_ctx + t] = v[(int64_t)t * d + h * hd + i];
             }
-        yq_tensor keys = {YQ_DTYPE_F32, n_ctx, hd, s->kh}, values_t = {YQ_DTYPE_F32, hd, n_ctx, s->vt};
+        yq_tensor keys = {.dtype = YQ_DTYPE_F32, .rows = n_ctx, .cols = hd, .data = s->kh};
+        yq_tensor values_t = {.dtype = YQ_DTYPE_F32, .rows = hd, .cols = n_ctx, .data = s->vt};
         yq_whisper_attend(s->oh, s->qh, n_ctx, &keys, &values_t, s->scores);
         for (int t = 0; t < n_ctx; t++)
             for (int i = 0; i < hd; i++) out[(int64_t)t * d + h * hd + i] = s->oh[t * hd + i];

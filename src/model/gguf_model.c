@@ -139,7 +139,7 @@ static int bind(const loader *ld, const char *name, int64_t rows, int64_t cols, 
     uint64_t room = ld->g->file.size - ld->g->data_offset - t->offset; /* > 0: checked by the parser */
     if ((uint64_t)(is_vector ? 1 : rows) > room / row_bytes)
         return yq_error(YQ_EFORMAT, "%s: tensor %s extends past the end of the file", ld->path, name);
-    *out = (yq_tensor){dtype, is_vector ? 1 : rows, cols, t->data};
+    *out = (yq_tensor){.dtype = dtype, .rows = is_vector ? 1 : rows, .cols = cols, .data = t->data};
     return YQ_OK;
 }
 

@@ -39,7 +39,7 @@ static int bind(const tensor_set *set, const char *name, int64_t rows, int64_t c
     if (!t->dtype_supported)
         return yq_error(YQ_EUNSUPPORTED, "%s: tensor '%s' has dtype %s (F32, F16 and BF16 are supported)",
                         set->folder, name, t->dtype_name);
-    *out = (yq_tensor){t->dtype, is_vector ? 1 : rows, cols, t->data};
+    *out = (yq_tensor){.dtype = t->dtype, .rows = is_vector ? 1 : rows, .cols = cols, .data = t->data};
     return YQ_OK;
 }
 

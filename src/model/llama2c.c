@@ -55,7 +55,7 @@ static const float *take(cursor *cur, size_t n) {
 }
 
 static yq_tensor matrix(const float *base, int layer, int64_t rows, int64_t cols) {
-    return (yq_tensor){YQ_DTYPE_F32, rows, cols, base + (size_t)layer * rows * cols};
+    return (yq_tensor){.dtype = YQ_DTYPE_F32, .rows = rows, .cols = cols, .data = base + (size_t)layer * rows * cols};
 }
 
 static int copy_vector(const float *src, int n, float **out) {
@@ -81,8 +81,8 @@ static int bind_weights(yq_model *m, cursor *cur, int shared, const char *path) 
         return yq_error(YQ_EFORMAT, "%s: truncated: the header's sizes need more weights than the file holds", path);
     if (cur->left != 0)
         return yq_error(YQ_EFORMAT, "%s: %zu unexpected bytes after the weights", path, cur->left * sizeof(float));
-    m->token_embedding = (yq_tensor){YQ_DTYPE_F32, (int64_t)V, (int64_t)D, emb};
-    m->lm_head = (yq_tensor){YQ_DTYPE_F32, (int64_t)V, (int64_t)D, classifier};
+    m->token_embedding = (yq_tensor){.dtype = YQ_DTYPE_F32, .rows = (int64_t)V, .cols = (int64_t)D, .data = emb};
+    m->lm_head = (yq_tensor){.dtype = YQ_DTYPE_F32, .rows = (int64_t)V, .cols = (int64_t)D, .data = classifier};
     int rc = yq_model_alloc_layers(m);
     if (!rc) rc = copy_vector(final_norm, c->dim, &m->output_norm);
     for (int l = 0; l < c->n_layers && !rc; l++) {

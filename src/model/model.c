@@ -7,6 +7,7 @@
 
 #include "loader.h"
 #include "yuqing/error.h"
+#include "yuqing/kernels.h"
 #include "yuqing/mapfile.h"
 
 static int has_suffix(const char *s, const char *suffix) {
@@ -19,6 +20,23 @@ static char *parent_folder(const char *path) {
     if (!slash) return strdup(".");
     if (slash == path) return strdup("/");
     return strndup(path, (size_t)(slash - path));
+}
+
+static int pack_one(yq_tensor *t, int pack) {
+    if (pack) return yq_tensor_pack(t);
+    yq_tensor_unpack(t);
+    return YQ_OK;
+}
+
+/* Packs every weight matrix of the forward pass for the AVX-512 kernels where they apply (out
+ * of memory leaves the rest unpacked: slower, still right), or frees the packed copies. */
+static void pack_weights(yq_model *m, int pack) {
+    int rc = pack_one(&m->lm_head, pack);
+    for (int l = 0; l < m->config.n_layers && m->layers && rc == YQ_OK; l++) {
+        yq_layer_weights *w = &m->layers[l];
+        yq_tensor *mats[] = {&w->wq, &w->wk, &w->wv, &w->wo, &w->w_gate, &w->w_up, &w->w_down};
+        for (size_t i = 0; i < sizeof mats / sizeof mats[0] && rc == YQ_OK; i++) rc = pack_one(mats[i], pack);
+    }
 }
 
 int yq_model_open(const char *path, yq_model **out) {
@@ -47,12 +65,14 @@ int yq_model_open(const char *path, yq_model **out) {
         yq_model_close(m);
         return rc;
     }
+    pack_weights(m, 1);
     *out = m;
     return YQ_OK;
 }
 
 void yq_model_close(yq_model *m) {
     if (!m) return;
+    pack_weights(m, 0);
     if (m->layers) {
         for (int l = 0; l < m->config.n_layers; l++) {
             yq_layer_weights *w = &m->layers[l];

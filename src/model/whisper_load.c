@@ -72,7 +72,7 @@ static int bind(const binder *b, const char *name, int n_dims, const int64_t *di
     if (!t->dtype_supported)
         return yq_error(YQ_EUNSUPPORTED, "%s: tensor '%s' has dtype %s (F32, F16 and BF16 are supported)",
                         b->folder, name, t->dtype_name);
-    *out = (yq_tensor){t->dtype, n_dims == 1 ? 1 : dims[0], n_dims == 1 ? dims[0] : cols, t->data};
+    *out = (yq_tensor){.dtype = t->dtype, .rows = n_dims == 1 ? 1 : dims[0], .cols = n_dims == 1 ? dims[0] : cols, .data = t->data};
     return YQ_OK;
 }
 

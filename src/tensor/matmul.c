@@ -1,7 +1,8 @@
 /* yq_matmul: picks the row kernel for this CPU and splits the weight rows over the thread pool.
  * Rows are handed out in fixed blocks, so results never depend on the thread count. For
- * quantized weights the AVX2 kernel first quantizes each token's activations to 8 bits, once
- * per call, into a per-thread buffer that grows as needed. */
+ * quantized weights the SIMD kernels first quantize each token's activations to 8 bits, once
+ * per call, into a per-thread buffer that grows as needed; packed weights (yq_tensor_pack) run
+ * the AVX-512 VNNI kernel while it is selected, the others the AVX2 ones. */
 #include <stdlib.h>
 
 #include "matmul_kernels.h"
@@ -25,9 +26,22 @@ static int cpu_has_avx2(void) {
 #endif
 }
 
+int yq_cpu_has_avx512(void) {
+#if defined(YQ_HAVE_AVX512) && (defined(__x86_64__) || defined(__i386__))
+    __builtin_cpu_init();
+    return cpu_has_avx2() && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+           __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni");
+#else
+    return 0;
+#endif
+}
+
 int yq_kernels_select(yq_kernel_kind kind) {
-    if (kind == YQ_KERNEL_AUTO) kind = cpu_has_avx2() ? YQ_KERNEL_AVX2 : YQ_KERNEL_SCALAR;
-    if (kind == YQ_KERNEL_AVX2) {
+    if (kind == YQ_KERNEL_AUTO)
+        kind = yq_cpu_has_avx512() ? YQ_KERNEL_AVX512 : cpu_has_avx2() ? YQ_KERNEL_AVX2 : YQ_KERNEL_SCALAR;
+    if (kind == YQ_KERNEL_AVX512 && !yq_cpu_has_avx512())
+        return yq_error(YQ_EUNSUPPORTED, "AVX-512 VNNI kernels: not supported here");
+    if (kind == YQ_KERNEL_AVX2 || kind == YQ_KERNEL_AVX512) {
         if (!cpu_has_avx2()) return yq_error(YQ_EUNSUPPORTED, "AVX2 kernels: not supported here");
 #ifdef YQ_HAVE_AVX2
         active_rows = yq_matmul_rows_avx2;
@@ -44,10 +58,16 @@ yq_kernel_kind yq_kernels_active(void) {
     return active_kind;
 }
 
+int yq_simd_active(void) {
+    yq_kernel_kind kind = yq_kernels_active();
+    return kind == YQ_KERNEL_AVX2 || kind == YQ_KERNEL_AVX512;
+}
+
 const char *yq_kernel_name(yq_kernel_kind kind) {
     switch (kind) {
     case YQ_KERNEL_SCALAR: return "scalar";
     case YQ_KERNEL_AVX2: return "avx2";
+    case YQ_KERNEL_AVX512: return "avx512-vnni";
     default: return "auto";
     }
 }
@@ -67,6 +87,12 @@ static void matmul_task(void *ctx, int64_t begin, int64_t end, int thread) {
     int64_t row_begin = begin * ROWS_PER_TASK;
     int64_t row_end = end * ROWS_PER_TASK;
     if (row_end > job->w->rows) row_end = job->w->rows;
+#ifdef YQ_HAVE_AVX512
+    if (job->xq && job->w->packed && active_kind == YQ_KERNEL_AVX512) {
+        yq_matmul_rows_packed_avx512(job->out, job->w, job->xq, job->n_tokens, row_begin, row_end);
+        return;
+    }
+#endif
 #ifdef YQ_HAVE_AVX2
     if (job->xq) {
         yq_matmul_rows_quant_avx2(job->out, job->w, job->xq, job->n_tokens, row_begin, row_end);
@@ -116,7 +142,7 @@ void yq_matmul(float *out, const yq_tensor *w, const float *x, int n_tokens) {
     if (n_tokens <= 0) return;
     matmul_job job = {out, w, x, NULL, 0, n_tokens};
 #ifdef YQ_HAVE_AVX2
-    if (active_kind == YQ_KERNEL_AVX2 && yq_dtype_is_quantized(w->dtype) && !quantize_activations(&job)) {
+    if (active_kind != YQ_KERNEL_SCALAR && yq_dtype_is_quantized(w->dtype) && !quantize_activations(&job)) {
         yq_matmul_rows_scalar(out, w, x, n_tokens, 0, w->rows); /* out of memory: slow but right */
         return;
     }

@@ -20,6 +20,11 @@ typedef void (*yq_tile_fn)(const void *ctx, const int64_t *row_ids, int nr, int 
  * in the order that suits the memory system (matmul_tiles.c). */
 void yq_for_each_tile(yq_tile_fn tile, const void *ctx, int n_tokens, int64_t row_begin, int64_t row_end);
 
+/* 1 when the AVX2 kernels are active (alone or under AVX512). */
+int yq_simd_active(void);
+/* 1 when this CPU and build run the AVX-512 VNNI kernels. */
+int yq_cpu_has_avx512(void);
+
 #ifdef YQ_HAVE_AVX2
 void yq_matmul_rows_avx2(float *out, const yq_tensor *w, const float *x, int n_tokens, int64_t row_begin,
                          int64_t row_end);
@@ -27,6 +32,9 @@ void yq_matmul_rows_avx2(float *out, const yq_tensor *w, const float *x, int n_t
  * (yq_act_row_bytes(w->dtype, w->cols) bytes per token, quant_act.h). */
 void yq_matmul_rows_quant_avx2(float *out, const yq_tensor *w, const void *xq, int n_tokens,
                                int64_t row_begin, int64_t row_end);
+/* Rows [row_begin, row_end) (multiples of 16) of out against w->packed (quant_pack.h). */
+void yq_matmul_rows_packed_avx512(float *out, const yq_tensor *w, const void *xq, int n_tokens, int64_t row_begin,
+                                  int64_t row_end);
 /* Vectorised twins of ops.c's softmax and paged attention (head_dim a multiple of 8). */
 void yq_softmax_avx2(float *x, int n);
 void yq_attention_avx2(float *out, const float *q, int head_dim, const yq_kv_view *kv, int n_ctx, float *scores);

@@ -59,7 +59,7 @@ static const float *kv_row(const float *base, const yq_kv_view *kv, int pos, int
 void yq_attention(float *out, const float *q, int head_dim, const yq_kv_view *kv, int n_ctx,
                   float *scores) {
 #ifdef YQ_HAVE_AVX2
-    if (yq_kernels_active() == YQ_KERNEL_AVX2 && head_dim % 8 == 0) {
+    if (yq_simd_active() && head_dim % 8 == 0) {
         yq_attention_avx2(out, q, head_dim, kv, n_ctx, scores);
         return;
     }

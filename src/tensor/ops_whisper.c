@@ -22,7 +22,7 @@ void yq_gelu(float *x, int64_t n) {
 
 void yq_softmax_long(float *x, int n) {
 #ifdef YQ_HAVE_AVX2
-    if (yq_kernels_active() == YQ_KERNEL_AVX2) {
+    if (yq_simd_active()) {
         yq_softmax_avx2(x, n);
         return;
     }
@@ -50,7 +50,7 @@ static void attention_rows_scalar(float *out, const float *q, int head_dim, cons
 void yq_attention_rows(float *out, const float *q, int head_dim, const float *k, const float *v, int n_ctx,
                        float *scores) {
 #ifdef YQ_HAVE_AVX2
-    if (yq_kernels_active() == YQ_KERNEL_AVX2 && head_dim % 8 == 0) {
+    if (yq_simd_active() && head_dim % 8 == 0) {
         yq_attention_rows_avx2(out, q, head_dim, k, v, n_ctx, scores);
         return;
     }

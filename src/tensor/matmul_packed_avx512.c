@@ -1,0 +1,227 @@
+/* AVX-512 VNNI kernel for weights packed 16 rows at a time (quant_pack.h) against activations
+ * quantized to 8 bits once per call (quant_act.h). Lane r of every vector is row r of the
+ * group: vpdpbusd adds four byte products per row, so each block's dot product is exact in one
+ * int32 lane; then out_r += (d_r * d_a) * dot_r, block after block in k order. The same
+ * operations run for a token whatever the tile, batch or thread count (batch invariance). */
+#include <immintrin.h>
+#include <string.h>
+
+#include "matmul_kernels.h"
+#include "quant_act.h"
+#include "quant_blocks.h"
+#include "quant_pack.h"
+
+#define INLINE static inline __attribute__((always_inline))
+
+enum { TILE_TOKENS = 4, TOKEN_CHUNK = 64 };
+
+typedef struct {
+    float *out;
+    const yq_tensor *w;
+    const char *xq;   /* (n_tokens, act_bytes) */
+    size_t act_bytes; /* per token */
+    int64_t n_blocks;
+    yq_pack_shape shape;
+    size_t group_bytes;
+} packed_ctx;
+
+/* Four activation bytes in every lane. */
+INLINE __m512i bcast4(const int8_t *p) {
+    int32_t v;
+    memcpy(&v, p, sizeof v);
+    return _mm512_set1_epi32(v);
+}
+
+INLINE __m512i lane_load(const uint8_t *p) {
+    return _mm512_load_si512((const void *)p);
+}
+
+INLINE __m512 f16x16(const uint8_t *p) {
+    return _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)p));
+}
+
+/* acc += d_w * d_a * dot, all 16 rows. */
+INLINE __m512 add_scaled(__m512 acc, __m512 dw, float da, __m512i dot) {
+    return _mm512_fmadd_ps(_mm512_mul_ps(dw, _mm512_set1_ps(da)), _mm512_cvtepi32_ps(dot), acc);
+}
+
+/* The dot products of 16 rows' `n` 4-byte chunks w[0..n) with activation bytes a[4c..], two
+ * independent chains. */
+INLINE __m512i dot_chunks(const __m512i *w, const int8_t *a, int n) {
+    __m512i s0 = _mm512_setzero_si512(), s1 = _mm512_setzero_si512();
+#pragma GCC unroll 8
+    for (int c = 0; c < n; c += 2) {
+        s0 = _mm512_dpbusd_epi32(s0, w[c], bcast4(a + 4 * c));
+        s1 = _mm512_dpbusd_epi32(s1, w[c + 1], bcast4(a + 4 * c + 4));
+    }
+    return _mm512_add_epi32(s0, s1);
+}
+
+/* 5th bits of elements 4k .. 4k + 3 (k = c, or 4 + c for the high half) as 0x10 in the bytes of
+ * each row's lane: a 16-entry table indexed by the four bits (vpermd reads the low 4 bits). */
+INLINE __m512i fifth_bits(__m512i qh, int shift) {
+    const __m512i spread = _mm512_setr_epi32(0x00000000, 0x00000010, 0x00001000, 0x00001010, 0x00100000,
+                                             0x00100010, 0x00101000, 0x00101010, 0x10000000, 0x10000010,
+                                             0x10001000, 0x10001010, 0x10100000, 0x10100010, 0x10101000,
+                                             0x10101010);
+    return _mm512_permutexvar_epi32(_mm512_srli_epi32(qh, (unsigned)shift), spread);
+}
+
+/* One block of 32 (Q8_0, Q4_0, Q5_0) of a group against nt tokens. */
+INLINE void block32(yq_dtype dt, const uint8_t *qs, const uint8_t *meta, const yq_act_block32 *const *a,
+                    int nt, __m512 *acc) {
+    __m512i w[8];
+    int offset;
+    __m512 dw;
+    if (dt == YQ_DTYPE_Q8_0) {
+#pragma GCC unroll 8
+        for (int c = 0; c < 8; c++) w[c] = lane_load(qs + c * PACK_LANE_BYTES);
+        dw = f16x16(meta);
+        offset = 128;
+    } else {
+        const __m512i mask = _mm512_set1_epi8(0x0F);
+#pragma GCC unroll 8
+        for (int c = 0; c < 4; c++) {
+            __m512i v = lane_load(qs + c * PACK_LANE_BYTES);
+            w[c] = _mm512_and_si512(v, mask);
+            w[4 + c] = _mm512_and_si512(_mm512_srli_epi16(v, 4), mask);
+        }
+        if (dt == YQ_DTYPE_Q5_0) {
+            __m512i qh = _mm512_loadu_si512((const void *)meta);
+#pragma GCC unroll 8
+            for (int c = 0; c < 4; c++) {
+                w[c] = _mm512_or_si512(w[c], fifth_bits(qh, 4 * c));
+                w[4 + c] = _mm512_or_si512(w[4 + c], fifth_bits(qh, 16 + 4 * c));
+            }
+            dw = f16x16(meta + 64);
+            offset = 16;
+        } else {
+            dw = f16x16(meta);
+            offset = 8;
+        }
+    }
+#pragma GCC unroll 8
+    for (int t = 0; t < nt; t++) {
+        __m512i dot = dot_chunks(w, a[t]->qs, 8); /* Q4/Q5: chunks 4..7 are elements 16.. */
+        dot = _mm512_sub_epi32(dot, _mm512_set1_epi32(offset * a[t]->sum));
+        acc[t] = add_scaled(acc[t], dw, a[t]->d, dot);
+    }
+}
+
+/* One Q4_K super-block of a group against nt tokens: sum_j sc_j * dot_j in int32, times d * d_a,
+ * less dmin * d_a * sum_j min_j * sum(a over sub-block j). */
+INLINE void block_q4K(const uint8_t *qs, const uint8_t *meta, const yq_act_block256 *const *a, int nt,
+                      __m512 *acc) {
+    __m512i isum[TILE_TOKENS], msum[TILE_TOKENS];
+#pragma GCC unroll 8
+    for (int t = 0; t < nt; t++) isum[t] = msum[t] = _mm512_setzero_si512();
+    const __m512i mask = _mm512_set1_epi8(0x0F);
+#pragma GCC unroll 8
+    for (int g = 0; g < 4; g++) {
+        __m512i lo[8], hi[8];
+#pragma GCC unroll 8
+        for (int c = 0; c < 8; c++) {
+            __m512i v = lane_load(qs + (8 * g + c) * PACK_LANE_BYTES);
+            lo[c] = _mm512_and_si512(v, mask);
+            hi[c] = _mm512_and_si512(_mm512_srli_epi16(v, 4), mask);
+        }
+        __m512i sc_lo = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(meta + 64 + 2 * g * PACK_ROWS)));
+        __m512i sc_hi = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(meta + 64 + (2 * g + 1) * PACK_ROWS)));
+#pragma GCC unroll 8
+        for (int t = 0; t < nt; t++) {
+            __m512i dlo = dot_chunks(lo, a[t]->qs + 64 * g, 8), dhi = dot_chunks(hi, a[t]->qs + 64 * g + 32, 8);
+            isum[t] = _mm512_add_epi32(isum[t], _mm512_add_epi32(_mm512_mullo_epi32(dlo, sc_lo),
+                                                                 _mm512_mullo_epi32(dhi, sc_hi)));
+        }
+    }
+    const uint8_t *mins = meta + 64 + 8 * PACK_ROWS;
+#pragma GCC unroll 8
+    for (int t = 0; t < nt; t++) {
+        const int16_t *bs = a[t]->bsums;
+#pragma GCC unroll 8
+        for (int p = 0; p < 4; p++) {
+            int32_t s0 = bs[4 * p] + bs[4 * p + 1], s1 = bs[4 * p + 2] + bs[4 * p + 3];
+            __m512i pair = _mm512_set1_epi32((int32_t)(((uint32_t)s1 << 16) | (uint16_t)s0));
+            msum[t] = _mm512_dpwssd_epi32(msum[t], _mm512_loadu_si512((const void *)(mins + p * PACK_LANE_BYTES)), pair);
+        }
+        float da = a[t]->d;
+        acc[t] = add_scaled(acc[t], f16x16(meta), da, isum[t]);
+        acc[t] = _mm512_fnmadd_ps(_mm512_mul_ps(f16x16(meta + 32), _mm512_set1_ps(da)), _mm512_cvtepi32_ps(msum[t]),
+                                  acc[t]);
+    }
+}
+
+/* Group g (rows 16g ..) against tokens t0 .. t0 + nt, nt a compile-time constant <= 4. */
+INLINE void tile(const packed_ctx *c, int64_t g, int t0, int nt, yq_dtype dt) {
+    const uint8_t *base = (const uint8_t *)c->w->packed + (size_t)g * c->group_bytes;
+    const uint8_t *meta0 = base + (size_t)c->n_blocks * c->shape.qs_bytes;
+    const char *acts[TILE_TOKENS];
+    __m512 acc[TILE_TOKENS];
+#pragma GCC unroll 8
+    for (int t = 0; t < nt; t++) {
+        acts[t] = c->xq + (size_t)(t0 + t) * c->act_bytes;
+        acc[t] = _mm512_setzero_ps();
+    }
+    for (int64_t b = 0; b < c->n_blocks; b++) {
+        const uint8_t *qs = base + (size_t)b * c->shape.qs_bytes, *meta = meta0 + (size_t)b * c->shape.meta_bytes;
+        if (dt == YQ_DTYPE_Q4_K) {
+            const yq_act_block256 *a[TILE_TOKENS];
+#pragma GCC unroll 8
+            for (int t = 0; t < nt; t++) a[t] = (const yq_act_block256 *)acts[t] + b;
+            block_q4K(qs, meta, a, nt, acc);
+        } else {
+            const yq_act_block32 *a[TILE_TOKENS];
+#pragma GCC unroll 8
+            for (int t = 0; t < nt; t++) a[t] = (const yq_act_block32 *)acts[t] + b;
+            block32(dt, qs, meta, a, nt, acc);
+        }
+    }
+#pragma GCC unroll 8
+    for (int t = 0; t < nt; t++) {
+        float lanes[PACK_ROWS];
+        _mm512_storeu_ps(lanes, acc[t]);
+        float *out = c->out + (size_t)(t0 + t) * (size_t)c->w->rows + (size_t)g * PACK_ROWS;
+        memcpy(out, lanes, sizeof lanes);
+    }
+}
+
+/* Groups [g0, g1) x all tokens, in chunks of 64 tokens whose activations stay in cache. */
+INLINE void run_groups(const packed_ctx *c, int n_tokens, int64_t g0, int64_t g1, yq_dtype dt) {
+    for (int tb = 0; tb < n_tokens; tb += TOKEN_CHUNK) {
+        int te = tb + TOKEN_CHUNK < n_tokens ? tb + TOKEN_CHUNK : n_tokens;
+        for (int64_t g = g0; g < g1; g++) {
+            int t = tb;
+            for (; t + TILE_TOKENS <= te; t += TILE_TOKENS) tile(c, g, t, TILE_TOKENS, dt);
+            switch (te - t) {
+            case 3: tile(c, g, t, 3, dt); break;
+            case 2: tile(c, g, t, 2, dt); break;
+            case 1: tile(c, g, t, 1, dt); break;
+            default: break;
+            }
+        }
+    }
+}
+
+#define RUN_FN(name, dtype)                                                                                 \
+    static void name(const packed_ctx *c, int n_tokens, int64_t g0, int64_t g1) {                          \
+        run_groups(c, n_tokens, g0, g1, dtype);                                                             \
+    }
+RUN_FN(run_q8_0, YQ_DTYPE_Q8_0)
+RUN_FN(run_q4_0, YQ_DTYPE_Q4_0)
+RUN_FN(run_q5_0, YQ_DTYPE_Q5_0)
+RUN_FN(run_q4_K, YQ_DTYPE_Q4_K)
+
+void yq_matmul_rows_packed_avx512(float *out, const yq_tensor *w, const void *xq, int n_tokens, int64_t row_begin,
+                                  int64_t row_end) {
+    packed_ctx c = {out, w, xq, yq_act_row_bytes(w->dtype, w->cols), w->cols / yq_dtype_block_size(w->dtype),
+                    yq_pack_shape_of(w->dtype), 0};
+    c.group_bytes = yq_pack_group_bytes(c.shape, c.n_blocks);
+    int64_t g0 = row_begin / PACK_ROWS, g1 = row_end / PACK_ROWS;
+    switch (w->dtype) {
+    case YQ_DTYPE_Q8_0: run_q8_0(&c, n_tokens, g0, g1); break;
+    case YQ_DTYPE_Q4_0: run_q4_0(&c, n_tokens, g0, g1); break;
+    case YQ_DTYPE_Q5_0: run_q5_0(&c, n_tokens, g0, g1); break;
+    case YQ_DTYPE_Q4_K: run_q4_K(&c, n_tokens, g0, g1); break;
+    default: break;
+    }
+}

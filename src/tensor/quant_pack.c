@@ -1,0 +1,116 @@
+/* Packs quantized weight matrices into the 16-row layouts of quant_pack.h, once at model load,
+ * for the AVX-512 VNNI kernels (yq_tensor_pack); the mapped original stays untouched. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "matmul_kernels.h"
+#include "quant_blocks.h"
+#include "quant_pack.h"
+#include "yuqing/error.h"
+
+yq_pack_shape yq_pack_shape_of(yq_dtype dtype) {
+    switch (dtype) {
+    case YQ_DTYPE_Q8_0: return (yq_pack_shape){8 * PACK_LANE_BYTES, 32};
+    case YQ_DTYPE_Q4_0: return (yq_pack_shape){4 * PACK_LANE_BYTES, 32};
+    case YQ_DTYPE_Q5_0: return (yq_pack_shape){4 * PACK_LANE_BYTES, 96};
+    case YQ_DTYPE_Q4_K: return (yq_pack_shape){32 * PACK_LANE_BYTES, 448};
+    default: return (yq_pack_shape){0, 0};
+    }
+}
+
+size_t yq_pack_group_bytes(yq_pack_shape shape, int64_t n_blocks) {
+    size_t bytes = (size_t)n_blocks * (shape.qs_bytes + shape.meta_bytes);
+    return (bytes + PACK_LANE_BYTES - 1) / PACK_LANE_BYTES * PACK_LANE_BYTES;
+}
+
+/* Four bytes of row r into lane r of the 64-byte vector at lane0, optionally XOR 0x80 each. */
+static void put_lane(uint8_t *lane0, int r, const uint8_t *src, uint8_t flip) {
+    for (int i = 0; i < 4; i++) lane0[4 * r + i] = src[i] ^ flip;
+}
+
+static void pack_q8_0(uint8_t *qs, uint8_t *meta, const char *const *rows, int64_t b) {
+    uint16_t *d = (uint16_t *)meta;
+    for (int r = 0; r < PACK_ROWS; r++) {
+        const block_q8_0 *x = (const block_q8_0 *)rows[r] + b;
+        d[r] = x->d;
+        for (int c = 0; c < 8; c++) put_lane(qs + c * PACK_LANE_BYTES, r, (const uint8_t *)x->qs + 4 * c, 0x80);
+    }
+}
+
+static void pack_q4_0(uint8_t *qs, uint8_t *meta, const char *const *rows, int64_t b) {
+    uint16_t *d = (uint16_t *)meta;
+    for (int r = 0; r < PACK_ROWS; r++) {
+        const block_q4_0 *x = (const block_q4_0 *)rows[r] + b;
+        d[r] = x->d;
+        for (int c = 0; c < 4; c++) put_lane(qs + c * PACK_LANE_BYTES, r, x->qs + 4 * c, 0);
+    }
+}
+
+static void pack_q5_0(uint8_t *qs, uint8_t *meta, const char *const *rows, int64_t b) {
+    uint32_t *qh = (uint32_t *)meta;
+    uint16_t *d = (uint16_t *)(meta + 64);
+    for (int r = 0; r < PACK_ROWS; r++) {
+        const block_q5_0 *x = (const block_q5_0 *)rows[r] + b;
+        d[r] = x->d;
+        memcpy(&qh[r], x->qh, sizeof qh[r]);
+        for (int c = 0; c < 4; c++) put_lane(qs + c * PACK_LANE_BYTES, r, x->qs + 4 * c, 0);
+    }
+}
+
+static void pack_q4_K(uint8_t *qs, uint8_t *meta, const char *const *rows, int64_t b) {
+    uint16_t *d = (uint16_t *)meta, *dmin = d + PACK_ROWS;
+    uint8_t *sc = meta + 64;
+    int16_t *mins = (int16_t *)(meta + 64 + 8 * PACK_ROWS);
+    for (int r = 0; r < PACK_ROWS; r++) {
+        const block_q4_K *x = (const block_q4_K *)rows[r] + b;
+        d[r] = x->d;
+        dmin[r] = x->dmin;
+        for (int j = 0; j < 8; j++) {
+            uint8_t scale, min;
+            k_scale_min(x->scales, j, &scale, &min);
+            sc[j * PACK_ROWS + r] = scale;
+            mins[(j / 2) * 2 * PACK_ROWS + 2 * r + j % 2] = min;
+        }
+        for (int g = 0; g < 4; g++)
+            for (int c = 0; c < 8; c++)
+                put_lane(qs + (8 * g + c) * PACK_LANE_BYTES, r, x->qs + 32 * g + 4 * c, 0);
+    }
+}
+
+typedef void (*pack_block_fn)(uint8_t *qs, uint8_t *meta, const char *const *rows, int64_t b);
+
+static pack_block_fn packer_of(yq_dtype dtype) {
+    switch (dtype) {
+    case YQ_DTYPE_Q8_0: return pack_q8_0;
+    case YQ_DTYPE_Q4_0: return pack_q4_0;
+    case YQ_DTYPE_Q5_0: return pack_q5_0;
+    case YQ_DTYPE_Q4_K: return pack_q4_K;
+    default: return NULL;
+    }
+}
+
+int yq_tensor_pack(yq_tensor *w) {
+    yq_pack_shape shape = yq_pack_shape_of(w->dtype);
+    if (w->packed || !shape.qs_bytes || w->rows % PACK_ROWS || !yq_cpu_has_avx512()) return YQ_OK;
+    int64_t n_blocks = w->cols / yq_dtype_block_size(w->dtype);
+    size_t group = yq_pack_group_bytes(shape, n_blocks), row_bytes = yq_tensor_row_bytes(w);
+    uint8_t *out = aligned_alloc(PACK_LANE_BYTES, group * (size_t)(w->rows / PACK_ROWS));
+    if (!out) return yq_error(YQ_ENOMEM, "out of memory packing a %lldx%lld weight", (long long)w->rows,
+                              (long long)w->cols);
+    pack_block_fn pack = packer_of(w->dtype);
+    for (int64_t g = 0; g < w->rows / PACK_ROWS; g++) {
+        const char *rows[PACK_ROWS];
+        for (int r = 0; r < PACK_ROWS; r++) rows[r] = (const char *)w->data + (size_t)(g * PACK_ROWS + r) * row_bytes;
+        uint8_t *base = out + (size_t)g * group;
+        for (int64_t b = 0; b < n_blocks; b++)
+            pack(base + (size_t)b * shape.qs_bytes, base + (size_t)n_blocks * shape.qs_bytes + (size_t)b * shape.meta_bytes,
+                 rows, b);
+    }
+    w->packed = out;
+    return YQ_OK;
+}
+
+void yq_tensor_unpack(yq_tensor *w) {
+    free((void *)w->packed);
+    w->packed = NULL;
+}

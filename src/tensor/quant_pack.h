@@ -1,0 +1,36 @@
+/* Weight layouts for the AVX-512 VNNI kernels: rows in groups of 16, each block of the group
+ * stored so that 32-bit lane r of a 64-byte vector holds four bytes of row r. One vpdpbusd then
+ * adds four products to each of the 16 rows at once, and a block's whole integer dot product
+ * ends in one lane: the float work is one multiply-add per 16 rows, not per row.
+ *
+ * A group is its blocks' `qs` parts (qs_bytes each, 64-byte aligned), then their `meta` parts
+ * (scales, mins, fifth bits; meta_bytes each). Per block b of a group of rows r0..r0+15:
+ *   Q8_0  qs[c][r]  = bytes 4c..4c+3 of row r's q, each XOR 0x80 (q + 128 as u8), c < 8;
+ *         meta = d[16] (f16).
+ *   Q4_0  qs[c][r]  = bytes 4c..4c+3 of row r's nibbles (elements 4c.. low, 16 + 4c.. high);
+ *         meta = d[16].
+ *   Q5_0  as Q4_0; meta = qh[16] (u32, bit i = fifth bit of element i), then d[16].
+ *   Q4_K  qs[g][c][r] = bytes 32g + 4c .. + 3 of row r's qs (sub-block 2g low nibbles, 2g + 1
+ *         high), g < 4, c < 8; meta = d[16], dmin[16] (f16), sc[8][16] (u8 scale of
+ *         sub-block j), mins[4][16] (two i16: mins of sub-blocks 2p and 2p + 1).
+ * Where `qs[..][r]` is the r-th 4-byte lane of a 64-byte vector. */
+#ifndef YUQING_TENSOR_QUANT_PACK_H
+#define YUQING_TENSOR_QUANT_PACK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "yuqing/tensor.h"
+
+enum { PACK_ROWS = 16, PACK_LANE_BYTES = 64 };
+
+typedef struct {
+    size_t qs_bytes, meta_bytes; /* per block of a group; 0 when the dtype is not packed */
+} yq_pack_shape;
+
+yq_pack_shape yq_pack_shape_of(yq_dtype dtype);
+
+/* Bytes of one group of 16 rows with n_blocks blocks each (a multiple of 64). */
+size_t yq_pack_group_bytes(yq_pack_shape shape, int64_t n_blocks);
+
+#endif
