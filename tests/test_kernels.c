@@ -1,6 +1,7 @@
 /* Kernels: the SIMD matmul against its scalar twin for every dtype and awkward shapes, batch and
  * thread invariance, float conversions against IEEE 754 bit patterns, RMSNorm/RoPE/softmax
- * against hand-computed values, and the KV block pool. */
+ * against hand-computed values, SiLU and paged attention against their scalar twins, and the KV
+ * block pool. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,6 +108,45 @@ static void test_small_ops(void) {
     CHECK(g[0] == 0.0f && fabsf(g[1] - 3 * 2 / (1 + expf(-2))) < 1e-6f);
 }
 
+/* The SIMD SiLU and paged attention against the scalar code (selected explicitly): SiLU over
+ * [-40, 40], attention through a shuffled block table for head sizes 64, 128 and 24 (the
+ * generic path) and context lengths around the 4-row score groups and 16-position blocks. */
+static void test_simd_ops(void) {
+    enum { N = 1003, BLOCK = 16, BLOCKS = 5, MAX_HD = 128 };
+    float g[N], g_ref[N], up[N];
+    for (int i = 0; i < N; i++) g[i] = g_ref[i] = 40.0f * random_float(), up[i] = random_float();
+    float *k = malloc(BLOCK * BLOCKS * MAX_HD * sizeof *k), *v = malloc(BLOCK * BLOCKS * MAX_HD * sizeof *v);
+    for (int i = 0; i < BLOCK * BLOCKS * MAX_HD; i++) k[i] = 3 * random_float(), v[i] = random_float();
+    yq_kernels_select(YQ_KERNEL_SCALAR);
+    yq_silu_mul(g_ref, up, N);
+    int head_dims[] = {64, 128, 24}, lengths[] = {1, 3, 16, 17, 66, 80};
+    float ref[3][6][MAX_HD], q[MAX_HD], scores[BLOCK * BLOCKS], out[MAX_HD];
+    int32_t table[BLOCKS] = {3, 0, 4, 1, 2};
+    for (int i = 0; i < MAX_HD; i++) q[i] = random_float();
+    for (int h = 0; h < 3; h++)
+        for (int l = 0; l < 6; l++) {
+            yq_kv_view view = {k, v, table, BLOCK, (int64_t)BLOCK * head_dims[h]};
+            yq_attention(ref[h][l], q, head_dims[h], &view, lengths[l], scores);
+        }
+    if (yq_kernels_select(YQ_KERNEL_AVX2) == 0) { /* else no SIMD twin here */
+        yq_silu_mul(g, up, N);
+        double err = 0;
+        for (int i = 0; i < N; i++) err = fmax(err, fabs(g[i] - g_ref[i]) / fmax(fabs(g_ref[i]), 1e-3));
+        CHECKF(err < 1e-6, "silu: relative error %g", err);
+        for (int h = 0; h < 3; h++)
+            for (int l = 0; l < 6; l++) {
+                yq_kv_view view = {k, v, table, BLOCK, (int64_t)BLOCK * head_dims[h]};
+                yq_attention(out, q, head_dims[h], &view, lengths[l], scores);
+                for (int i = 0; i < head_dims[h]; i++)
+                    CHECKF(fabsf(out[i] - ref[h][l][i]) < 1e-5f, "attention d=%d n=%d: %g vs %g", head_dims[h],
+                           lengths[l], out[i], ref[h][l][i]);
+            }
+    }
+    free(k);
+    free(v);
+    yq_kernels_select(YQ_KERNEL_AUTO);
+}
+
 static void test_kv_pool(void) {
     yq_kv_cache *kv;
     CHECK(yq_kv_cache_new(2, 2, 4, 16, 3, &kv) == 0);
@@ -125,6 +165,7 @@ static void test_kv_pool(void) {
 int main(void) {
     test_conversions();
     test_small_ops();
+    test_simd_ops();
     test_kv_pool();
     test_matmul();
     return test_summary("kernels");

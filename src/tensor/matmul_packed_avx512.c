@@ -57,16 +57,6 @@ INLINE __m512i dot_chunks(const __m512i *w, const int8_t *a, int n) {
     return _mm512_add_epi32(s0, s1);
 }
 
-/* 5th bits of elements 4k .. 4k + 3 (k = c, or 4 + c for the high half) as 0x10 in the bytes of
- * each row's lane: a 16-entry table indexed by the four bits (vpermd reads the low 4 bits). */
-INLINE __m512i fifth_bits(__m512i qh, int shift) {
-    const __m512i spread = _mm512_setr_epi32(0x00000000, 0x00000010, 0x00001000, 0x00001010, 0x00100000,
-                                             0x00100010, 0x00101000, 0x00101010, 0x10000000, 0x10000010,
-                                             0x10001000, 0x10001010, 0x10100000, 0x10100010, 0x10101000,
-                                             0x10101010);
-    return _mm512_permutexvar_epi32(_mm512_srli_epi32(qh, (unsigned)shift), spread);
-}
-
 /* One block of 32 (Q8_0, Q4_0, Q5_0) of a group against nt tokens. */
 INLINE void block32(yq_dtype dt, const uint8_t *qs, const uint8_t *meta, const yq_act_block32 *const *a,
                     int nt, __m512 *acc) {
@@ -86,12 +76,13 @@ INLINE void block32(yq_dtype dt, const uint8_t *qs, const uint8_t *meta, const y
             w[c] = _mm512_and_si512(v, mask);
             w[4 + c] = _mm512_and_si512(_mm512_srli_epi16(v, 4), mask);
         }
-        if (dt == YQ_DTYPE_Q5_0) {
-            __m512i qh = _mm512_loadu_si512((const void *)meta);
+        if (dt == YQ_DTYPE_Q5_0) { /* fifth bits: +16 in the bytes the masks select */
+            const __m512i bit4 = _mm512_set1_epi8(0x10);
 #pragma GCC unroll 8
-            for (int c = 0; c < 4; c++) {
-                w[c] = _mm512_or_si512(w[c], fifth_bits(qh, 4 * c));
-                w[4 + c] = _mm512_or_si512(w[4 + c], fifth_bits(qh, 16 + 4 * c));
+            for (int k = 0; k < 8; k++) {
+                __mmask64 fifth;
+                memcpy(&fifth, meta + 8 * k, sizeof fifth);
+                w[k] = _mm512_mask_add_epi8(w[k], fifth, w[k], bit4);
             }
             dw = f16x16(meta + 64);
             offset = 16;
@@ -151,6 +142,46 @@ INLINE void block_q4K(const uint8_t *qs, const uint8_t *meta, const yq_act_block
     }
 }
 
+/* Bits 4-5 of chunk 4j + m from top[j] (at bits 2m of each byte) moved to 0x30. */
+INLINE __m512i q6_top(__m512i top, int m) {
+    const __m512i bits45 = _mm512_set1_epi8(0x30);
+    switch (m) {
+    case 0: return _mm512_and_si512(_mm512_slli_epi16(top, 4), bits45);
+    case 1: return _mm512_and_si512(_mm512_slli_epi16(top, 2), bits45);
+    case 2: return _mm512_and_si512(top, bits45);
+    default: return _mm512_and_si512(_mm512_srli_epi16(top, 2), bits45);
+    }
+}
+
+/* One Q6_K super-block of a group against nt tokens: sum_j sc_j * (dot_j - 32 * bsum_j) over
+ * the 16 sub-blocks of 16 in int32, times d * d_a. */
+INLINE void block_q6K(const uint8_t *qs, const uint8_t *meta, const yq_act_block256 *const *a, int nt,
+                      __m512 *acc) {
+    __m512i isum[TILE_TOKENS];
+#pragma GCC unroll 8
+    for (int t = 0; t < nt; t++) isum[t] = _mm512_setzero_si512();
+    const __m512i mask = _mm512_set1_epi8(0x0F);
+#pragma GCC unroll 2
+    for (int j = 0; j < 16; j++) {
+        __m512i n0 = lane_load(qs + 2 * j * PACK_LANE_BYTES), n1 = lane_load(qs + (2 * j + 1) * PACK_LANE_BYTES);
+        __m512i top = lane_load(qs + (32 + j) * PACK_LANE_BYTES), w[4];
+        w[0] = _mm512_or_si512(_mm512_and_si512(n0, mask), q6_top(top, 0));
+        w[1] = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(n0, 4), mask), q6_top(top, 1));
+        w[2] = _mm512_or_si512(_mm512_and_si512(n1, mask), q6_top(top, 2));
+        w[3] = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(n1, 4), mask), q6_top(top, 3));
+        __m512i sc = _mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)(meta + j * PACK_ROWS)));
+#pragma GCC unroll 8
+        for (int t = 0; t < nt; t++) {
+            __m512i dot = dot_chunks(w, a[t]->qs + 16 * j, 4);
+            dot = _mm512_sub_epi32(dot, _mm512_set1_epi32(32 * a[t]->bsums[j]));
+            isum[t] = _mm512_add_epi32(isum[t], _mm512_mullo_epi32(dot, sc));
+        }
+    }
+    __m512 dw = f16x16(meta + 16 * PACK_ROWS);
+#pragma GCC unroll 8
+    for (int t = 0; t < nt; t++) acc[t] = add_scaled(acc[t], dw, a[t]->d, isum[t]);
+}
+
 /* Group g (rows 16g ..) against tokens t0 .. t0 + nt, nt a compile-time constant <= 4. */
 INLINE void tile(const packed_ctx *c, int64_t g, int t0, int nt, yq_dtype dt) {
     const uint8_t *base = (const uint8_t *)c->w->packed + (size_t)g * c->group_bytes;
@@ -164,11 +195,12 @@ INLINE void tile(const packed_ctx *c, int64_t g, int t0, int nt, yq_dtype dt) {
     }
     for (int64_t b = 0; b < c->n_blocks; b++) {
         const uint8_t *qs = base + (size_t)b * c->shape.qs_bytes, *meta = meta0 + (size_t)b * c->shape.meta_bytes;
-        if (dt == YQ_DTYPE_Q4_K) {
+        if (dt == YQ_DTYPE_Q4_K || dt == YQ_DTYPE_Q6_K) {
             const yq_act_block256 *a[TILE_TOKENS];
 #pragma GCC unroll 8
             for (int t = 0; t < nt; t++) a[t] = (const yq_act_block256 *)acts[t] + b;
-            block_q4K(qs, meta, a, nt, acc);
+            if (dt == YQ_DTYPE_Q4_K) block_q4K(qs, meta, a, nt, acc);
+            else block_q6K(qs, meta, a, nt, acc);
         } else {
             const yq_act_block32 *a[TILE_TOKENS];
 #pragma GCC unroll 8
@@ -210,6 +242,7 @@ RUN_FN(run_q8_0, YQ_DTYPE_Q8_0)
 RUN_FN(run_q4_0, YQ_DTYPE_Q4_0)
 RUN_FN(run_q5_0, YQ_DTYPE_Q5_0)
 RUN_FN(run_q4_K, YQ_DTYPE_Q4_K)
+RUN_FN(run_q6_K, YQ_DTYPE_Q6_K)
 
 void yq_matmul_rows_packed_avx512(float *out, const yq_tensor *w, const void *xq, int n_tokens, int64_t row_begin,
                                   int64_t row_end) {
@@ -222,6 +255,7 @@ void yq_matmul_rows_packed_avx512(float *out, const yq_tensor *w, const void *xq
     case YQ_DTYPE_Q4_0: run_q4_0(&c, n_tokens, g0, g1); break;
     case YQ_DTYPE_Q5_0: run_q5_0(&c, n_tokens, g0, g1); break;
     case YQ_DTYPE_Q4_K: run_q4_K(&c, n_tokens, g0, g1); break;
+    case YQ_DTYPE_Q6_K: run_q6_K(&c, n_tokens, g0, g1); break;
     default: break;
     }
 }

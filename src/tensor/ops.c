@@ -1,5 +1,5 @@
 /* Element-wise and per-vector kernels of the decoder: RMSNorm, RoPE, softmax, SiLU gating,
- * and attention over a paged KV cache (its AVX2 twin in attention_avx2.c). Plain C with a fixed
+ * and attention over a paged KV cache (AVX2 twins in attention_avx2.c, silu_avx2.c). Plain C with a fixed
  * summation order. */
 #include <math.h>
 
@@ -45,6 +45,12 @@ void yq_softmax(float *x, int n) {
 }
 
 void yq_silu_mul(float *gate, const float *up, int n) {
+#ifdef YQ_HAVE_AVX2
+    if (yq_simd_active()) {
+        yq_silu_mul_avx2(gate, up, n);
+        return;
+    }
+#endif
     for (int i = 0; i < n; i++) {
         float g = gate[i];
         gate[i] = g / (1.0f + expf(-g)) * up[i];

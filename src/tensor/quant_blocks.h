@@ -66,6 +66,14 @@ _Static_assert(sizeof(block_q8_0) == 34 && sizeof(block_q4_0) == 18 && sizeof(bl
 _Static_assert(sizeof(block_q4_K) == 144 && sizeof(block_q5_K) == 176 && sizeof(block_q6_K) == 210,
                "K-quant layouts");
 
+/* The unsigned 6-bit value (0..63; the weight is d * scales[e / 16] * (q - 32)) of element e of a
+ * Q6_K super-block. */
+static inline int q6_K_value(const block_q6_K *b, int e) {
+    int h = e / 128, j = e % 128 / 32, l = e % 32;
+    uint8_t ql = b->ql[64 * h + l + 32 * (j % 2)];
+    return (j < 2 ? ql & 0xF : ql >> 4) | (((b->qh[32 * h + l] >> (2 * j)) & 3) << 4);
+}
+
 /* Scale and min of sub-block j (< 8) of a Q4_K/Q5_K super-block: for j < 4 the low 6 bits of
  * bytes j and j + 4; above, a nibble of byte j + 4 with the top two bits of bytes j - 4 / j. */
 static inline void k_scale_min(const uint8_t *s, int j, uint8_t *scale, uint8_t *min) {

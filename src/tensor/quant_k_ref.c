@@ -255,12 +255,7 @@ static void dequant_k4(const uint8_t *scales, uint16_t d16, uint16_t dmin16, con
 
 static void dequant_q6_K(const block_q6_K *b, float *y) {
     const float d = yq_f16_to_f32(b->d);
-    for (int e = 0; e < QK_K; e++) {
-        int h = e / 128, j = e % 128 / 32, l = e % 32;
-        uint8_t ql = b->ql[64 * h + l + 32 * (j % 2)];
-        int q = ((j < 2 ? ql & 0xF : ql >> 4) | (((b->qh[32 * h + l] >> (2 * j)) & 3) << 4)) - 32;
-        y[e] = d * (float)b->scales[e / 16] * (float)q;
-    }
+    for (int e = 0; e < QK_K; e++) y[e] = d * (float)b->scales[e / 16] * (float)(q6_K_value(b, e) - 32);
 }
 
 void yq_dequant_superblock(yq_dtype dtype, const void *src, float *y) {

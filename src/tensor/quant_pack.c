@@ -14,6 +14,7 @@ yq_pack_shape yq_pack_shape_of(yq_dtype dtype) {
     case YQ_DTYPE_Q4_0: return (yq_pack_shape){4 * PACK_LANE_BYTES, 32};
     case YQ_DTYPE_Q5_0: return (yq_pack_shape){4 * PACK_LANE_BYTES, 96};
     case YQ_DTYPE_Q4_K: return (yq_pack_shape){32 * PACK_LANE_BYTES, 448};
+    case YQ_DTYPE_Q6_K: return (yq_pack_shape){48 * PACK_LANE_BYTES, 320};
     default: return (yq_pack_shape){0, 0};
     }
 }
@@ -23,9 +24,12 @@ size_t yq_pack_group_bytes(yq_pack_shape shape, int64_t n_blocks) {
     return (bytes + PACK_LANE_BYTES - 1) / PACK_LANE_BYTES * PACK_LANE_BYTES;
 }
 
-/* Four bytes of row r into lane r of the 64-byte vector at lane0, optionally XOR 0x80 each. */
-static void put_lane(uint8_t *lane0, int r, const uint8_t *src, uint8_t flip) {
-    for (int i = 0; i < 4; i++) lane0[4 * r + i] = src[i] ^ flip;
+/* Four bytes of row r into lane r of the 64-byte vector at lane0, XOR `flip` (0 or 0x80808080). */
+static void put_lane(uint8_t *lane0, int r, const void *src, uint32_t flip) {
+    uint32_t v;
+    memcpy(&v, src, sizeof v);
+    v ^= flip;
+    memcpy(lane0 + 4 * r, &v, sizeof v);
 }
 
 static void pack_q8_0(uint8_t *qs, uint8_t *meta, const char *const *rows, int64_t b) {
@@ -33,7 +37,7 @@ static void pack_q8_0(uint8_t *qs, uint8_t *meta, const char *const *rows, int64
     for (int r = 0; r < PACK_ROWS; r++) {
         const block_q8_0 *x = (const block_q8_0 *)rows[r] + b;
         d[r] = x->d;
-        for (int c = 0; c < 8; c++) put_lane(qs + c * PACK_LANE_BYTES, r, (const uint8_t *)x->qs + 4 * c, 0x80);
+        for (int c = 0; c < 8; c++) put_lane(qs + c * PACK_LANE_BYTES, r, x->qs + 4 * c, 0x80808080u);
     }
 }
 
@@ -47,14 +51,18 @@ static void pack_q4_0(uint8_t *qs, uint8_t *meta, const char *const *rows, int64
 }
 
 static void pack_q5_0(uint8_t *qs, uint8_t *meta, const char *const *rows, int64_t b) {
-    uint32_t *qh = (uint32_t *)meta;
-    uint16_t *d = (uint16_t *)(meta + 64);
+    uint64_t mask[8] = {0};
+    uint16_t *d = (uint16_t *)(meta + sizeof mask);
     for (int r = 0; r < PACK_ROWS; r++) {
         const block_q5_0 *x = (const block_q5_0 *)rows[r] + b;
+        uint32_t qh;
+        memcpy(&qh, x->qh, sizeof qh);
         d[r] = x->d;
-        memcpy(&qh[r], x->qh, sizeof qh[r]);
         for (int c = 0; c < 4; c++) put_lane(qs + c * PACK_LANE_BYTES, r, x->qs + 4 * c, 0);
+        for (int k = 0; k < 8; k++) /* elements 4k .. (k < 4), 16 + 4(k - 4) .. (k >= 4) */
+            mask[k] |= (uint64_t)((qh >> (k < 4 ? 4 * k : 16 + 4 * (k - 4))) & 0xF) << (4 * r);
     }
+    memcpy(meta, mask, sizeof mask);
 }
 
 static void pack_q4_K(uint8_t *qs, uint8_t *meta, const char *const *rows, int64_t b) {
@@ -77,6 +85,27 @@ static void pack_q4_K(uint8_t *qs, uint8_t *meta, const char *const *rows, int64
     }
 }
 
+static void pack_q6_K(uint8_t *qs, uint8_t *meta, const char *const *rows, int64_t b) {
+    int8_t *sc = (int8_t *)meta;
+    uint16_t *d = (uint16_t *)(meta + 16 * PACK_ROWS);
+    for (int r = 0; r < PACK_ROWS; r++) {
+        const block_q6_K *x = (const block_q6_K *)rows[r] + b;
+        uint8_t q[QK_K];
+        for (int e = 0; e < QK_K; e++) q[e] = (uint8_t)q6_K_value(x, e);
+        d[r] = x->d;
+        for (int j = 0; j < 16; j++) sc[j * PACK_ROWS + r] = x->scales[j];
+        for (int v = 0; v < 32; v++)
+            for (int i = 0; i < 4; i++)
+                qs[v * PACK_LANE_BYTES + 4 * r + i] = (uint8_t)((q[8 * v + i] & 0xF) | (q[8 * v + 4 + i] & 0xF) << 4);
+        for (int j = 0; j < 16; j++)
+            for (int i = 0; i < 4; i++) {
+                uint8_t top = 0;
+                for (int m = 0; m < 4; m++) top |= (uint8_t)(((q[16 * j + 4 * m + i] >> 4) & 3) << (2 * m));
+                qs[(32 + j) * PACK_LANE_BYTES + 4 * r + i] = top;
+            }
+    }
+}
+
 typedef void (*pack_block_fn)(uint8_t *qs, uint8_t *meta, const char *const *rows, int64_t b);
 
 static pack_block_fn packer_of(yq_dtype dtype) {
@@ -85,6 +114,7 @@ static pack_block_fn packer_of(yq_dtype dtype) {
     case YQ_DTYPE_Q4_0: return pack_q4_0;
     case YQ_DTYPE_Q5_0: return pack_q5_0;
     case YQ_DTYPE_Q4_K: return pack_q4_K;
+    case YQ_DTYPE_Q6_K: return pack_q6_K;
     default: return NULL;
     }
 }

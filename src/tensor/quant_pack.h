@@ -9,10 +9,16 @@
  *         meta = d[16] (f16).
  *   Q4_0  qs[c][r]  = bytes 4c..4c+3 of row r's nibbles (elements 4c.. low, 16 + 4c.. high);
  *         meta = d[16].
- *   Q5_0  as Q4_0; meta = qh[16] (u32, bit i = fifth bit of element i), then d[16].
+ *   Q5_0  as Q4_0; meta = mask[8] (u64: bit 4r + i of mask k set where byte i of row r in
+ *         the k-th unpacked vector, low nibbles k < 4 then high nibbles, has its fifth bit),
+ *         then d[16].
  *   Q4_K  qs[g][c][r] = bytes 32g + 4c .. + 3 of row r's qs (sub-block 2g low nibbles, 2g + 1
  *         high), g < 4, c < 8; meta = d[16], dmin[16] (f16), sc[8][16] (u8 scale of
  *         sub-block j), mins[4][16] (two i16: mins of sub-blocks 2p and 2p + 1).
+ *   Q6_K  the 6-bit values q (0..63) of chunk k = elements 4k..4k+3: nib[v][r] holds chunk 2v
+ *         in its low nibbles and 2v + 1 in its high ones (v < 32), then top[j][r] byte i holds
+ *         bits 4-5 of element i of chunks 4j + m at bits 2m (j < 16: sub-block j); meta =
+ *         sc[16][16] (i8 scale of sub-block j), d[16], padding to 320 bytes.
  * Where `qs[..][r]` is the r-th 4-byte lane of a 64-byte vector. */
 #ifndef YUQING_TENSOR_QUANT_PACK_H
 #define YUQING_TENSOR_QUANT_PACK_H
