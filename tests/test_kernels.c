@@ -55,8 +55,8 @@ static void check_matmul_shape(yq_dtype dt, int64_t rows, int64_t cols, int n_to
 static void test_matmul(void) {
     static const int64_t shapes[][2] = {{1, 1}, {3, 7}, {17, 8}, {33, 100}, {64, 64}, {131, 257}, {260, 896}};
     yq_dtype dtypes[] = {YQ_DTYPE_F32, YQ_DTYPE_F16, YQ_DTYPE_BF16};
-    yq_kernel_kind kinds[] = {YQ_KERNEL_SCALAR, YQ_KERNEL_AVX2};
-    for (int k = 0; k < 2; k++) {
+    yq_kernel_kind kinds[] = {YQ_KERNEL_SCALAR, YQ_KERNEL_AVX2, YQ_KERNEL_AVX512};
+    for (int k = 0; k < 3; k++) {
         if (yq_kernels_select(kinds[k]) != 0) continue;
         for (int threads = 1; threads <= 3; threads++) {
             yq_threads_init(threads);

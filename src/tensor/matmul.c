@@ -46,6 +46,9 @@ int yq_kernels_select(yq_kernel_kind kind) {
 #ifdef YQ_HAVE_AVX2
         active_rows = yq_matmul_rows_avx2;
 #endif
+#ifdef YQ_HAVE_AVX512
+        if (kind == YQ_KERNEL_AVX512) active_rows = yq_matmul_rows_float_avx512;
+#endif
     } else {
         active_rows = yq_matmul_rows_scalar;
     }

@@ -100,5 +100,5 @@ void yq_matmul_rows_avx2(float *out, const yq_tensor *w, const float *x, int n_t
                          int64_t row_end) {
     tile_ctx ctx = {out, w, x};
     yq_tile_fn fn = w->dtype == YQ_DTYPE_F32 ? tile_f32 : w->dtype == YQ_DTYPE_F16 ? tile_f16 : tile_bf16;
-    yq_for_each_tile(fn, &ctx, n_tokens, row_begin, row_end);
+    yq_for_each_tile(fn, &ctx, n_tokens, row_begin, row_end, TILE_TOKENS);
 }

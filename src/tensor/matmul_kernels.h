@@ -13,12 +13,13 @@ void yq_matmul_rows_scalar(float *out, const yq_tensor *w, const float *x, int n
                            int64_t row_end);
 
 /* One tile of a SIMD kernel: rows row_ids[0..nr) times tokens [t, t + nt), nr in {1, 4} and
- * nt in {1, 2}; ctx is the kernel's own. */
+ * 1 <= nt <= the kernel's tile_tokens; ctx is the kernel's own. */
 typedef void (*yq_tile_fn)(const void *ctx, const int64_t *row_ids, int nr, int t, int nt);
 
 /* Calls `tile` over every (row, token) of rows [row_begin, row_end) x [0, n_tokens) exactly once,
  * in the order that suits the memory system (matmul_tiles.c). */
-void yq_for_each_tile(yq_tile_fn tile, const void *ctx, int n_tokens, int64_t row_begin, int64_t row_end);
+void yq_for_each_tile(yq_tile_fn tile, const void *ctx, int n_tokens, int64_t row_begin, int64_t row_end,
+                      int tile_tokens);
 
 /* 1 when the AVX2 kernels are active (alone or under AVX512). */
 int yq_simd_active(void);
@@ -35,6 +36,9 @@ void yq_matmul_rows_quant_avx2(float *out, const yq_tensor *w, const void *xq, i
 /* Rows [row_begin, row_end) (multiples of 16) of out against w->packed (quant_pack.h). */
 void yq_matmul_rows_packed_avx512(float *out, const yq_tensor *w, const void *xq, int n_tokens, int64_t row_begin,
                                   int64_t row_end);
+/* The f32/f16/bf16 row kernel with 16-lane accumulators and tiles of 4 rows x 4 tokens. */
+void yq_matmul_rows_float_avx512(float *out, const yq_tensor *w, const float *x, int n_tokens, int64_t row_begin,
+                                 int64_t row_end);
 /* Vectorised twins of ops.c's softmax and paged attention (head_dim a multiple of 8). */
 void yq_softmax_avx2(float *x, int n);
 void yq_silu_mul_avx2(float *gate, const float *up, int n);

@@ -287,5 +287,5 @@ void yq_matmul_rows_quant_avx2(float *out, const yq_tensor *w, const void *xq, i
         [YQ_DTYPE_Q5_0] = tile_q5_0, [YQ_DTYPE_Q5_1] = tile_q5_1, [YQ_DTYPE_Q4_K] = tile_q4_K,
         [YQ_DTYPE_Q5_K] = tile_q5_K, [YQ_DTYPE_Q6_K] = tile_q6_K};
     tile_ctx ctx = {out, w, xq, yq_act_row_bytes(w->dtype, w->cols)};
-    yq_for_each_tile(tiles[w->dtype], &ctx, n_tokens, row_begin, row_end);
+    yq_for_each_tile(tiles[w->dtype], &ctx, n_tokens, row_begin, row_end, TILE_TOKENS);
 }
