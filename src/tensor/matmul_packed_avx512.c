@@ -13,7 +13,7 @@
 
 #define INLINE static inline __attribute__((always_inline))
 
-enum { TILE_TOKENS = 4, TOKEN_CHUNK = 64 };
+enum { TILE_TOKENS = 4, TOKEN_CHUNK = 64, DECODE_GROUPS = 4 };
 
 typedef struct {
     float *out;
@@ -182,52 +182,78 @@ INLINE void block_q6K(const uint8_t *qs, const uint8_t *meta, const yq_act_block
     for (int t = 0; t < nt; t++) acc[t] = add_scaled(acc[t], dw, a[t]->d, isum[t]);
 }
 
-/* Group g (rows 16g ..) against tokens t0 .. t0 + nt, nt a compile-time constant <= 4. */
-INLINE void tile(const packed_ctx *c, int64_t g, int t0, int nt, yq_dtype dt) {
-    const uint8_t *base = (const uint8_t *)c->w->packed + (size_t)g * c->group_bytes;
-    const uint8_t *meta0 = base + (size_t)c->n_blocks * c->shape.qs_bytes;
+/* Block b of one group (at `base`) against nt tokens into acc[0..nt). */
+INLINE void group_block(const packed_ctx *c, const uint8_t *base, const char *const *acts, int64_t b, int nt,
+                        yq_dtype dt, __m512 *acc) {
+    const uint8_t *qs = base + (size_t)b * c->shape.qs_bytes;
+    const uint8_t *meta = base + (size_t)c->n_blocks * c->shape.qs_bytes + (size_t)b * c->shape.meta_bytes;
+    if (dt == YQ_DTYPE_Q4_K || dt == YQ_DTYPE_Q6_K) {
+        const yq_act_block256 *a[TILE_TOKENS];
+#pragma GCC unroll 8
+        for (int t = 0; t < nt; t++) a[t] = (const yq_act_block256 *)acts[t] + b;
+        if (dt == YQ_DTYPE_Q4_K) block_q4K(qs, meta, a, nt, acc);
+        else block_q6K(qs, meta, a, nt, acc);
+    } else {
+        const yq_act_block32 *a[TILE_TOKENS];
+#pragma GCC unroll 8
+        for (int t = 0; t < nt; t++) a[t] = (const yq_act_block32 *)acts[t] + b;
+        block32(dt, qs, meta, a, nt, acc);
+    }
+}
+
+/* Groups gs[0..ng) against tokens t0 .. t0 + nt (ng, nt compile-time constants: 1 x 1..4, or
+ * 4 x 1 for decode, whose four groups far apart are four memory streams at once). Each group
+ * and token gets the same operations in every shape. */
+INLINE void tile(const packed_ctx *c, const int64_t *gs, int ng, int t0, int nt, yq_dtype dt) {
+    const uint8_t *base[DECODE_GROUPS];
     const char *acts[TILE_TOKENS];
-    __m512 acc[TILE_TOKENS];
+    __m512 acc[DECODE_GROUPS][TILE_TOKENS];
 #pragma GCC unroll 8
-    for (int t = 0; t < nt; t++) {
-        acts[t] = c->xq + (size_t)(t0 + t) * c->act_bytes;
-        acc[t] = _mm512_setzero_ps();
-    }
-    for (int64_t b = 0; b < c->n_blocks; b++) {
-        const uint8_t *qs = base + (size_t)b * c->shape.qs_bytes, *meta = meta0 + (size_t)b * c->shape.meta_bytes;
-        if (dt == YQ_DTYPE_Q4_K || dt == YQ_DTYPE_Q6_K) {
-            const yq_act_block256 *a[TILE_TOKENS];
+    for (int i = 0; i < ng; i++) base[i] = (const uint8_t *)c->w->packed + (size_t)gs[i] * c->group_bytes;
 #pragma GCC unroll 8
-            for (int t = 0; t < nt; t++) a[t] = (const yq_act_block256 *)acts[t] + b;
-            if (dt == YQ_DTYPE_Q4_K) block_q4K(qs, meta, a, nt, acc);
-            else block_q6K(qs, meta, a, nt, acc);
-        } else {
-            const yq_act_block32 *a[TILE_TOKENS];
+    for (int t = 0; t < nt; t++) acts[t] = c->xq + (size_t)(t0 + t) * c->act_bytes;
 #pragma GCC unroll 8
-            for (int t = 0; t < nt; t++) a[t] = (const yq_act_block32 *)acts[t] + b;
-            block32(dt, qs, meta, a, nt, acc);
+    for (int i = 0; i < ng; i++)
+#pragma GCC unroll 8
+        for (int t = 0; t < nt; t++) acc[i][t] = _mm512_setzero_ps();
+    for (int64_t b = 0; b < c->n_blocks; b++)
+#pragma GCC unroll 8
+        for (int i = 0; i < ng; i++) group_block(c, base[i], acts, b, nt, dt, acc[i]);
+#pragma GCC unroll 8
+    for (int i = 0; i < ng; i++)
+#pragma GCC unroll 8
+        for (int t = 0; t < nt; t++) {
+            float lanes[PACK_ROWS];
+            _mm512_storeu_ps(lanes, acc[i][t]);
+            memcpy(c->out + (size_t)(t0 + t) * (size_t)c->w->rows + (size_t)gs[i] * PACK_ROWS, lanes, sizeof lanes);
         }
+}
+
+/* One token: groups four at a time, a quarter of the range apart; the leftovers one by one. */
+INLINE void decode_groups(const packed_ctx *c, int64_t g0, int64_t g1, yq_dtype dt) {
+    int64_t quarter = (g1 - g0) / DECODE_GROUPS;
+    for (int64_t g = g0; g < g0 + quarter; g++) {
+        int64_t gs[DECODE_GROUPS] = {g, g + quarter, g + 2 * quarter, g + 3 * quarter};
+        tile(c, gs, DECODE_GROUPS, 0, 1, dt);
     }
-#pragma GCC unroll 8
-    for (int t = 0; t < nt; t++) {
-        float lanes[PACK_ROWS];
-        _mm512_storeu_ps(lanes, acc[t]);
-        float *out = c->out + (size_t)(t0 + t) * (size_t)c->w->rows + (size_t)g * PACK_ROWS;
-        memcpy(out, lanes, sizeof lanes);
-    }
+    for (int64_t g = g0 + DECODE_GROUPS * quarter; g < g1; g++) tile(c, &g, 1, 0, 1, dt);
 }
 
 /* Groups [g0, g1) x all tokens, in chunks of 64 tokens whose activations stay in cache. */
 INLINE void run_groups(const packed_ctx *c, int n_tokens, int64_t g0, int64_t g1, yq_dtype dt) {
+    if (n_tokens == 1) {
+        decode_groups(c, g0, g1, dt);
+        return;
+    }
     for (int tb = 0; tb < n_tokens; tb += TOKEN_CHUNK) {
         int te = tb + TOKEN_CHUNK < n_tokens ? tb + TOKEN_CHUNK : n_tokens;
         for (int64_t g = g0; g < g1; g++) {
             int t = tb;
-            for (; t + TILE_TOKENS <= te; t += TILE_TOKENS) tile(c, g, t, TILE_TOKENS, dt);
+            for (; t + TILE_TOKENS <= te; t += TILE_TOKENS) tile(c, &g, 1, t, TILE_TOKENS, dt);
             switch (te - t) {
-            case 3: tile(c, g, t, 3, dt); break;
-            case 2: tile(c, g, t, 2, dt); break;
-            case 1: tile(c, g, t, 1, dt); break;
+            case 3: tile(c, &g, 1, t, 3, dt); break;
+            case 2: tile(c, &g, 1, t, 2, dt); break;
+            case 1: tile(c, &g, 1, t, 1, dt); break;
             default: break;
             }
         }
