@@ -101,7 +101,7 @@ int main(int argc, char **argv) {
            reopen, rebuild);
     printf("Bloom filter: %.2f bytes/URL (%llu bits, k=%d)\n", (double)s.bloom.n_bits / 8 / (double)n,
            (unsigned long long)s.bloom.n_bits, s.bloom.k);
-    printf("memory: RSS %+.1f MB after inserting (%.2f bytes/URL incl. 64 MB SQLite cache), %ld MB after "
+    printf("memory: RSS %+.1f MB after inserting (%.2f bytes/URL incl. SQLite's page cache), %ld MB after "
            "reopen\n",
            (double)(rss1 - rss0) / 1024, (double)(rss1 - rss0) * 1024 / (double)n, rss2 / 1024);
     printf("disk: %.1f MB = %.1f bytes/URL\n", (double)disk / 1e6, (double)disk / (double)n);

@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(cmake gcc make pkg-config gzip libcjson-dev libpcre2-dev libmicrohttpd-dev libcurl4-openssl-dev libidn2-dev
   libxml2-dev libuchardet-dev libyaml-dev libsqlite3-dev libopencc-dev libfftw3-dev libavformat-dev
   libavcodec-dev libswresample-dev libavutil-dev libjs-chart.js chromium fonts-wqy-microhei jq sqlite3
-  zlib1g-dev)
+  zlib1g-dev nghttp2-server openssl)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

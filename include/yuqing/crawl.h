@@ -60,6 +60,7 @@ typedef struct yq_crawl_config {
     int obey_robots;
     char *robots_agent; /* product token matched in robots.txt */
     char *proxy;        /* NULL: none */
+    char *ca_file;      /* NULL: the system's CA certificates; else a PEM file of those trusted */
     yq_crawl_cookie *cookies;
     size_t n_cookies;
     long long max_response_size; /* bytes */

@@ -62,10 +62,12 @@ typedef struct yq_fetcher_config {
                                 check only sees literal IP hosts and "localhost" */
     int cookies;             /* 1: one cookie store shared by all transfers; cookies are sent
                                 back only to their own domain (RFC 6265 rules, libcurl's engine) */
+    const char *ca_file;     /* NULL: the system's CA certificates; else a PEM file of the CA
+                                certificates to trust instead (copied); verification stays on */
 } yq_fetcher_config;
 
 /* max_transfers 64, timeout 30 s, connect 10 s, max_size 16 MiB, 10 redirects,
- * user_agent "yuqing/VERSION", no proxy, cookies on. */
+ * user_agent "yuqing/VERSION", no proxy, cookies on, the system's CA certificates. */
 yq_fetcher_config yq_fetcher_defaults(void);
 
 typedef struct yq_fetch_request {
@@ -97,6 +99,7 @@ typedef struct yq_fetch_response {
     double ttfb_s;         /* seconds from request sent to first response byte, last hop */
     double total_s;        /* seconds from start (first hop) to completion */
     int connection_reused; /* 1 when the last hop reused an open connection */
+    int http_version;      /* HTTP version of the last response: 10, 11, 20 or 30; 0 when none */
     char **header_names;   /* headers of the last response, names lower-cased */
     char **header_values;
     int n_headers;

@@ -1,12 +1,13 @@
 /* Whisper's log-mel spectrogram: a Slaney mel filterbank computed here, a reflect-padded STFT
  * through FFTW (one plan, executed on per-task buffers over the thread pool), then log10,
- * the (max - 8) floor and Whisper's (x + 4) / 4 scaling. */
+ * the (max - 8) floor and Whisper's (x + 4) / 4 scaling. FFTW is loaded on first use. */
 #include <fftw3.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "yuqing/dynlib.h"
 #include "yuqing/error.h"
 #include "yuqing/mel.h"
 #include "yuqing/threads.h"
@@ -39,17 +40,24 @@ void yq_mel_filterbank(int n_mels, float *filters) {
     free(edges);
 }
 
+/* FFTW's functions used here, from the library loaded on first use (yuqing/dynlib.h). */
+#define FFTW_FUNCTIONS(X) X(fftwf_malloc) X(fftwf_free) X(fftwf_plan_dft_r2c_1d) X(fftwf_execute_dft_r2c)
+static struct { FFTW_FUNCTIONS(YQ_DYNLIB_POINTER) } fftw;
+static yq_dynlib fftw_lib = {.sonames = (const char *const[]){YQ_FFTW_SONAMES, NULL},
+                             .names = (const char *const[]){FFTW_FUNCTIONS(YQ_DYNLIB_NAME) NULL},
+                             .functions = &fftw};
+
 static fftwf_plan shared_plan;
 static pthread_once_t plan_once = PTHREAD_ONCE_INIT;
 
 /* FFTW's planner is not thread-safe; executing one plan on other buffers of the same
  * alignment (fftwf_malloc's) is. */
 static void make_plan(void) {
-    float *in = fftwf_malloc(YQ_MEL_N_FFT * sizeof *in);
-    fftwf_complex *spec = fftwf_malloc(YQ_MEL_N_BINS * sizeof *spec);
-    if (in && spec) shared_plan = fftwf_plan_dft_r2c_1d(YQ_MEL_N_FFT, in, spec, FFTW_ESTIMATE);
-    fftwf_free(in);
-    fftwf_free(spec);
+    float *in = fftw.fftwf_malloc(YQ_MEL_N_FFT * sizeof *in);
+    fftwf_complex *spec = fftw.fftwf_malloc(YQ_MEL_N_BINS * sizeof *spec);
+    if (in && spec) shared_plan = fftw.fftwf_plan_dft_r2c_1d(YQ_MEL_N_FFT, in, spec, FFTW_ESTIMATE);
+    fftw.fftwf_free(in);
+    fftw.fftwf_free(spec);
 }
 
 typedef struct {
@@ -73,14 +81,14 @@ static float padded_sample(const mel_job *job, int64_t j) {
 /* log10 of the mel energies of frames [begin, end). */
 static void mel_frames(void *ctx, int64_t begin, int64_t end, int thread) {
     mel_job *job = ctx;
-    float *in = fftwf_malloc(YQ_MEL_N_FFT * sizeof *in);
-    fftwf_complex *spec = fftwf_malloc(YQ_MEL_N_BINS * sizeof *spec);
+    float *in = fftw.fftwf_malloc(YQ_MEL_N_FFT * sizeof *in);
+    fftwf_complex *spec = fftw.fftwf_malloc(YQ_MEL_N_BINS * sizeof *spec);
     float power[YQ_MEL_N_BINS];
     if (!in || !spec) job->failed = 1;
     for (int64_t t = begin; t < end && in && spec; t++) {
         int64_t start = t * YQ_MEL_HOP - YQ_MEL_N_FFT / 2;
         for (int n = 0; n < YQ_MEL_N_FFT; n++) in[n] = padded_sample(job, start + n) * job->window[n];
-        fftwf_execute_dft_r2c(shared_plan, in, spec);
+        fftw.fftwf_execute_dft_r2c(shared_plan, in, spec);
         for (int k = 0; k < YQ_MEL_N_BINS; k++) power[k] = spec[k][0] * spec[k][0] + spec[k][1] * spec[k][1];
         for (int m = 0; m < job->n_mels; m++) {
             float sum = 0.0f;
@@ -88,8 +96,8 @@ static void mel_frames(void *ctx, int64_t begin, int64_t end, int thread) {
             job->out->data[(int64_t)m * job->out->n_frames + t] = log10f(fmaxf(sum, 1e-10f));
         }
     }
-    fftwf_free(in);
-    fftwf_free(spec);
+    fftw.fftwf_free(in);
+    fftw.fftwf_free(spec);
 }
 
 static void floor_and_scale(yq_mel *mel) {
@@ -103,6 +111,8 @@ int yq_mel_compute(const float *samples, int64_t n_samples, int64_t padded_len, 
     memset(out, 0, sizeof *out);
     if (n_mels <= 0 || padded_len < YQ_MEL_N_FFT)
         return yq_error(YQ_EINVAL, "log-mel: %d mel bins over %lld samples", n_mels, (long long)padded_len);
+    int rc = yq_dynlib_load(&fftw_lib);
+    if (rc) return rc;
     pthread_once(&plan_once, make_plan);
     float window[YQ_MEL_N_FFT];
     for (int n = 0; n < YQ_MEL_N_FFT; n++) window[n] = (float)(0.5 - 0.5 * cos(2.0 * M_PI * n / YQ_MEL_N_FFT));

@@ -35,16 +35,18 @@ int yq_fetcher_new(const yq_fetcher_config *config, yq_fetcher **out) {
     f->config = *config;
     f->user_agent = strdup(config->user_agent ? config->user_agent : "yuqing/" YQ_VERSION);
     f->proxy = config->proxy && *config->proxy ? strdup(config->proxy) : NULL;
+    f->ca_file = config->ca_file ? strdup(config->ca_file) : NULL;
     f->multi = curl_multi_init();
     if (config->cookies && (f->share = curl_share_init()))
         curl_share_setopt(f->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_COOKIE);
-    if (!f->user_agent || (config->proxy && *config->proxy && !f->proxy) || !f->multi ||
-        (config->cookies && !f->share)) {
+    if (!f->user_agent || (config->proxy && *config->proxy && !f->proxy) ||
+        (config->ca_file && !f->ca_file) || !f->multi || (config->cookies && !f->share)) {
         yq_fetcher_free(f);
         return YQ_ENOMEM;
     }
     f->config.user_agent = f->user_agent;
     f->config.proxy = f->proxy;
+    f->config.ca_file = f->ca_file;
     curl_multi_setopt(f->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
     curl_multi_setopt(f->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)config->max_transfers);
     *out = f;
@@ -73,6 +75,7 @@ void yq_fetcher_free(yq_fetcher *f) {
     if (f->share) curl_share_cleanup(f->share);
     free(f->user_agent);
     free(f->proxy);
+    free(f->ca_file);
     free(f);
 }
 

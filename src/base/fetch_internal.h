@@ -14,7 +14,7 @@ typedef struct transfer transfer;
 
 struct yq_fetcher {
     yq_fetcher_config config; /* strings owned below */
-    char *user_agent, *proxy;
+    char *user_agent, *proxy, *ca_file;
     CURLM *multi;
     CURLSH *share;                     /* the cookie store (when config.cookies) */
     transfer *queue_head, *queue_tail; /* submitted, not yet started */

@@ -112,6 +112,24 @@ static void fail_from_curl(transfer *t, CURLcode code) {
     t->r->body_len = 0;
 }
 
+/* The HTTP version of the easy handle's last response (10, 11, 20, 30; 0 when none). */
+static int http_version(CURL *easy) {
+    long version = CURL_HTTP_VERSION_NONE;
+    curl_easy_getinfo(easy, CURLINFO_HTTP_VERSION, &version);
+    switch (version) {
+    case CURL_HTTP_VERSION_1_0:
+        return 10;
+    case CURL_HTTP_VERSION_1_1:
+        return 11;
+    case CURL_HTTP_VERSION_2_0:
+        return 20;
+    case CURL_HTTP_VERSION_3:
+        return 30;
+    default:
+        return 0;
+    }
+}
+
 int transfer_end_hop(transfer *t, CURLcode code) {
     yq_fetch_response *r = t->r;
     long status = 0;
@@ -132,6 +150,7 @@ int transfer_end_hop(transfer *t, CURLcode code) {
         return 0;
     }
     curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
+    r->http_version = http_version(t->easy);
     char *location = NULL;
     curl_easy_getinfo(t->easy, CURLINFO_REDIRECT_URL, &location);
     if (status >= 300 && status < 400 && location && t->max_redirects >= 0) {

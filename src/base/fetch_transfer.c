@@ -200,6 +200,7 @@ static void set_common_options(transfer *t) {
     curl_easy_setopt(e, CURLOPT_PRIVATE, t);
     if (t->headers) curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
     if (f->proxy) curl_easy_setopt(e, CURLOPT_PROXY, f->proxy);
+    if (f->ca_file) curl_easy_setopt(e, CURLOPT_CAINFO, f->ca_file);
     if (f->share) {
         curl_easy_setopt(e, CURLOPT_SHARE, f->share);
         curl_easy_setopt(e, CURLOPT_COOKIEFILE, "");

@@ -1,7 +1,9 @@
 /* The crawl configuration: global settings and the sources list read from YAML, every value
  * checked with an error naming file, line and key (docs/CRAWL.md is the reference). */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "crawl/crawl_internal.h"
 #include "yuqing/crawl.h"
@@ -24,6 +26,7 @@ static const char *const top_keys[] = {"sources",
                                        "obey_robots",
                                        "robots_agent",
                                        "proxy",
+                                       "ca_file",
                                        "cookies",
                                        "max_response_size",
                                        "tracking_params",
@@ -160,6 +163,14 @@ static int set_defaults(yq_crawl_config *c) {
     return YQ_OK;
 }
 
+/* The CA certificates to trust (a PEM file), checked for being readable now. */
+static int read_ca_file(yq_crawl_config *c, const yq_yaml_doc *doc, const yq_yaml_node *root) {
+    int rc = crawl_config_string(doc, root, "ca_file", &c->ca_file);
+    if (rc || !c->ca_file || access(c->ca_file, R_OK) == 0) return rc;
+    return yq_yaml_error(doc, yq_yaml_get(root, "ca_file"), "ca_file: cannot read %s: %s", c->ca_file,
+                         strerror(errno));
+}
+
 static int read_globals(yq_crawl_config *c, const yq_yaml_doc *doc, const yq_yaml_node *root) {
     int rc = read_int(doc, root, "concurrency", 1, 10000, &c->concurrency);
     if (!rc) rc = read_int(doc, root, "per_domain_concurrency", 1, 1000, &c->per_domain_concurrency);
@@ -175,6 +186,7 @@ static int read_globals(yq_crawl_config *c, const yq_yaml_doc *doc, const yq_yam
     if (!rc) rc = yq_yaml_bool(doc, root, "obey_robots", &c->obey_robots);
     if (!rc) rc = crawl_config_string(doc, root, "robots_agent", &c->robots_agent);
     if (!rc) rc = crawl_config_string(doc, root, "proxy", &c->proxy);
+    if (!rc) rc = read_ca_file(c, doc, root);
     if (!rc) rc = read_cookies(c, doc, root);
     if (!rc) rc = read_size(doc, root, "max_response_size", &c->max_response_size);
     if (!rc && yq_yaml_get(root, "tracking_params")) {
@@ -258,6 +270,7 @@ void yq_crawl_config_free(yq_crawl_config *c) {
     free(c->path);
     free(c->robots_agent);
     free(c->proxy);
+    free(c->ca_file);
     free(c->chromium);
     free(c->out_jsonl);
     free(c->out_sqlite);

@@ -156,6 +156,7 @@ static int open_fetch(crawler *c) {
     fc.connect_timeout_ms = (long)(cfg->connect_timeout * 1000);
     fc.max_size = (size_t)cfg->max_response_size;
     fc.proxy = cfg->proxy;
+    fc.ca_file = cfg->ca_file;
     int rc = yq_fetcher_new(&fc, &c->fetcher);
     if (rc) return rc;
     yq_polite_config pc = yq_polite_defaults();

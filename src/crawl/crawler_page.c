@@ -25,6 +25,7 @@ typedef struct page {
     size_t len;
     double latency;
     const char *retry_after;
+    const char *protocol; /* "HTTP/1.1", "HTTP/2", ... or "Chromium" */
 } page;
 
 crawl_ticket *crawl_ticket_new(crawler *c, crawl_job *job) {
@@ -200,6 +201,7 @@ static int looks_html(const page *p) {
 
 static int page_done(crawler *c, crawl_job *job, const page *p) {
     c->stats.fetched++;
+    yq_debug("%s: %ld over %s, %zu bytes", p->final_url, p->status, p->protocol, p->len);
     int rc = feed_page(c, job, p);
     if (rc == 0 && looks_html(p))
         rc = html_page(c, job, p);
@@ -247,6 +249,22 @@ static int job_finished(crawler *c, crawl_job *job, const page *p) {
     return rc < 0 ? rc : 0;
 }
 
+/* "HTTP/1.1" for 11 and so on (yq_fetch_response's http_version). */
+static const char *protocol_name(int http_version) {
+    switch (http_version) {
+    case 10:
+        return "HTTP/1.0";
+    case 11:
+        return "HTTP/1.1";
+    case 20:
+        return "HTTP/2";
+    case 30:
+        return "HTTP/3";
+    default:
+        return "HTTP";
+    }
+}
+
 static page from_response(const yq_fetch_response *r) {
     page p = {.error = r->error,
               .status = r->status,
@@ -256,7 +274,8 @@ static page from_response(const yq_fetch_response *r) {
               .body = r->body,
               .len = r->body_len,
               .latency = r->ttfb_s,
-              .retry_after = yq_fetch_header(r, "retry-after")};
+              .retry_after = yq_fetch_header(r, "retry-after"),
+              .protocol = protocol_name(r->http_version)};
     if (!r->reason[0]) p.reason = "HTTP error status";
     return p;
 }
@@ -272,7 +291,8 @@ static page from_render(const crawl_render_result *r, const char *url) {
               .content_type = "text/html; charset=utf-8",
               .body = r->html ? r->html : "",
               .len = r->len,
-              .latency = r->seconds};
+              .latency = r->seconds,
+              .protocol = "Chromium"};
     return p;
 }
 

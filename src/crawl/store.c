@@ -34,6 +34,17 @@ static const char *const migrations[] = {
     "INSERT INTO meta VALUES ('bloom_saved', 0);",
 };
 
+/* The smallest capacity a Bloom filter is built for (8 KiB at 1% false positives): a filter is
+ * rebuilt at twice the count when it fills, so small crawls keep small filters and a large seen
+ * set pays for a rebuild scan only at each doubling. */
+enum { BLOOM_LEAST = 1 << 12 };
+
+/* SQLite's page cache for the state grows with the seen set: 512 KiB, plus 2 bytes per URL seen
+ * (room for the small table of recent fingerprints and the interior pages of the big one, about
+ * 1% of it), at most 64 MiB. Leaf pages of the big table come from the operating system's file
+ * cache, which costs the crawl no resident memory of its own. */
+enum { CACHE_LEAST_KIB = 512, CACHE_MOST_KIB = 65536 };
+
 /* Frontier states: pending in the table only, queued in the crawler's memory, sent. */
 enum { PENDING = 0, QUEUED = 1, IN_FLIGHT = 2 };
 
@@ -146,7 +157,15 @@ static int load_bloom(crawl_store *s, const char *dir) {
     if (saved && crawl_bloom_load(&s->bloom, s->bloom_path) == 0)
         return yq_db_exec(s->db, "crawl state", "UPDATE meta SET value = 0 WHERE key = 'bloom_saved'");
     if (saved) yq_warn("%s; rebuilding it", yq_last_error());
-    return build_bloom(s, &s->bloom, seen_count, seen_all, 1 << 18);
+    return build_bloom(s, &s->bloom, seen_count, seen_all, BLOOM_LEAST);
+}
+
+/* Sets SQLite's page cache for the size of the seen set (see CACHE_LEAST_KIB). */
+static int size_cache(crawl_store *s) {
+    long long kib = CACHE_LEAST_KIB + (long long)(s->bloom.count * 2 / 1024);
+    char pragma[64];
+    snprintf(pragma, sizeof pragma, "PRAGMA cache_size = -%lld", kib < CACHE_MOST_KIB ? kib : CACHE_MOST_KIB);
+    return yq_db_exec(s->db, "crawl state", pragma);
 }
 
 int crawl_store_open(const char *dir, crawl_store *s) {
@@ -158,16 +177,16 @@ int crawl_store_open(const char *dir, crawl_store *s) {
     int rc = yq_db_open(path, "crawl state", migrations, 2, &s->db);
     if (rc) return rc;
     rc = yq_db_exec(s->db, path,
-                    "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;"
-                    "CREATE TEMP TABLE paused (name TEXT PRIMARY KEY)");
+                    "PRAGMA temp_store = MEMORY; CREATE TEMP TABLE paused (name TEXT PRIMARY KEY)");
     for (int i = 0; !rc && i < N_STMT; i++)
         if (sqlite3_prepare_v3(s->db, sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->stmt[i], NULL) != SQLITE_OK)
             rc = yq_db_error(s->db, path);
     if (!rc) rc = reset_frontier(s);
     if (!rc) rc = load_bloom(s, dir);
+    if (!rc) rc = size_cache(s);
     if (!rc)
         rc = build_bloom(s, &s->revisit_bloom, "SELECT count(*) FROM revisits", "SELECT fp FROM revisits",
-                         1 << 16);
+                         BLOOM_LEAST);
     s->recent = (long long)query_number(s, "SELECT count(*) FROM seen_recent", NULL);
     s->merge_at = 1 << 18;
     if (rc) crawl_store_close(s);
@@ -210,7 +229,7 @@ int crawl_store_seen_add(crawl_store *s, uint64_t fp) {
     if ((rc = run(s, SEEN_ADD)) < 0) return rc;
     crawl_bloom_add(&s->bloom, fp);
     if (s->bloom.count > s->bloom.capacity &&
-        (rc = build_bloom(s, &s->bloom, seen_count, seen_all, 1 << 18)) < 0)
+        ((rc = build_bloom(s, &s->bloom, seen_count, seen_all, BLOOM_LEAST)) < 0 || (rc = size_cache(s)) < 0))
         return rc;
     if (++s->recent >= s->merge_at) {
         rc = yq_db_exec(
@@ -250,7 +269,7 @@ int crawl_store_revisit_add(crawl_store *s, uint64_t fp, long long tick) {
     crawl_bloom_add(&s->revisit_bloom, fp);
     if (s->revisit_bloom.count > s->revisit_bloom.capacity)
         return (rc = build_bloom(s, &s->revisit_bloom, "SELECT count(*) FROM revisits",
-                                 "SELECT fp FROM revisits", 1 << 16)) < 0
+                                 "SELECT fp FROM revisits", BLOOM_LEAST)) < 0
                    ? rc
                    : 1;
     return 1;
