@@ -10,7 +10,8 @@
 #
 # LLAMA_CPP_DIR: a built llama.cpp (llama-bench in build/bin/, bin/ or the folder itself).
 # GGUF_DIR: the files of tools/make_bench_gguf.sh (default build/bench-gguf, made when missing).
-# Environment: RUNS (default 5), THREADS (default "1 2"), TYPES (default "f16 q8_0 q4_0 q4_k_m").
+# Environment: RUNS (default 5), THREADS (default "1 2"), TYPES (default "f16 q8_0 q4_0 q4_k_m"),
+# SIZES (default "0.5b 1.5b": the Qwen2.5-0.5B- and 1.5B-shaped files).
 # The machine should be otherwise idle; with other load the medians still move a little.
 set -euo pipefail
 
@@ -24,6 +25,7 @@ ggufdir=${2:-$root/build/bench-gguf}
 runs=${RUNS:-5}
 threads_list=${THREADS:-1 2}
 types=${TYPES:-f16 q8_0 q4_0 q4_k_m}
+sizes=${SIZES:-0.5b 1.5b}
 yuqing=$root/build/yuqing
 
 bench=
@@ -32,13 +34,15 @@ for c in "$lcpp/build/bin/llama-bench" "$lcpp/bin/llama-bench" "$lcpp/llama-benc
 done
 [ -n "$bench" ] || { echo "vs-llamacpp: no llama-bench under $lcpp" >&2; exit 1; }
 [ -x "$yuqing" ] || { echo "vs-llamacpp: $yuqing is missing (run make)" >&2; exit 1; }
-for t in $types; do
-    if [ ! -f "$ggufdir/qwen25-0.5b-random-$t.gguf" ]; then
-        echo "vs-llamacpp: making the GGUF files in $ggufdir" >&2
-        # shellcheck disable=SC2086
-        "$root/tools/make_bench_gguf.sh" "$ggufdir" $types >&2
-        break
-    fi
+for size in $sizes; do
+    for t in $types; do
+        if [ ! -f "$ggufdir/qwen25-$size-random-$t.gguf" ]; then
+            echo "vs-llamacpp: making the $size GGUF files in $ggufdir" >&2
+            # shellcheck disable=SC2086
+            SIZE=$size "$root/tools/make_bench_gguf.sh" "$ggufdir" $types >&2
+            break
+        fi
+    done
 done
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/vs-llamacpp.XXXXXX")
@@ -137,15 +141,17 @@ print(pp[0], tg[0])
 PY
 }
 
-for t in $types; do
-    f=$ggufdir/qwen25-0.5b-random-$t.gguf
-    for th in $threads_list; do
-        for r in $(seq 1 "$runs"); do
-            if [ $((r % 2)) = 1 ]; then order="yuqing llama"; else order="llama yuqing"; fi
-            for e in $order; do
-                if [ "$e" = yuqing ]; then v=$(run_yuqing "$f" "$th"); else v=$(run_llama "$f" "$th"); fi
-                printf '%s\t%s\t%s\t%s\n' "$t" "$th" "$e" "$v" | tr ' ' '\t' >>"$results"
-                echo "vs-llamacpp: $t t=$th run $r $e: pp512/tg128 tok/s $v" >&2
+for size in $sizes; do
+    for t in $types; do
+        f=$ggufdir/qwen25-$size-random-$t.gguf
+        for th in $threads_list; do
+            for r in $(seq 1 "$runs"); do
+                if [ $((r % 2)) = 1 ]; then order="yuqing llama"; else order="llama yuqing"; fi
+                for e in $order; do
+                    if [ "$e" = yuqing ]; then v=$(run_yuqing "$f" "$th"); else v=$(run_llama "$f" "$th"); fi
+                    printf '%s\t%s\t%s\t%s\n' "$size-$t" "$th" "$e" "$v" | tr ' ' '\t' >>"$results"
+                    echo "vs-llamacpp: $size $t t=$th run $r $e: pp512/tg128 tok/s $v" >&2
+                done
             done
         done
     done
@@ -154,7 +160,8 @@ done
 # shellcheck disable=SC2086
 "$root/build/bench_bandwidth" $threads_list >>"$work/bandwidth.txt"
 # shellcheck disable=SC2046
-python3 "$work/step_bytes.py" $(for t in $types; do echo "$ggufdir/qwen25-0.5b-random-$t.gguf"; done) >"$work/bytes.txt"
+python3 "$work/step_bytes.py" $(for size in $sizes; do for t in $types; do
+    echo "$ggufdir/qwen25-$size-random-$t.gguf"; done; done) >"$work/bytes.txt"
 python3 - "$results" "$work/bandwidth.txt" "$work/bytes.txt" "$runs" <<'PY'
 import math, os, re, statistics, sys
 rows = [l.split("\t") for l in open(sys.argv[1]).read().splitlines() if l]
@@ -164,14 +171,15 @@ for a, b in (l.split() for l in open(sys.argv[2])):
 step = {}
 for l in open(sys.argv[3]):
     p, b = l.split()
-    step[re.search(r"random-(.+)\.gguf$", os.path.basename(p)).group(1)] = int(b)
+    m = re.search(r"qwen25-(.+)-random-(.+)\.gguf$", os.path.basename(p))
+    step[m.group(1) + "-" + m.group(2)] = int(b)
 cells = {}
 for t, th, e, pp, tg in rows:
     cells.setdefault((t, int(th)), {}).setdefault(e, []).append((float(pp), float(tg)))
 print()
 print("pp512 / tg128 tokens/s, median of %s interleaved runs; ratio = yuqing / llama.cpp;" % sys.argv[4])
 print("roofline = read bandwidth (higher of before/after) / bytes per decode step; yq%, ll% = decode's share")
-hdr = "%-7s %3s %8s | %9s %9s %6s | %8s %8s %6s | %6s %8s %5s %5s"
+hdr = "%-11s %3s %8s | %9s %9s %6s | %8s %8s %6s | %6s %8s %5s %5s"
 print(hdr % ("type", "thr", "MB/step", "pp yuqing", "pp llama", "ratio", "tg yuq", "tg llama", "ratio",
              "GB/s", "roof t/s", "yq%", "ll%"))
 ratios_pp, ratios_tg = [], []
@@ -182,7 +190,7 @@ for (t, th), c in cells.items():
     lpp, ltg = statistics.median(a for a, _ in l), statistics.median(b for _, b in l)
     roof = bw[th] / step[t]
     ratios_pp.append(ypp / lpp); ratios_tg.append(ytg / ltg)
-    print("%-7s %3d %8.1f | %9.1f %9.1f %6.2f | %8.2f %8.2f %6.2f | %6.2f %8.2f %4.0f%% %4.0f%%" % (
+    print("%-11s %3d %8.1f | %9.1f %9.1f %6.2f | %8.2f %8.2f %6.2f | %6.2f %8.2f %4.0f%% %4.0f%%" % (
         t.upper(), th, step[t] / 1e6, ypp, lpp, ypp / lpp, ytg, ltg, ytg / ltg, bw[th] / 1e9, roof,
         100 * ytg / roof, 100 * ltg / roof))
 g = lambda xs: math.exp(sum(map(math.log, xs)) / len(xs)) if xs else float("nan")

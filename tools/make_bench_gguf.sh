@@ -8,14 +8,16 @@
 #   tools/make_bench_gguf.sh OUTDIR [TYPE ...]     (types: f16 q8_0 q4_0 q4_k_m; default all four)
 #
 # Writes OUTDIR/qwen25-0.5b-random-{f16,q8_0,q4_0,q4_k_m}.gguf (about 1 GB, 0.5 GB, 0.35 GB,
-# 0.4 GB) and removes the 1 GB bf16 folder afterwards (KEEP_HF=1 keeps it in OUTDIR/hf).
+# 0.4 GB) and removes the 1 GB bf16 folder afterwards (KEEP_HF=1 keeps it in OUTDIR/hf-SIZE).
+# SIZE=1.5b makes the Qwen2.5-1.5B-shaped files qwen25-1.5b-random-*.gguf instead (3.1 GB of
+# bf16, then 3.1, 1.6, 0.9 and 1.0 GB).
 # Needs `make` (build/yuqing and build/libyuqing_core.a). TOKENIZER_DIR overrides the tokenizer
 # folder; TOKENIZER_DIR=none makes GGUF files without a vocabulary.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 if [ $# -lt 1 ]; then
-    sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
 fi
 outdir=$1
@@ -31,7 +33,13 @@ tokdir=${TOKENIZER_DIR:-$root/../shared/data/tokenizers/qwen3}
 
 mkdir -p "$outdir"
 outdir=$(cd "$outdir" && pwd)
-hf=$outdir/hf
+size=${SIZE:-0.5b}
+case $size in
+0.5b) shape=yq_random_model_qwen25_05b ;;
+1.5b) shape=yq_random_model_qwen25_15b ;;
+*) echo "make_bench_gguf: SIZE is 0.5b or 1.5b, not $size" >&2; exit 2 ;;
+esac
+hf=$outdir/hf-$size
 work=$(mktemp -d "${TMPDIR:-/tmp}/make_bench_gguf.XXXXXX")
 cleanup() {
     rm -rf "$work"
@@ -46,7 +54,7 @@ cat >"$work/write_random.c" <<'C'
 
 int main(int argc, char **argv) {
     if (argc != 2) return 2;
-    yq_random_model_shape shape = yq_random_model_qwen25_05b();
+    yq_random_model_shape shape = SHAPE();
     size_t bytes = 0;
     if (yq_random_model_write(argv[1], &shape, &bytes)) {
         fprintf(stderr, "write_random: %s\n", yq_last_error());
@@ -57,13 +65,13 @@ int main(int argc, char **argv) {
 }
 C
 # shellcheck disable=SC2046
-cc -std=c17 -O2 -D_GNU_SOURCE -I"$root/include" "$work/write_random.c" "$lib" \
+cc -std=c17 -O2 -D_GNU_SOURCE -DSHAPE="$shape" -I"$root/include" "$work/write_random.c" "$lib" \
     $(pkg-config --libs libcjson libpcre2-8 libmicrohttpd libxml-2.0 uchardet libcurl 2>/dev/null ||
-        echo -lcjson -lpcre2-8 -lmicrohttpd -lxml2 -luchardet -lcurl) -lpthread -lm -o "$work/write_random"
+        echo -lcjson -lpcre2-8 -lmicrohttpd -lxml2 -luchardet -lcurl) -lpthread -lm -ldl -o "$work/write_random"
 
 if [ ! -f "$hf/model.safetensors" ]; then
     rm -rf "$hf" && mkdir -p "$hf"
-    echo "make_bench_gguf: writing the random Qwen2.5-0.5B-shaped bf16 folder $hf" >&2
+    echo "make_bench_gguf: writing the random Qwen2.5-$size-shaped bf16 folder $hf" >&2
     step_bytes=$("$work/write_random" "$hf")
     echo "make_bench_gguf: $step_bytes bytes of weights read per decode step (bf16)" >&2
 fi
@@ -77,8 +85,8 @@ if [ "$tokdir" != none ]; then
 fi
 
 for t in "${types[@]}"; do
-    out=$outdir/qwen25-0.5b-random-$t.gguf
+    out=$outdir/qwen25-$size-random-$t.gguf
     echo "make_bench_gguf: $out" >&2
     "$yuqing" quantize "$hf" "$out" --type "$t" --quiet
 done
-ls -l "$outdir"/qwen25-0.5b-random-*.gguf
+ls -l "$outdir"/qwen25-"$size"-random-*.gguf

@@ -19,6 +19,9 @@ typedef struct yq_random_model_shape {
 /* The Qwen2.5-0.5B shape (hidden 896, 24 layers, 14 heads, 2 KV heads, intermediate 4864,
  * vocabulary 151936, tied embeddings) in bf16. */
 yq_random_model_shape yq_random_model_qwen25_05b(void);
+/* The Qwen2.5-1.5B shape (hidden 1536, 28 layers, 12 heads, 2 KV heads, intermediate 8960,
+ * vocabulary 151936, tied embeddings) in bf16. */
+yq_random_model_shape yq_random_model_qwen25_15b(void);
 
 /* Writes FOLDER/config.json and FOLDER/model.safetensors (uniform weights in +-0.05, norms 1).
  * *weight_bytes (optional) receives the bytes of all weight matrices read per decode step
