@@ -13,7 +13,7 @@ start_site() {
   local name=$1; shift
   "$site_bin" --log "$work/$name.log" --crawl-delay 0 "$@" >"$work/$name.port" 2>"$work/$name.err" &
   pids+=($!)
-  for _ in $(seq 100); do [[ -s $work/$name.port ]] && break; sleep 0.05; done
+  for _ in $(seq 600); do [[ -s $work/$name.port ]] && break; sleep 0.05; done
   port=$(head -1 "$work/$name.port")
 }
 
@@ -133,7 +133,7 @@ check "max_pages: 3 requests" 3 "$(tail -n +$((before + 1)) "$log" | grep -vc '"
 # robots.txt's Crawl-delay raises the host's delay above the configured one.
 "$site_bin" --log "$work/cd.log" --crawl-delay 0.3 >"$work/cd.port" 2>/dev/null &
 pids+=($!)
-for _ in $(seq 100); do [[ -s $work/cd.port ]] && break; sleep 0.05; done
+for _ in $(seq 600); do [[ -s $work/cd.port ]] && break; sleep 0.05; done
 cat >"$work/cd.yaml" <<EOF
 delay: 0
 per_domain_concurrency: 4

@@ -13,7 +13,7 @@ trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$work"' EXI
 mkdir -p "$work/content"
 "$site_bin" --crawl-delay 0 --content "$work/content" >"$work/port" 2>"$work/site.err" &
 pids+=($!)
-for _ in $(seq 100); do [[ -s $work/port ]] && break; sleep 0.05; done
+for _ in $(seq 600); do [[ -s $work/port ]] && break; sleep 0.05; done
 port=$(head -1 "$work/port")
 
 cat >"$work/crawl.yaml" <<YAML
