@@ -31,6 +31,7 @@ static void *random_matrix(yq_dtype dt, int64_t n) {
 static void check_matmul_shape(yq_dtype dt, int64_t rows, int64_t cols, int n_tokens) {
     void *w_data = random_matrix(dt, rows * cols);
     yq_tensor w = {.dtype = dt, .rows = rows, .cols = cols, .data = w_data};
+    CHECK(yq_tensor_pack(&w) == 0); /* f16 with rows % 16 == 0 and cols % 32 == 0: the packed kernel */
     float *x = random_matrix(YQ_DTYPE_F32, cols * n_tokens);
     size_t n_out = (size_t)rows * n_tokens;
     float *ref = malloc(n_out * sizeof *ref), *got = malloc(n_out * sizeof *got), *one = malloc((size_t)rows * sizeof *one);
@@ -45,6 +46,7 @@ static void check_matmul_shape(yq_dtype dt, int64_t rows, int64_t cols, int n_to
         CHECKF(!memcmp(one, got + (size_t)t * rows, (size_t)rows * sizeof *one), "%s %lldx%lld: token %d alone differs",
                yq_dtype_name(dt), (long long)rows, (long long)cols, t);
     }
+    yq_tensor_unpack(&w);
     free(w_data);
     free(x);
     free(ref);
@@ -53,7 +55,7 @@ static void check_matmul_shape(yq_dtype dt, int64_t rows, int64_t cols, int n_to
 }
 
 static void test_matmul(void) {
-    static const int64_t shapes[][2] = {{1, 1}, {3, 7}, {17, 8}, {33, 100}, {64, 64}, {131, 257}, {260, 896}};
+    static const int64_t shapes[][2] = {{1, 1}, {3, 7}, {17, 8}, {33, 100}, {64, 64}, {48, 96}, {131, 257}, {260, 896}};
     yq_dtype dtypes[] = {YQ_DTYPE_F32, YQ_DTYPE_F16, YQ_DTYPE_BF16};
     yq_kernel_kind kinds[] = {YQ_KERNEL_SCALAR, YQ_KERNEL_AVX2, YQ_KERNEL_AVX512};
     for (int k = 0; k < 3; k++) {

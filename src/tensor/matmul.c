@@ -95,6 +95,10 @@ static void matmul_task(void *ctx, int64_t begin, int64_t end, int thread) {
         yq_matmul_rows_packed_avx512(job->out, job->w, job->xq, job->n_tokens, row_begin, row_end);
         return;
     }
+    if (job->w->packed && active_kind == YQ_KERNEL_AVX512) { /* f16 */
+        yq_matmul_rows_packed_f16_avx512(job->out, job->w, job->x, job->n_tokens, row_begin, row_end);
+        return;
+    }
 #endif
 #ifdef YQ_HAVE_AVX2
     if (job->xq) {

@@ -36,6 +36,9 @@ void yq_matmul_rows_quant_avx2(float *out, const yq_tensor *w, const void *xq, i
 /* Rows [row_begin, row_end) (multiples of 16) of out against w->packed (quant_pack.h). */
 void yq_matmul_rows_packed_avx512(float *out, const yq_tensor *w, const void *xq, int n_tokens, int64_t row_begin,
                                   int64_t row_end);
+/* Rows [row_begin, row_end) (multiples of 16) of out against f16 weights packed in w->packed. */
+void yq_matmul_rows_packed_f16_avx512(float *out, const yq_tensor *w, const float *x, int n_tokens, int64_t row_begin,
+                                      int64_t row_end);
 /* The f32/f16/bf16 row kernel with 16-lane accumulators and tiles of 4 rows x 4 tokens. */
 void yq_matmul_rows_float_avx512(float *out, const yq_tensor *w, const float *x, int n_tokens, int64_t row_begin,
                                  int64_t row_end);

@@ -1,5 +1,5 @@
-/* Packs quantized weight matrices into the 16-row layouts of quant_pack.h, once at model load,
- * for the AVX-512 VNNI kernels (yq_tensor_pack); the mapped original stays untouched. */
+/* Packs quantized and f16 weight matrices into the 16-row layouts of quant_pack.h, once at model
+ * load, for the AVX-512 kernels (yq_tensor_pack); the mapped original stays untouched. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +15,7 @@ yq_pack_shape yq_pack_shape_of(yq_dtype dtype) {
     case YQ_DTYPE_Q5_0: return (yq_pack_shape){4 * PACK_LANE_BYTES, 96};
     case YQ_DTYPE_Q4_K: return (yq_pack_shape){32 * PACK_LANE_BYTES, 448};
     case YQ_DTYPE_Q6_K: return (yq_pack_shape){48 * PACK_LANE_BYTES, 320};
+    case YQ_DTYPE_F16: return (yq_pack_shape){PACK_F16_COLS * PACK_ROWS * 2, 0};
     default: return (yq_pack_shape){0, 0};
     }
 }
@@ -106,6 +107,14 @@ static void pack_q6_K(uint8_t *qs, uint8_t *meta, const char *const *rows, int64
     }
 }
 
+/* Columns 32b .. 32b + 31, each as the 16 rows' f16 values in lane order. */
+static void pack_f16(uint8_t *qs, uint8_t *meta, const char *const *rows, int64_t b) {
+    (void)meta;
+    uint16_t *out = (uint16_t *)qs;
+    for (int k = 0; k < PACK_F16_COLS; k++)
+        for (int r = 0; r < PACK_ROWS; r++) memcpy(&out[k * PACK_ROWS + r], rows[r] + 2 * (PACK_F16_COLS * b + k), 2);
+}
+
 typedef void (*pack_block_fn)(uint8_t *qs, uint8_t *meta, const char *const *rows, int64_t b);
 
 static pack_block_fn packer_of(yq_dtype dtype) {
@@ -115,6 +124,7 @@ static pack_block_fn packer_of(yq_dtype dtype) {
     case YQ_DTYPE_Q5_0: return pack_q5_0;
     case YQ_DTYPE_Q4_K: return pack_q4_K;
     case YQ_DTYPE_Q6_K: return pack_q6_K;
+    case YQ_DTYPE_F16: return pack_f16;
     default: return NULL;
     }
 }
@@ -122,7 +132,8 @@ static pack_block_fn packer_of(yq_dtype dtype) {
 int yq_tensor_pack(yq_tensor *w) {
     yq_pack_shape shape = yq_pack_shape_of(w->dtype);
     if (w->packed || !shape.qs_bytes || w->rows % PACK_ROWS || !yq_cpu_has_avx512()) return YQ_OK;
-    int64_t n_blocks = w->cols / yq_dtype_block_size(w->dtype);
+    if (w->dtype == YQ_DTYPE_F16 && w->cols % PACK_F16_COLS) return YQ_OK;
+    int64_t n_blocks = w->cols / (w->dtype == YQ_DTYPE_F16 ? PACK_F16_COLS : yq_dtype_block_size(w->dtype));
     size_t group = yq_pack_group_bytes(shape, n_blocks), row_bytes = yq_tensor_row_bytes(w);
     uint8_t *out = aligned_alloc(PACK_LANE_BYTES, group * (size_t)(w->rows / PACK_ROWS));
     if (!out) return yq_error(YQ_ENOMEM, "out of memory packing a %lldx%lld weight", (long long)w->rows,

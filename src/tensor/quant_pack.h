@@ -19,6 +19,8 @@
  *         in its low nibbles and 2v + 1 in its high ones (v < 32), then top[j][r] byte i holds
  *         bits 4-5 of element i of chunks 4j + m at bits 2m (j < 16: sub-block j); meta =
  *         sc[16][16] (i8 scale of sub-block j), d[16], padding to 320 bytes.
+ *   F16   blocks of 32 columns: for each column k, the 16 rows' f16 values (32 bytes; no meta),
+ *         so that one vector widened to f32 holds column k of all 16 rows.
  * Where `qs[..][r]` is the r-th 4-byte lane of a 64-byte vector. */
 #ifndef YUQING_TENSOR_QUANT_PACK_H
 #define YUQING_TENSOR_QUANT_PACK_H
@@ -28,7 +30,7 @@
 
 #include "yuqing/tensor.h"
 
-enum { PACK_ROWS = 16, PACK_LANE_BYTES = 64 };
+enum { PACK_ROWS = 16, PACK_LANE_BYTES = 64, PACK_F16_COLS = 32 };
 
 typedef struct {
     size_t qs_bytes, meta_bytes; /* per block of a group; 0 when the dtype is not packed */
