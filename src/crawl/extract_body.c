@@ -91,15 +91,16 @@ static void give(xmlNode *n, double score) {
     }
 }
 
-/* Scores every paragraph into its ancestors; loose text beside blocks (text and <br> straight
- * in a <div>) counts as a paragraph of that element. */
+/* Scores every paragraph (25 characters and 3 words at least: not a lone address or number)
+ * into its ancestors; loose text beside blocks (text and <br> straight in a <div>) counts as a
+ * paragraph of that element. */
 static void score_paragraphs(xmlNode *n) {
     for (xmlNode *c = n->children; c; c = c->next) {
         if (c->type != XML_ELEMENT_NODE) continue;
         score_paragraphs(c);
         nstat *s = stats_of(c);
         if (is_paragraph(c)) {
-            if (s->chars >= 25) give(c->parent, paragraph_score(s->chars, s->punct, s->breaks));
+            if (s->chars >= 25 && s->words >= 3) give(c->parent, paragraph_score(s->chars, s->punct, s->breaks));
         } else if (!is_inline(c) && tag_base(c) > -5 && s->own_chars >= 25) {
             give(c, paragraph_score(s->own_chars, s->own_punct, s->breaks));
         }

@@ -21,11 +21,15 @@ static int is_punct(unsigned c) {
            c == 0x3001 || c == 0xFF1B || c == 0xFF01 || c == 0xFF1F || c == 0xFF1A;
 }
 
-static void add_text(nstat *s, const char *text) {
+/* Adds a text's length, punctuation and words; `in_word` carries a word across text nodes. */
+static void add_text(nstat *s, const char *text, int *in_word) {
     for (const char *p = text; *p;) {
         unsigned c = yq_utf8_next(&p);
-        s->chars += char_weight(c);
+        double w = char_weight(c);
+        s->chars += w;
         s->punct += is_punct(c);
+        s->words += w == 3 || (w == 1 && !*in_word);
+        *in_word = w == 1;
     }
 }
 
@@ -45,18 +49,20 @@ int stats_compute(xmlNode *n, nstat_pool *pool) {
     pool->items[pool->n++] = s;
     n->_private = s;
     s->weight = class_weight(n);
+    int in_word = 0;
     for (xmlNode *c = n->children; c; c = c->next) {
         if (c->type == XML_TEXT_NODE && c->content) {
             double chars = s->chars;
             int punct = s->punct;
-            add_text(s, (const char *)c->content);
+            add_text(s, (const char *)c->content, &in_word);
             s->own_chars += s->chars - chars, s->own_punct += s->punct - punct;
         }
         if (c->type != XML_ELEMENT_NODE) continue;
         if (stats_compute(c, pool) != 0) return -1;
         nstat *cs = c->_private;
         if (is_inline(c) && !node_is(c, "a")) s->own_chars += cs->chars, s->own_punct += cs->punct;
-        s->chars += cs->chars, s->link_chars += cs->link_chars, s->punct += cs->punct;
+        s->chars += cs->chars, s->link_chars += cs->link_chars, s->punct += cs->punct, s->words += cs->words;
+        in_word = 0;
         s->paras += cs->paras, s->images += cs->images, s->items += cs->items, s->inputs += cs->inputs;
         s->breaks += cs->breaks;
     }

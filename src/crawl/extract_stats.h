@@ -8,6 +8,7 @@ typedef struct nstat {
     double chars;      /* weighted length of the text below (CJK ideographs weigh 3) */
     double link_chars; /* the part of `chars` inside <a> */
     int punct;         /* sentence punctuation, Latin and Chinese */
+    int words;         /* words: space-separated runs, each CJK ideograph one */
     double own_chars;  /* the part of `chars` outside child blocks and links: loose text */
     int own_punct;
     int paras, images, items, inputs, breaks; /* <p>, <img>, <li>, form controls, <br> below */

@@ -1,0 +1,62 @@
+/* Tests of the body stage on small inline pages with hand-written expectations: short <span>s in
+ * sentences and in highlighted code stay in the text, and a long table of one-word cells (e-mail
+ * addresses) inside an article does not outscore the article's prose. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+#include "yuqing/extract.h"
+
+static char *body_of(const char *html) {
+    yq_article a;
+    if (yq_extract_html(html, strlen(html), NULL, NULL, &a) != 0) return NULL;
+    char *body = a.body ? strdup(a.body) : NULL;
+    yq_article_free(&a);
+    return body;
+}
+
+static const char *PROSE =
+    "<p>The council met on Tuesday evening to discuss the new cycle lanes, which have divided residents, "
+    "shop owners and commuters for most of the year.</p>"
+    "<p>After three hours of debate, the members voted to keep the lanes, but asked officers to review the "
+    "loading bays, the crossings and the signs by spring.</p>";
+
+static void test_short_spans_are_text(void) {
+    char html[2048];
+    snprintf(html, sizeof html,
+             "<html><body><article>%s<p>Tickets cost <span class=\"price\">$5</span> at the door.</p>"
+             "<pre>n <span style=\"color: green\">=</span> <span style=\"color: black\">len</span>(items)</pre>"
+             "</article></body></html>",
+             PROSE);
+    char *body = body_of(html);
+    CHECK(body != NULL);
+    if (!body) return;
+    CHECKF(strstr(body, "Tickets cost $5 at the door.") != NULL, "body: %s", body);
+    CHECKF(strstr(body, "n = len(items)") != NULL, "body: %s", body);
+    free(body);
+}
+
+static void test_table_of_addresses_inside_article(void) {
+    size_t cap = 16384, n = 0;
+    char *html = malloc(cap);
+    n += (size_t)snprintf(html + n, cap - n, "<html><body><div class=\"story\">%s<table><tbody>", PROSE);
+    for (int i = 0; i < 60; i++)
+        n += (size_t)snprintf(html + n, cap - n, "<tr><td>Ward %d</td><td>councillor.ward%02d@example.gov.uk</td></tr>", i,
+                              i);
+    snprintf(html + n, cap - n, "</tbody></table></div></body></html>");
+    char *body = body_of(html);
+    free(html);
+    CHECK(body != NULL);
+    if (!body) return;
+    /* the article's first paragraph leads, the table follows inside it */
+    CHECKF(!strncmp(body, "The council met on Tuesday evening", 34), "body starts: %.80s", body);
+    CHECKF(strstr(body, "councillor.ward59@example.gov.uk") != NULL, "table missing");
+    free(body);
+}
+
+int main(void) {
+    test_short_spans_are_text();
+    test_table_of_addresses_inside_article();
+    return test_summary("test_extract_body");
+}
