@@ -1,6 +1,7 @@
 /* Tests of the body stage on small inline pages with hand-written expectations: short <span>s in
- * sentences and in highlighted code stay in the text, and a long table of one-word cells (e-mail
- * addresses) inside an article does not outscore the article's prose. */
+ * sentences and in highlighted code stay in the text, a long table of one-word cells (e-mail
+ * addresses) inside an article does not outscore the article's prose, and a Q&A page keeps all
+ * its answers, though each sits four elements below the list that holds them. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,8 +56,39 @@ static void test_table_of_addresses_inside_article(void) {
     free(body);
 }
 
+/* One post of a Q&A page: its text four elements deep, as such pages nest a post's body. */
+static int post(char *out, size_t cap, const char *kind, const char *text) {
+    return snprintf(out, cap, "<div class=\"%s\"><div class=\"post-layout\"><div class=\"votes\"><span>12</span></div>"
+                              "<div class=\"post-cell\"><div class=\"post-body\">%s</div><div class=\"signature\">asked by a "
+                              "reader</div></div></div></div>", kind, text);
+}
+
+static void test_answers_together(void) {
+    const char *question = "<p>Why does the passive voice use werden, which otherwise means to become, and how "
+                           "does one know when it is meant?</p>";
+    const char *answer1 = "<p>Werden is both a full verb, meaning to become, and the auxiliary of the passive, "
+                          "just as haben is both a verb of owning and the auxiliary of the perfect. The two uses share "
+                          "a form, not a meaning, so the sentence decides: with a participle, it is the passive, "
+                          "with an adjective or a noun, it is the full verb.</p>";
+    const char *answer2 = "<p>Think of the passive as a change of state, which is what becoming means, and the "
+                          "two uses will seem less strange, at least in most sentences.</p>";
+    char html[4096];
+    int n = snprintf(html, sizeof html, "<html><body><div id=\"qa\">");
+    n += post(html + n, sizeof html - (size_t)n, "question", question);
+    n += snprintf(html + n, sizeof html - (size_t)n, "<div id=\"answers\">");
+    n += post(html + n, sizeof html - (size_t)n, "answer", answer1);
+    n += post(html + n, sizeof html - (size_t)n, "answer", answer2);
+    snprintf(html + n, sizeof html - (size_t)n, "</div></div></body></html>");
+    char *body = body_of(html);
+    CHECK(body != NULL);
+    if (!body) return;
+    CHECKF(strstr(body, "auxiliary of the perfect.") && strstr(body, "at least in most sentences."), "body: %s", body);
+    free(body);
+}
+
 int main(void) {
     test_short_spans_are_text();
     test_table_of_addresses_inside_article();
+    test_answers_together();
     return test_summary("test_extract_body");
 }

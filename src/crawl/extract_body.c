@@ -136,7 +136,7 @@ static xmlNode *climb(xmlNode *best) {
     return best;
 }
 
-enum { TOP = 5, PART_LEVELS = 3 };
+enum { TOP = 5, PART_LEVELS = 4 };
 static const double PART_SHARE = 0.4;
 
 /* Keeps the TOP best-scoring candidates below `n` in top[] (best first). */
@@ -161,7 +161,8 @@ static int contains(const xmlNode *ancestor, const xmlNode *n) {
 }
 
 /* When other good candidates (article parts) sit beside the best one, the nearest ancestor
- * holding one of them (not nested in another) is the article, up to three levels up. */
+ * holding one of them (not nested in another) is the article, up to four levels up (a Q&A
+ * page: post body, cell, layout, answer, list of answers). */
 static xmlNode *gather_parts(xmlNode *root, xmlNode *best) {
     xmlNode *top[TOP] = {0};
     top_candidates(root, top);
