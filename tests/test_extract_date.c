@@ -58,6 +58,21 @@ static void test_byline_chooses_modified(void) {
     check_page(ld, "by A. Writer", "2019-06-17T00:00:00+00:00");
 }
 
+static void test_header_date_is_no_byline(void) {
+    /* a header showing the day's date before the headline is not the byline: the <title> is
+     * skipped, and after the <h1> no date follows */
+    const char *html = "<html><head><title>Harbour bridge reopens</title>" LD("2020-11-20T09:00:00+01:00",
+                                                                                 "2020-11-29T10:00:00+01:00")
+                       "</head><body><div class=\"top\">Sunday, 29 November 2020</div><h1>Harbour bridge reopens</h1>"
+                       "<p>The harbour bridge reopened to traffic on Friday after two years of repairs to its deck "
+                       "and cables, the city said.</p></body></html>";
+    yq_article a;
+    CHECK(yq_extract_html(html, strlen(html), NULL, NULL, &a) == 0);
+    CHECKF(a.published_at && !strcmp(a.published_at, "2020-11-20T09:00:00+01:00"), "got '%s'",
+           a.published_at ? a.published_at : "(null)");
+    yq_article_free(&a);
+}
+
 static void test_modified_tags_as_fallback(void) {
     /* no publication tag at all: the modification tag beats a date quoted in the text */
     check_page("<meta itemprop=\"dateUpdate\" content=\"2020-02-14 10:47:36\">", "On 3 December 2006 the bridge closed.",
@@ -82,6 +97,7 @@ static void test_posted_label(void) {
 int main(void) {
     test_utc_localised_by_shown_time();
     test_byline_chooses_modified();
+    test_header_date_is_no_byline();
     test_modified_tags_as_fallback();
     test_posted_label();
     return test_summary("test_extract_date");

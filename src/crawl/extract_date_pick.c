@@ -20,12 +20,20 @@ static void spaced_text(const xmlNode *n, xbuf *b) {
     if (block) xbuf_puts(b, " ");
 }
 
-/* The document's visible text, whitespace collapsed, malloc'd. */
+/* The <body> element, else the root. */
+static xmlNode *body_element(xmlNode *root) {
+    for (xmlNode *c = root->children; c; c = c->next)
+        if (node_is(c, "body")) return c;
+    return root;
+}
+
+/* The text of the document's <body> (not the <title>: a date after the headline is looked for
+ * after the visible one), whitespace collapsed, malloc'd. */
 static char *document_text(htmlDocPtr doc) {
     xmlNode *root = xmlDocGetRootElement(doc);
     if (!root) return NULL;
     xbuf b = {0};
-    spaced_text(root, &b);
+    spaced_text(body_element(root), &b);
     return text_squeeze(xbuf_take(&b));
 }
 
