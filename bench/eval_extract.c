@@ -177,9 +177,11 @@ static group *group_for(group *groups, int *n, const cJSON *page) {
 /* "MISS" lines (gold beside ours) for a title or date that score_meta counted as wrong. */
 static void print_misses(const char *id, const cJSON *page, const group *before, const group *after,
                          const yq_article *a) {
-    const cJSON *title = cJSON_GetObjectItem(page, "title"), *when = cJSON_GetObjectItem(page, "publish_time");
+    const cJSON *title = cJSON_GetObjectItem(page, "title");
+    const cJSON *when = cJSON_GetObjectItem(page, "publish_time");
     if (after->titles > before->titles && after->title_ok == before->title_ok)
-        fprintf(stderr, "MISS title\t%s\tgold=%s\tours=%s\n", id, title->valuestring, a->title ? a->title : "-");
+        fprintf(stderr, "MISS title\t%s\tgold=%s\tours=%s\n", id, title->valuestring,
+                a->title ? a->title : "-");
     if (after->dates > before->dates && after->date_ok == before->date_ok)
         fprintf(stderr, "MISS date\t%s\tgold=%s\tours=%s\n", id, when->valuestring,
                 a->published_at ? a->published_at : "-");

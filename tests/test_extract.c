@@ -157,13 +157,16 @@ static void check_title_h2(const char *og, const char *title_tag, char **h1s, in
 }
 
 static void test_title_case_and_page_paths(void) {
-    check_title("Vessel Returning To Puerto Rico From St. Thomas", "Vessel Returning to Puerto Rico From St. Thomas",
-                NULL, "Vessel Returning to Puerto Rico From St. Thomas"); /* the Title-Cased copy loses */
+    /* the Title-Cased copy loses */
+    check_title("Vessel Returning To Puerto Rico From St. Thomas",
+                "Vessel Returning to Puerto Rico From St. Thomas", NULL,
+                "Vessel Returning to Puerto Rico From St. Thomas");
     check_title("STORM HITS THE COAST", "Storm hits the coast - Example News", NULL, "Storm hits the coast");
     check_title("Storm hits the coast", "STORM HITS THE COAST", NULL, "Storm hits the coast");
     check_title("Storm hits the coast at dawn", "Storm Hits The Coast", NULL, "Storm hits the coast at dawn");
     char *menus[] = {"Page", "User"};
-    check_title_h2(NULL, "BeginnersGuide/Download - Python Wiki", menus, 2, "Downloading Python", "Downloading Python");
+    check_title_h2(NULL, "BeginnersGuide/Download - Python Wiki", menus, 2, "Downloading Python",
+                   "Downloading Python");
     check_title_h2(NULL, "Home", NULL, 0, "Latest news", "Home"); /* generic, but not a page path */
     check_title_h2(NULL, "docs/Setup", NULL, 0, "Setup", "docs/Setup"); /* a one-word <h2> is no headline */
 }

@@ -1,7 +1,8 @@
 /* Tests of the body stage on small inline pages with hand-written expectations: short <span>s in
  * sentences and in highlighted code stay in the text, a long table of one-word cells (e-mail
  * addresses) inside an article does not outscore the article's prose, and a Q&A page keeps all
- * its answers, though each sits four elements below the list that holds them. */
+ * its answers, though each sits four elements below the list that holds them, and trailing
+ * empty <br>s do not turn an article of loose text into a "list of short lines". */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,11 +26,12 @@ static const char *PROSE =
 
 static void test_short_spans_are_text(void) {
     char html[2048];
-    snprintf(html, sizeof html,
-             "<html><body><article>%s<p>Tickets cost <span class=\"price\">$5</span> at the door.</p>"
-             "<pre>n <span style=\"color: green\">=</span> <span style=\"color: black\">len</span>(items)</pre>"
-             "</article></body></html>",
-             PROSE);
+    snprintf(
+        html, sizeof html,
+        "<html><body><article>%s<p>Tickets cost <span class=\"price\">$5</span> at the door.</p>"
+        "<pre>n <span style=\"color: green\">=</span> <span style=\"color: black\">len</span>(items)</pre>"
+        "</article></body></html>",
+        PROSE);
     char *body = body_of(html);
     CHECK(body != NULL);
     if (!body) return;
@@ -43,8 +45,8 @@ static void test_table_of_addresses_inside_article(void) {
     char *html = malloc(cap);
     n += (size_t)snprintf(html + n, cap - n, "<html><body><div class=\"story\">%s<table><tbody>", PROSE);
     for (int i = 0; i < 60; i++)
-        n += (size_t)snprintf(html + n, cap - n, "<tr><td>Ward %d</td><td>councillor.ward%02d@example.gov.uk</td></tr>", i,
-                              i);
+        n += (size_t)snprintf(html + n, cap - n,
+                              "<tr><td>Ward %d</td><td>councillor.ward%02d@example.gov.uk</td></tr>", i, i);
     snprintf(html + n, cap - n, "</tbody></table></div></body></html>");
     char *body = body_of(html);
     free(html);
@@ -58,20 +60,26 @@ static void test_table_of_addresses_inside_article(void) {
 
 /* One post of a Q&A page: its text four elements deep, as such pages nest a post's body. */
 static int post(char *out, size_t cap, const char *kind, const char *text) {
-    return snprintf(out, cap, "<div class=\"%s\"><div class=\"post-layout\"><div class=\"votes\"><span>12</span></div>"
-                              "<div class=\"post-cell\"><div class=\"post-body\">%s</div><div class=\"signature\">asked by a "
-                              "reader</div></div></div></div>", kind, text);
+    return snprintf(
+        out, cap,
+        "<div class=\"%s\"><div class=\"post-layout\"><div class=\"votes\"><span>12</span></div>"
+        "<div class=\"post-cell\"><div class=\"post-body\">%s</div><div class=\"signature\">asked by a "
+        "reader</div></div></div></div>",
+        kind, text);
 }
 
 static void test_answers_together(void) {
-    const char *question = "<p>Why does the passive voice use werden, which otherwise means to become, and how "
-                           "does one know when it is meant?</p>";
-    const char *answer1 = "<p>Werden is both a full verb, meaning to become, and the auxiliary of the passive, "
-                          "just as haben is both a verb of owning and the auxiliary of the perfect. The two uses share "
-                          "a form, not a meaning, so the sentence decides: with a participle, it is the passive, "
-                          "with an adjective or a noun, it is the full verb.</p>";
-    const char *answer2 = "<p>Think of the passive as a change of state, which is what becoming means, and the "
-                          "two uses will seem less strange, at least in most sentences.</p>";
+    const char *question =
+        "<p>Why does the passive voice use werden, which otherwise means to become, and how "
+        "does one know when it is meant?</p>";
+    const char *answer1 =
+        "<p>Werden is both a full verb, meaning to become, and the auxiliary of the passive, "
+        "just as haben is both a verb of owning and the auxiliary of the perfect. The two uses share "
+        "a form, not a meaning, so the sentence decides: with a participle, it is the passive, "
+        "with an adjective or a noun, it is the full verb.</p>";
+    const char *answer2 =
+        "<p>Think of the passive as a change of state, which is what becoming means, and the "
+        "two uses will seem less strange, at least in most sentences.</p>";
     char html[4096];
     int n = snprintf(html, sizeof html, "<html><body><div id=\"qa\">");
     n += post(html + n, sizeof html - (size_t)n, "question", question);
@@ -82,7 +90,33 @@ static void test_answers_together(void) {
     char *body = body_of(html);
     CHECK(body != NULL);
     if (!body) return;
-    CHECKF(strstr(body, "auxiliary of the perfect.") && strstr(body, "at least in most sentences."), "body: %s", body);
+    CHECKF(strstr(body, "auxiliary of the perfect.") && strstr(body, "at least in most sentences."),
+           "body: %s", body);
+    free(body);
+}
+
+static void test_loose_text_with_trailing_breaks(void) {
+    /* the article is loose text in a <div>, followed by a run of empty <br>s: those end no line
+     * of text, so they do not make it look like a list of short lines */
+    char html[4096];
+    int n =
+        snprintf(html, sizeof html,
+                 "<html><body><div class=\"col-9\"><p class=\"titulo\">Vans broken into</p>"
+                 "<small>05/10/2018 - by C. Borba</small><br><br>The home care team of the Amizade district "
+                 "found this morning that two of its five cars had been broken into. The cars had lost their "
+                 "batteries, and the police came to look at the damage. Patients booked for the morning are "
+                 "being given new times, and the health office expects normal service this afternoon.");
+    for (int i = 0; i < 12; i++)
+        n += snprintf(html + n, sizeof html - (size_t)n, "<br>\n");
+    snprintf(
+        html + n, sizeof html - (size_t)n,
+        "</div><div class=\"col-12\"><p>Town Hall - Main Street, 1111 - Riverside - 89259-565 - PO Box 421 - "
+        "Phone: (047) 2106-8000, open 8.00 to 17.00.</p></div></body></html>");
+    char *body = body_of(html);
+    CHECK(body != NULL);
+    if (!body) return;
+    CHECKF(strstr(body, "The home care team of the Amizade district") != NULL, "body: %s", body);
+    CHECKF(strstr(body, "Town Hall") == NULL, "body: %s", body);
     free(body);
 }
 
@@ -90,5 +124,6 @@ int main(void) {
     test_short_spans_are_text();
     test_table_of_addresses_inside_article();
     test_answers_together();
+    test_loose_text_with_trailing_breaks();
     return test_summary("test_extract_body");
 }

@@ -100,7 +100,8 @@ static void score_paragraphs(xmlNode *n) {
         score_paragraphs(c);
         nstat *s = stats_of(c);
         if (is_paragraph(c)) {
-            if (s->chars >= 25 && s->words >= 3) give(c->parent, paragraph_score(s->chars, s->punct, s->breaks));
+            if (s->chars >= 25 && s->words >= 3)
+                give(c->parent, paragraph_score(s->chars, s->punct, s->breaks));
         } else if (!is_inline(c) && tag_base(c) > -5 && s->own_chars >= 25) {
             give(c, paragraph_score(s->own_chars, s->own_punct, s->breaks));
         }

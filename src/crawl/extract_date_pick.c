@@ -16,7 +16,8 @@ static void spaced_text(const xmlNode *n, xbuf *b) {
     if (n->type != XML_ELEMENT_NODE || node_is(n, "script") || node_is(n, "style")) return;
     int block = !is_inline(n);
     if (block) xbuf_puts(b, " ");
-    for (const xmlNode *c = n->children; c; c = c->next) spaced_text(c, b);
+    for (const xmlNode *c = n->children; c; c = c->next)
+        spaced_text(c, b);
     if (block) xbuf_puts(b, " ");
 }
 
@@ -39,8 +40,9 @@ static char *document_text(htmlDocPtr doc) {
 
 /* A date within a short distance after one of the labels pages put before it. */
 static int labelled_date(const char *text, xdate *d) {
-    static const char *const labels[] = {"发布时间", "发布日期", "发表时间", "发表于", "发布于", "张贴",
-                                         "时间：",   "日期：",   "时间:",   "Published", "Posted on", "Posted"};
+    static const char *const labels[] = {"发布时间", "发布日期",  "发表时间",  "发表于",
+                                         "发布于",   "张贴",      "时间：",    "日期：",
+                                         "时间:",    "Published", "Posted on", "Posted"};
     for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++) {
         for (const char *p = text; (p = strstr(p, labels[i])) != NULL; p++) {
             size_t from = (size_t)(p - text) + strlen(labels[i]);
@@ -93,7 +95,8 @@ static long wall_minutes(const xdate *d) {
 static void add_minutes(xdate *d, long minutes) {
     long t = wall_minutes(d) + minutes, days = t >= 0 ? t / 1440 : (t - 1439) / 1440, z = days + 719468;
     long era = (z >= 0 ? z : z - 146096) / 146097, doe = z - era * 146097;
-    long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365, doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365,
+         doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
     long mp = (5 * doy + 2) / 153, day = doy - (153 * mp + 2) / 5 + 1, month = mp < 10 ? mp + 3 : mp - 9;
     d->year = (int)(yoe + era * 400 + (month <= 2)), d->month = (int)month, d->day = (int)day;
     d->hour = (int)(t - days * 1440) / 60, d->minute = (int)(t - days * 1440) % 60;
@@ -137,8 +140,10 @@ char *extract_date(htmlDocPtr doc, const date_sources *src, const char *title) {
     int has_modified = first_date(src->modified, 2, &modified);
     char *text = document_text(doc);
     int found = 1;
-    if (!has_published && has_modified) published = modified;
-    else if (!has_published) found = text && text_date(text, title, &published);
+    if (!has_published && has_modified)
+        published = modified;
+    else if (!has_published)
+        found = text && text_date(text, title, &published);
     else if (has_modified && text && near_byline_date(text, title, &shown) && same_day(&shown, &modified) &&
              !same_day(&shown, &published))
         published = modified; /* the page shows its update as the article's date */

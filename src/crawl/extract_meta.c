@@ -37,8 +37,8 @@ static int date_meta_rank(const char *key) {
 
 /* 1 for meta names/properties that carry the time of the last change. */
 static int is_modified_meta(const char *key) {
-    static const char *const keys[] = {"article:modified_time", "og:updated_time", "datemodified", "dateupdate",
-                                       "last-modified", "dc.date.modified"};
+    static const char *const keys[] = {"article:modified_time", "og:updated_time", "datemodified",
+                                       "dateupdate", "last-modified", "dc.date.modified"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
         if (!strcasecmp(key, keys[i])) return 1;
     return 0;
@@ -136,8 +136,9 @@ static void walk(const xmlNode *n, meta *m, int *best_rank) {
 /* Frees a field that may come from libxml2 (xmlFree) or from malloc (text helpers): both are
  * malloc here, as libxml2 is built with the system allocator. */
 static void meta_free(meta *m) {
-    char **all[] = {&m->og_title, &m->title_tag,  &m->ld_date,     &m->meta_date,     &m->time_date,
-                    &m->ld_author, &m->meta_author, &m->ld_headline, &m->ld_modified, &m->meta_modified, &m->h2};
+    char **all[] = {&m->og_title,    &m->title_tag,   &m->ld_date,     &m->meta_date,
+                    &m->time_date,   &m->ld_author,   &m->meta_author, &m->ld_headline,
+                    &m->ld_modified, &m->meta_modified, &m->h2};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) free(*all[i]);
     for (int i = 0; i < m->n_h1; i++) free(m->h1[i]);
 }

@@ -49,15 +49,17 @@ int stats_compute(xmlNode *n, nstat_pool *pool) {
     pool->items[pool->n++] = s;
     n->_private = s;
     s->weight = class_weight(n);
-    int in_word = 0;
+    int in_word = 0, line_text = 0; /* line_text: the current line (since the last <br>) has text */
     for (xmlNode *c = n->children; c; c = c->next) {
         if (c->type == XML_TEXT_NODE && c->content) {
             double chars = s->chars;
             int punct = s->punct;
             add_text(s, (const char *)c->content, &in_word);
             s->own_chars += s->chars - chars, s->own_punct += s->punct - punct;
+            line_text |= s->chars > chars;
         }
         if (c->type != XML_ELEMENT_NODE) continue;
+        if (node_is(c, "br")) s->breaks += line_text, line_text = 0;
         if (stats_compute(c, pool) != 0) return -1;
         nstat *cs = c->_private;
         if (is_inline(c) && !node_is(c, "a")) s->own_chars += cs->chars, s->own_punct += cs->punct;
@@ -65,12 +67,12 @@ int stats_compute(xmlNode *n, nstat_pool *pool) {
         in_word = 0;
         s->paras += cs->paras, s->images += cs->images, s->items += cs->items, s->inputs += cs->inputs;
         s->breaks += cs->breaks;
+        line_text |= cs->chars > 0;
     }
     if (node_is(n, "a")) s->link_chars = s->chars;
     s->paras += node_is(n, "p");
     s->images += node_is(n, "img");
     s->items += node_is(n, "li");
-    s->breaks += node_is(n, "br");
     s->inputs += node_is(n, "input") || node_is(n, "button") || node_is(n, "select");
     return 0;
 }

@@ -125,7 +125,8 @@ static int is_page_path(const char *s) {
 static const char *visible_heading(const char *s, const title_sources *src) {
     const char *longest = NULL;
     for (int i = 0; i < src->n_h1; i++)
-        if (count_words(src->h1[i]) >= 3 && (!longest || strlen(src->h1[i]) > strlen(longest))) longest = src->h1[i];
+        if (count_words(src->h1[i]) >= 3 && (!longest || strlen(src->h1[i]) > strlen(longest)))
+            longest = src->h1[i];
     if (!longest && s && is_page_path(s) && src->h2 && count_words(src->h2) >= 2) return src->h2;
     return longest;
 }
