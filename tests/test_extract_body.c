@@ -2,7 +2,8 @@
  * sentences and in highlighted code stay in the text, a long table of one-word cells (e-mail
  * addresses) inside an article does not outscore the article's prose, and a Q&A page keeps all
  * its answers, though each sits four elements below the list that holds them, and trailing
- * empty <br>s do not turn an article of loose text into a "list of short lines". */
+ * empty <br>s do not turn an article of loose text into a "list of short lines", and <div>s of text
+ * between photos count as paragraphs. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,10 +121,33 @@ static void test_loose_text_with_trailing_breaks(void) {
     free(body);
 }
 
+static void test_text_divs_beside_photos(void) {
+    /* paragraphs written as <div>s between five photos: the photos' block is article, not a
+     * gallery, since its five <div>s of text count as paragraphs (5 * 2 >= 5 images) */
+    const char *img = "<div><a href=\"/p.jpg\"><img src=\"/p.jpg\"></a></div>";
+    char html[4096];
+    snprintf(
+        html, sizeof html,
+        "<html><body><div class=\"post-body\"><div>Photos released online this week show the actress, "
+        "who won the award in 2008, looking stunning in a new make-up series.</div>"
+        "<div class=\"reader\">%s<div>The actress</div><div>She shared the photos on her page, where fans "
+        "praised the colours, the bag and the dress.</div>%s<div>The bag</div><div>The 47 year old was one "
+        "of the guests at an event held by a media company.</div>%s<div>See more photos:</div>%s%s</div>"
+        "</div></body></html>",
+        img, img, img, img, img);
+    char *body = body_of(html);
+    CHECK(body != NULL);
+    if (!body) return;
+    CHECKF(strstr(body, "She shared the photos on her page") && strstr(body, "The 47 year old was one"),
+           "body: %s", body);
+    free(body);
+}
+
 int main(void) {
     test_short_spans_are_text();
     test_table_of_addresses_inside_article();
     test_answers_together();
     test_loose_text_with_trailing_breaks();
+    test_text_divs_beside_photos();
     return test_summary("test_extract_body");
 }

@@ -37,6 +37,12 @@ nstat *stats_of(const xmlNode *n) {
     return n && n->type == XML_ELEMENT_NODE ? (nstat *)n->_private : NULL;
 }
 
+/* A <div> of text (no block inside, not mostly links) counts as a paragraph, as Readability
+ * turns such a <div> into a <p> before it counts them. */
+static int is_text_div(const xmlNode *n, const nstat *s, int blocks) {
+    return node_is(n, "div") && !blocks && s->chars > 0 && s->link_chars * 2 < s->chars;
+}
+
 int stats_compute(xmlNode *n, nstat_pool *pool) {
     if (pool->n == pool->cap) {
         size_t cap = pool->cap ? pool->cap * 2 : 1024;
@@ -50,6 +56,7 @@ int stats_compute(xmlNode *n, nstat_pool *pool) {
     n->_private = s;
     s->weight = class_weight(n);
     int in_word = 0, line_text = 0; /* line_text: the current line (since the last <br>) has text */
+    int blocks = 0;                 /* child elements that are blocks */
     for (xmlNode *c = n->children; c; c = c->next) {
         if (c->type == XML_TEXT_NODE && c->content) {
             double chars = s->chars;
@@ -60,6 +67,7 @@ int stats_compute(xmlNode *n, nstat_pool *pool) {
         }
         if (c->type != XML_ELEMENT_NODE) continue;
         if (node_is(c, "br")) s->breaks += line_text, line_text = 0;
+        blocks += !is_inline(c) && !node_is(c, "br") && !node_is(c, "img");
         if (stats_compute(c, pool) != 0) return -1;
         nstat *cs = c->_private;
         if (is_inline(c) && !node_is(c, "a")) s->own_chars += cs->chars, s->own_punct += cs->punct;
@@ -70,7 +78,7 @@ int stats_compute(xmlNode *n, nstat_pool *pool) {
         line_text |= cs->chars > 0;
     }
     if (node_is(n, "a")) s->link_chars = s->chars;
-    s->paras += node_is(n, "p");
+    s->paras += node_is(n, "p") || is_text_div(n, s, blocks);
     s->images += node_is(n, "img");
     s->items += node_is(n, "li");
     s->inputs += node_is(n, "input") || node_is(n, "button") || node_is(n, "select");
