@@ -37,6 +37,10 @@ static void test_utc_localised_by_shown_time(void) {
     /* across a new year: 03:00 UTC on 1 January is 10 pm on 31 December five hours behind */
     check_page(PUBLISHED("2021-01-01T03:00:00Z"), "December 31, 2020 at 10:00 pm",
                "2020-12-31T22:00:00-05:00");
+    /* into a leap day: 02:00 UTC on 1 March 2024 is 9 pm on 29 February five hours behind */
+    check_page(PUBLISHED("2024-03-01T02:00:00Z"), "February 29, 2024 9:00 pm", "2024-02-29T21:00:00-05:00");
+    /* Nepal, five hours and three quarters ahead */
+    check_page(PUBLISHED("2020-01-01T00:00:00Z"), "1 January 2020 05:45", "2020-01-01T05:45:00+05:45");
     /* shown in UTC itself: nothing to change */
     check_page(PUBLISHED("2019-11-19T13:03:00+00:00"), "Nov. 19, 2019 13:03", "2019-11-19T13:03:00+00:00");
     /* 2 h 45 min behind UTC is no time zone: a comment's time, not the byline's */
