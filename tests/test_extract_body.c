@@ -3,7 +3,7 @@
  * addresses) inside an article does not outscore the article's prose, and a Q&A page keeps all
  * its answers, though each sits four elements below the list that holds them, and trailing
  * empty <br>s do not turn an article of loose text into a "list of short lines", and <div>s of text
- * between photos count as paragraphs. */
+ * between photos count as paragraphs; a "Comments" or "Related articles" heading ends the body. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,11 +143,44 @@ static void test_text_divs_beside_photos(void) {
     free(body);
 }
 
+/* The body of an article of PROSE followed by a heading `heading` and a paragraph after it. */
+static char *body_with_heading(const char *heading) {
+    char html[2048];
+    snprintf(html, sizeof html,
+             "<html><body><article>%s<h3>%s</h3><p>Advertise with us: we deliver your content to thousands "
+             "of readers, at home and abroad, every day.</p></article></body></html>",
+             PROSE, heading);
+    return body_of(html);
+}
+
+static void test_end_headings(void) {
+    const char *ends[] = {"Comments", "3 Comments", "Related articles:", "相关阅读", "You may also like"};
+    for (size_t i = 0; i < sizeof ends / sizeof ends[0]; i++) {
+        char *body = body_with_heading(ends[i]);
+        CHECKF(body && strstr(body, "by spring.") && !strstr(body, ends[i]) && !strstr(body, "Advertise"),
+               "'%s': %s", ends[i], body ? body : "(null)");
+        free(body);
+    }
+    char *body = body_with_heading("Comments from the minister"); /* a heading of the article itself */
+    CHECKF(body && strstr(body, "Advertise with us"), "kept: %s", body ? body : "(null)");
+    free(body);
+    /* a "Related" box above the article's text does not end it */
+    char html[2048];
+    snprintf(html, sizeof html,
+             "<html><body><article><p>By A. Writer</p><h3>Related</h3><p>Bridge works</p>%s</article>"
+             "</body></html>",
+             PROSE);
+    body = body_of(html);
+    CHECKF(body && strstr(body, "by spring."), "kept: %s", body ? body : "(null)");
+    free(body);
+}
+
 int main(void) {
     test_short_spans_are_text();
     test_table_of_addresses_inside_article();
     test_answers_together();
     test_loose_text_with_trailing_breaks();
     test_text_divs_beside_photos();
+    test_end_headings();
     return test_summary("test_extract_body");
 }

@@ -231,6 +231,7 @@ char *extract_body(htmlDocPtr doc) {
         xmlNode *parts[MAX_SIBLINGS];
         size_t n = select_parts(best, parts);
         for (size_t i = 0; i < n; i++) clean_content(parts[i]);
+        n = cut_at_end(parts, n);
         text = render_paragraphs(parts, n);
         drop_footer(text);
     }

@@ -79,6 +79,9 @@ typedef struct date_sources {
  * (after a label such as 发布时间 or Published, else the first after the headline); a UTC time
  * that the page shows as local time gets that offset. malloc'd ISO 8601, or NULL. */
 char *extract_date(htmlDocPtr doc, const date_sources *src, const char *title);
+/* Cuts the content parts[0..n) at the first heading that opens comments or related stories:
+ * drops it and all after it; returns how many parts remain. */
+size_t cut_at_end(xmlNode **parts, size_t n);
 /* Body stage: the main text of the document (which it prunes), malloc'd; NULL when none. */
 char *extract_body(htmlDocPtr doc);
 /* The text of `nodes` as paragraphs: one per block element or line break, trimmed, empty ones
