@@ -3,7 +3,8 @@
  * addresses) inside an article does not outscore the article's prose, and a Q&A page keeps all
  * its answers, though each sits four elements below the list that holds them, and trailing
  * empty <br>s do not turn an article of loose text into a "list of short lines", and <div>s of text
- * between photos count as paragraphs; a "Comments" or "Related articles" heading ends the body. */
+ * between photos count as paragraphs; a "Comments" or "Related articles" heading ends the body, and
+ * a call-to-action block ("...-cta") is no part of it. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -175,6 +176,19 @@ static void test_end_headings(void) {
     free(body);
 }
 
+static void test_call_to_action_block(void) {
+    char html[2048];
+    snprintf(html, sizeof html,
+             "<html><body><article>%s<section class=\"c-letters-cta\"><p>We want to hear what you think "
+             "about this article, so write to us, or send a letter to the editor.</p></section></article>"
+             "</body></html>",
+             PROSE);
+    char *body = body_of(html);
+    CHECKF(body && strstr(body, "by spring.") && !strstr(body, "We want to hear"), "body: %s",
+           body ? body : "(null)");
+    free(body);
+}
+
 int main(void) {
     test_short_spans_are_text();
     test_table_of_addresses_inside_article();
@@ -182,5 +196,6 @@ int main(void) {
     test_loose_text_with_trailing_breaks();
     test_text_divs_beside_photos();
     test_end_headings();
+    test_call_to_action_block();
     return test_summary("test_extract_body");
 }

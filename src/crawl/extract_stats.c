@@ -120,7 +120,7 @@ static const char *const unlikely[] = {
     "-ad-", "ai2html", "banner", "breadcrumbs", "combx", "comment", "community", "cover-wrap", "disqus",
     "extra", "footer", "gdpr", "header", "legends", "menu", "related", "remark", "replies", "rss",
     "shoutbox", "sidebar", "skyscraper", "social", "sponsor", "supplemental", "ad-break", "agegate",
-    "pagination", "pager", "popup", "yom-remote", "share", "recommend", "newsletter", "copyright"};
+    "pagination", "pager", "popup", "yom-remote", "share", "recommend", "newsletter", "copyright", "-cta"};
 static const char *const maybe[] = {"and", "article", "body", "column", "content", "main", "shadow"};
 
 int class_weight(const xmlNode *n) {
