@@ -1,6 +1,8 @@
 /* Scores yq_extract_html on the extraction benchmark (../shared/data/extraction/pages.jsonl, see
  * its SCORING.md): body shingle P/R/F1 or snippet P/R/F, title exact match, date accuracy.
- * "exact" is the share of pages matching token for token (shingle) or the snippet accuracy. */
+ * "exact" is the share of pages matching token for token (shingle) or the snippet accuracy.
+ * With -v, stderr gets a line per page and a "MISS" line (gold beside ours) per wrong title or
+ * date. */
 #include <cjson/cJSON.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -172,6 +174,19 @@ static group *group_for(group *groups, int *n, const cJSON *page) {
     return &groups[(*n)++];
 }
 
+/* "MISS" lines (gold beside ours) for a title or date that score_meta counted as wrong. */
+static void print_misses(const char *id, const cJSON *page, const group *before, const group *after,
+                         const yq_article *a) {
+    const cJSON *title = cJSON_GetObjectItem(page, "title");
+    const cJSON *when = cJSON_GetObjectItem(page, "publish_time");
+    if (after->titles > before->titles && after->title_ok == before->title_ok)
+        fprintf(stderr, "MISS title\t%s\tgold=%s\tours=%s\n", id, title->valuestring,
+                a->title ? a->title : "-");
+    if (after->dates > before->dates && after->date_ok == before->date_ok)
+        fprintf(stderr, "MISS date\t%s\tgold=%s\tours=%s\n", id, when->valuestring,
+                a->published_at ? a->published_at : "-");
+}
+
 static void eval_page(const cJSON *page, const char *dir, group *g, int verbose) {
     const cJSON *file = cJSON_GetObjectItem(page, "html_file"), *url = cJSON_GetObjectItem(page, "url");
     const cJSON *body = cJSON_GetObjectItem(page, "body"), *lang = cJSON_GetObjectItem(page, "lang");
@@ -187,10 +202,14 @@ static void eval_page(const cJSON *page, const char *dir, group *g, int verbose)
     double before = g->p_sum + g->r_sum;
     if (cJSON_IsString(body)) score_body(g, body->valuestring, a.body, cJSON_IsString(lang) && !strcmp(lang->valuestring, "zh"));
     else score_snippets(g, page, a.body);
+    group meta_before = *g;
     score_meta(g, page, &a);
-    if (verbose)
-        fprintf(stderr, "%s\tP+R=%.2f\ttitle=%s\tdate=%s\n", cJSON_GetObjectItem(page, "id")->valuestring,
-                g->p_sum + g->r_sum - before, a.title ? a.title : "-", a.published_at ? a.published_at : "-");
+    if (verbose) {
+        const char *id = cJSON_GetObjectItem(page, "id")->valuestring;
+        fprintf(stderr, "%s\tP+R=%.2f\ttitle=%s\tdate=%s\n", id, g->p_sum + g->r_sum - before,
+                a.title ? a.title : "-", a.published_at ? a.published_at : "-");
+        print_misses(id, page, &meta_before, g, &a);
+    }
     yq_article_free(&a);
 }
 

@@ -114,7 +114,13 @@ static void test_date_forms(void) {
     check_date("2019-08-02T23:10:00-0400", "2019-08-02T23:10:00-04:00");
     check_date("Updated January 30, 2024", "2024-01-30");
     check_date("Tue, 30 Jan 2024 14:30:00 GMT", "2024-01-30T14:30:00+00:00");
-    check_date("Stand: 20.06.2019, 14:05", "2019-06-20");
+    check_date("Stand: 20.06.2019, 14:05", "2019-06-20T14:05:00");
+    check_date("February 24, 2020 | 9:25pm", "2020-02-24T21:25:00");
+    check_date("Nov 13, 2019, 10:28am EST", "2019-11-13T10:28:00");
+    check_date("PUBLISHED: November 19, 2019 at 8:59 pm", "2019-11-19T20:59:00");
+    check_date("2005-03-21 @ 01:20:44", "2005-03-21T01:20:44");
+    check_date("March 5, 2020, 10 people", "2020-03-05");
+    check_date("12/01/2004 - 01/01/2005", "2004-12-01");
     check_date("Ver\xc3\xb6" "ffentlicht am 10. September 2017", "2017-09-10");
     check_date("am 3. M\xc3\xa4rz 2021 um 8 Uhr", "2021-03-03");
     check_date("publi\xc3\xa9" " le 5 d\xc3\xa9" "cembre 2020", "2020-12-05");
@@ -129,15 +135,40 @@ static void test_date_forms(void) {
 
 static void check_title(const char *og, const char *title_tag, const char *h1, const char *want) {
     char *h1s[1] = {(char *)h1};
-    char *got = extract_title(og, NULL, title_tag, h1s, h1 ? 1 : 0);
+    title_sources src = {og, NULL, title_tag, h1s, h1 ? 1 : 0, NULL};
+    char *got = extract_title(&src);
     CHECK_STR(got, want);
     free(got);
 }
 
 static void check_titles(const char *og, const char *title_tag, char **h1s, int n_h1, const char *want) {
-    char *got = extract_title(og, NULL, title_tag, h1s, n_h1);
+    title_sources src = {og, NULL, title_tag, h1s, n_h1, NULL};
+    char *got = extract_title(&src);
     CHECK_STR(got, want);
     free(got);
+}
+
+static void check_title_h2(const char *og, const char *title_tag, char **h1s, int n_h1, const char *h2,
+                           const char *want) {
+    title_sources src = {og, NULL, title_tag, h1s, n_h1, h2};
+    char *got = extract_title(&src);
+    CHECK_STR(got, want);
+    free(got);
+}
+
+static void test_title_case_and_page_paths(void) {
+    /* the Title-Cased copy loses */
+    check_title("Vessel Returning To Puerto Rico From St. Thomas",
+                "Vessel Returning to Puerto Rico From St. Thomas", NULL,
+                "Vessel Returning to Puerto Rico From St. Thomas");
+    check_title("STORM HITS THE COAST", "Storm hits the coast - Example News", NULL, "Storm hits the coast");
+    check_title("Storm hits the coast", "STORM HITS THE COAST", NULL, "Storm hits the coast");
+    check_title("Storm hits the coast at dawn", "Storm Hits The Coast", NULL, "Storm hits the coast at dawn");
+    char *menus[] = {"Page", "User"};
+    check_title_h2(NULL, "BeginnersGuide/Download - Python Wiki", menus, 2, "Downloading Python",
+                   "Downloading Python");
+    check_title_h2(NULL, "Home", NULL, 0, "Latest news", "Home"); /* generic, but not a page path */
+    check_title_h2(NULL, "docs/Setup", NULL, 0, "Setup", "docs/Setup"); /* a one-word <h2> is no headline */
 }
 
 static void test_titles(void) {
@@ -191,6 +222,7 @@ int main(void) {
     test_text_date();
     test_date_forms();
     test_titles();
+    test_title_case_and_page_paths();
     test_charset();
     test_odd_input();
     return test_summary("test_extract");

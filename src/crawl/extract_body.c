@@ -91,15 +91,17 @@ static void give(xmlNode *n, double score) {
     }
 }
 
-/* Scores every paragraph into its ancestors; loose text beside blocks (text and <br> straight
- * in a <div>) counts as a paragraph of that element. */
+/* Scores every paragraph (25 characters and 3 words at least: not a lone address or number)
+ * into its ancestors; loose text beside blocks (text and <br> straight in a <div>) counts as a
+ * paragraph of that element. */
 static void score_paragraphs(xmlNode *n) {
     for (xmlNode *c = n->children; c; c = c->next) {
         if (c->type != XML_ELEMENT_NODE) continue;
         score_paragraphs(c);
         nstat *s = stats_of(c);
         if (is_paragraph(c)) {
-            if (s->chars >= 25) give(c->parent, paragraph_score(s->chars, s->punct, s->breaks));
+            if (s->chars >= 25 && s->words >= 3)
+                give(c->parent, paragraph_score(s->chars, s->punct, s->breaks));
         } else if (!is_inline(c) && tag_base(c) > -5 && s->own_chars >= 25) {
             give(c, paragraph_score(s->own_chars, s->own_punct, s->breaks));
         }
@@ -135,7 +137,7 @@ static xmlNode *climb(xmlNode *best) {
     return best;
 }
 
-enum { TOP = 5, PART_LEVELS = 3 };
+enum { TOP = 5, PART_LEVELS = 4 };
 static const double PART_SHARE = 0.4;
 
 /* Keeps the TOP best-scoring candidates below `n` in top[] (best first). */
@@ -160,7 +162,8 @@ static int contains(const xmlNode *ancestor, const xmlNode *n) {
 }
 
 /* When other good candidates (article parts) sit beside the best one, the nearest ancestor
- * holding one of them (not nested in another) is the article, up to three levels up. */
+ * holding one of them (not nested in another) is the article, up to four levels up (a Q&A
+ * page: post body, cell, layout, answer, list of answers). */
 static xmlNode *gather_parts(xmlNode *root, xmlNode *best) {
     xmlNode *top[TOP] = {0};
     top_candidates(root, top);
@@ -228,6 +231,7 @@ char *extract_body(htmlDocPtr doc) {
         xmlNode *parts[MAX_SIBLINGS];
         size_t n = select_parts(best, parts);
         for (size_t i = 0; i < n; i++) clean_content(parts[i]);
+        n = cut_at_end(parts, n);
         text = render_paragraphs(parts, n);
         drop_footer(text);
     }

@@ -4,11 +4,20 @@
 
 #include "crawl/extract_stats.h"
 
-/* Readability-style conditional cleaning of a container inside the content. */
+/* 1 when an element has an element child that is not inline (a <span> used as a block). */
+static int holds_block(const xmlNode *n) {
+    for (const xmlNode *c = n->children; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE && !is_inline(c)) return 1;
+    return 0;
+}
+
+/* Readability-style conditional cleaning of a container inside the content; a <span> counts as
+ * one only when it holds blocks (a short <span> in a sentence or in highlighted code is text). */
 static int boilerplate(const xmlNode *n) {
     nstat *s = stats_of(n);
     if (!s) return 0;
     if (s->weight < 0) return 1;
+    if (node_is(n, "span") && !holds_block(n)) return 0;
     static const char *const h[] = {"h1", "h2", "h3", "h4", "h5", "h6", NULL};
     if (node_is(n, "h1")) return 1;
     if (node_is_any(n, h)) return link_density(s) > 0.33;

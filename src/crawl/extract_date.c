@@ -26,11 +26,26 @@ static void skip_spaces(const char *s, size_t *i) {
     while (s[*i] == ' ' || s[*i] == '\t' || s[*i] == '\n') ++*i;
 }
 
+/* Skips what bylines put between a date and its time: spaces, then "|", "at", "@" or ","
+ * followed by spaces ("February 24, 2020 | 9:25pm", "16. March, 2023 at 16:59"). */
+static void skip_time_sep(const char *s, size_t *i) {
+    static const char *const seps[] = {"|", "at", "@", ","};
+    skip_spaces(s, i);
+    for (size_t k = 0; k < sizeof seps / sizeof seps[0]; k++) {
+        size_t n = strlen(seps[k]);
+        if (!strncmp(s + *i, seps[k], n) && (s[*i + n] == ' ' || s[*i + n] == '\t')) {
+            *i += n;
+            skip_spaces(s, i);
+            return;
+        }
+    }
+}
+
 /* Time and offset after a date: " 14:30[:00][.123][Z|+08:00|+0800| GMT]". */
 static size_t parse_time(const char *s, size_t i, xdate *d) {
     size_t j = i;
     if (s[j] == 'T') j++;
-    else skip_spaces(s, &j);
+    else skip_time_sep(s, &j);
     int h = digits(s, &j, 2);
     if (h < 0 || h > 23 || !skip_sep(s, &j, ":", "时")) return i;
     int m = digits(s, &j, 2);

@@ -56,13 +56,32 @@ void date_format(const xdate *d, char *out);
 
 /* Metadata stage: title, published_at, author from JSON-LD, meta tags, <time> and text. */
 void extract_meta(htmlDocPtr doc, yq_article *a);
-/* The headline: the <h1> (of `n_h1`) that best matches og:title / JSON-LD headline / <title>,
- * else that title with its site-name suffix removed; the strings may be NULL. malloc'd, NULL
- * when there is none. */
-char *extract_title(const char *og, const char *headline, const char *title_tag, char *const *h1, int n_h1);
-/* A publication date written in the page's text: after a label (发布时间, Published, ...), else
- * the first one after the headline `title` (may be NULL). malloc'd ISO 8601 or NULL. */
-char *extract_text_date(htmlDocPtr doc, const char *title);
+/* What a page offers as its title; any string may be NULL. */
+typedef struct title_sources {
+    const char *og, *headline, *title_tag; /* og:title, JSON-LD headline, <title> */
+    char *const *h1;                       /* the <h1>s that are not a logo */
+    int n_h1;
+    const char *h2; /* the first <h2> */
+} title_sources;
+
+/* The headline: the <h1> that best matches og:title / JSON-LD headline / <title>, else that
+ * title with its site-name suffix removed (in the least capitalised form the metadata gives),
+ * else for a generic title a visible heading. malloc'd, NULL when there is none. */
+char *extract_title(const title_sources *src);
+/* The raw date strings of a page's tags, best source first; any may be NULL. */
+typedef struct date_sources {
+    const char *published[3]; /* JSON-LD datePublished, a publication meta tag, <time datetime> */
+    const char *modified[2];  /* JSON-LD dateModified, a modification meta tag */
+} date_sources;
+
+/* The publication date: the tags' publication date (the modification date when the byline under
+ * the headline `title` shows that one), else their modification date, else a date in the text
+ * (after a label such as 发布时间 or Published, else the first after the headline); a UTC time
+ * that the page shows as local time gets that offset. malloc'd ISO 8601, or NULL. */
+char *extract_date(htmlDocPtr doc, const date_sources *src, const char *title);
+/* Cuts the content parts[0..n) at the first heading that opens comments or related stories:
+ * drops it and all after it; returns how many parts remain. */
+size_t cut_at_end(xmlNode **parts, size_t n);
 /* Body stage: the main text of the document (which it prunes), malloc'd; NULL when none. */
 char *extract_body(htmlDocPtr doc);
 /* The text of `nodes` as paragraphs: one per block element or line break, trimmed, empty ones

@@ -11,9 +11,10 @@
 enum { MAX_H1 = 8 };
 
 typedef struct meta {
-    char *og_title, *title_tag, *h1[MAX_H1];
+    char *og_title, *title_tag, *h1[MAX_H1], *h2;
     int n_h1;
-    char *ld_date, *meta_date, *time_date; /* raw strings, best source first */
+    char *ld_date, *meta_date, *time_date; /* raw publication dates, best source first */
+    char *ld_modified, *meta_modified;      /* raw modification dates */
     char *ld_author, *meta_author, *ld_headline;
 } meta;
 
@@ -28,11 +29,19 @@ static int date_meta_rank(const char *key) {
         "article:published_time", "og:published_time", "og:article:published_time", "datepublished",
         "pubdate", "publishdate", "publish_date", "publication_date", "dc.date.issued", "dc.date",
         "date", "sailthru.date", "parsely-pub-date", "og:release_date", "article.published",
-        "publishedtime", "pdate", "weibo:article:create_at", "bytedance:published_time",
-        "article:modified_time", "og:updated_time"};
+        "publishedtime", "pdate", "weibo:article:create_at", "bytedance:published_time"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
         if (!strcasecmp(key, keys[i])) return (int)i;
     return -1;
+}
+
+/* 1 for meta names/properties that carry the time of the last change. */
+static int is_modified_meta(const char *key) {
+    static const char *const keys[] = {"article:modified_time", "og:updated_time", "datemodified",
+                                       "dateupdate", "last-modified", "dc.date.modified"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (!strcasecmp(key, keys[i])) return 1;
+    return 0;
 }
 
 static void on_meta(const xmlNode *n, meta *m, int *best_rank) {
@@ -46,6 +55,8 @@ static void on_meta(const xmlNode *n, meta *m, int *best_rank) {
     if (content && rank >= 0 && rank < *best_rank) {
         xmlFree(m->meta_date);
         m->meta_date = content, *best_rank = rank, content = NULL;
+    } else if (is_modified_meta(key)) {
+        keep(&m->meta_modified, content), content = NULL;
     } else if (!strcasecmp(key, "og:title")) {
         keep(&m->og_title, content), content = NULL;
     } else if (!strcasecmp(key, "author") || !strcasecmp(key, "article:author") || !strcasecmp(key, "byl")) {
@@ -75,6 +86,8 @@ static void scan_ld(const cJSON *v, meta *m, int depth) {
     const cJSON *date = cJSON_GetObjectItemCaseSensitive(v, "datePublished");
     if (!cJSON_IsString(date)) return;
     keep(&m->ld_date, dup_or_null(date->valuestring));
+    const cJSON *modified = cJSON_GetObjectItemCaseSensitive(v, "dateModified");
+    if (cJSON_IsString(modified)) keep(&m->ld_modified, dup_or_null(modified->valuestring));
     keep(&m->ld_author, dup_or_null(ld_author_name(cJSON_GetObjectItemCaseSensitive(v, "author"))));
     const cJSON *headline = cJSON_GetObjectItemCaseSensitive(v, "headline");
     if (cJSON_IsString(headline)) keep(&m->ld_headline, dup_or_null(headline->valuestring));
@@ -114,6 +127,7 @@ static void walk(const xmlNode *n, meta *m, int *best_rank) {
         else if (node_is(n, "script")) on_script(n, m);
         else if (node_is(n, "title") && !m->title_tag) m->title_tag = node_text_dup(n);
         else if (node_is(n, "h1") && m->n_h1 < MAX_H1 && !is_logo_heading(n)) m->h1[m->n_h1++] = node_text_dup(n);
+        else if (node_is(n, "h2") && !m->h2) m->h2 = node_text_dup(n);
         else if (node_is(n, "time") && !m->time_date) m->time_date = node_attr(n, "datetime");
         if (!node_is(n, "script")) walk(n->children, m, best_rank);
     }
@@ -122,23 +136,11 @@ static void walk(const xmlNode *n, meta *m, int *best_rank) {
 /* Frees a field that may come from libxml2 (xmlFree) or from malloc (text helpers): both are
  * malloc here, as libxml2 is built with the system allocator. */
 static void meta_free(meta *m) {
-    char **all[] = {&m->og_title, &m->title_tag, &m->ld_date, &m->meta_date,
-                    &m->time_date, &m->ld_author, &m->meta_author, &m->ld_headline};
+    char **all[] = {&m->og_title,    &m->title_tag,   &m->ld_date,     &m->meta_date,
+                    &m->time_date,   &m->ld_author,   &m->meta_author, &m->ld_headline,
+                    &m->ld_modified, &m->meta_modified, &m->h2};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) free(*all[i]);
     for (int i = 0; i < m->n_h1; i++) free(m->h1[i]);
-}
-
-/* The first of the raw date strings that parses, formatted. */
-static char *first_date(char *const *candidates, size_t n) {
-    for (size_t i = 0; i < n; i++) {
-        xdate d;
-        if (candidates[i] && date_parse(candidates[i], &d)) {
-            char out[32];
-            date_format(&d, out);
-            return strdup(out);
-        }
-    }
-    return NULL;
 }
 
 void extract_meta(htmlDocPtr doc, yq_article *a) {
@@ -147,10 +149,10 @@ void extract_meta(htmlDocPtr doc, yq_article *a) {
     walk(xmlDocGetRootElement(doc), &m, &best_rank);
     text_squeeze(m.og_title);
     text_squeeze(m.ld_headline);
-    a->title = extract_title(m.og_title, m.ld_headline, m.title_tag, m.h1, m.n_h1);
-    char *dates[] = {m.ld_date, m.meta_date, m.time_date};
-    a->published_at = first_date(dates, 3);
-    if (!a->published_at) a->published_at = extract_text_date(doc, a->title);
+    title_sources titles = {m.og_title, m.ld_headline, m.title_tag, m.h1, m.n_h1, m.h2};
+    a->title = extract_title(&titles);
+    date_sources dates = {{m.ld_date, m.meta_date, m.time_date}, {m.ld_modified, m.meta_modified}};
+    a->published_at = extract_date(doc, &dates, a->title);
     const char *author = m.ld_author ? m.ld_author : m.meta_author;
     if (author) a->author = text_squeeze(strdup(author));
     meta_free(&m);

@@ -21,16 +21,26 @@ static int is_punct(unsigned c) {
            c == 0x3001 || c == 0xFF1B || c == 0xFF01 || c == 0xFF1F || c == 0xFF1A;
 }
 
-static void add_text(nstat *s, const char *text) {
+/* Adds a text's length, punctuation and words; `in_word` carries a word across text nodes. */
+static void add_text(nstat *s, const char *text, int *in_word) {
     for (const char *p = text; *p;) {
         unsigned c = yq_utf8_next(&p);
-        s->chars += char_weight(c);
+        double w = char_weight(c);
+        s->chars += w;
         s->punct += is_punct(c);
+        s->words += w == 3 || (w == 1 && !*in_word);
+        *in_word = w == 1;
     }
 }
 
 nstat *stats_of(const xmlNode *n) {
     return n && n->type == XML_ELEMENT_NODE ? (nstat *)n->_private : NULL;
+}
+
+/* A <div> of text (no block inside, not mostly links) counts as a paragraph, as Readability
+ * turns such a <div> into a <p> before it counts them. */
+static int is_text_div(const xmlNode *n, const nstat *s, int blocks) {
+    return node_is(n, "div") && !blocks && s->chars > 0 && s->link_chars * 2 < s->chars;
 }
 
 int stats_compute(xmlNode *n, nstat_pool *pool) {
@@ -45,26 +55,32 @@ int stats_compute(xmlNode *n, nstat_pool *pool) {
     pool->items[pool->n++] = s;
     n->_private = s;
     s->weight = class_weight(n);
+    int in_word = 0, line_text = 0; /* line_text: the current line (since the last <br>) has text */
+    int blocks = 0;                 /* child elements that are blocks */
     for (xmlNode *c = n->children; c; c = c->next) {
         if (c->type == XML_TEXT_NODE && c->content) {
             double chars = s->chars;
             int punct = s->punct;
-            add_text(s, (const char *)c->content);
+            add_text(s, (const char *)c->content, &in_word);
             s->own_chars += s->chars - chars, s->own_punct += s->punct - punct;
+            line_text |= s->chars > chars;
         }
         if (c->type != XML_ELEMENT_NODE) continue;
+        if (node_is(c, "br")) s->breaks += line_text, line_text = 0;
+        blocks += !is_inline(c) && !node_is(c, "br") && !node_is(c, "img");
         if (stats_compute(c, pool) != 0) return -1;
         nstat *cs = c->_private;
         if (is_inline(c) && !node_is(c, "a")) s->own_chars += cs->chars, s->own_punct += cs->punct;
-        s->chars += cs->chars, s->link_chars += cs->link_chars, s->punct += cs->punct;
+        s->chars += cs->chars, s->link_chars += cs->link_chars, s->punct += cs->punct, s->words += cs->words;
+        in_word = 0;
         s->paras += cs->paras, s->images += cs->images, s->items += cs->items, s->inputs += cs->inputs;
         s->breaks += cs->breaks;
+        line_text |= cs->chars > 0;
     }
     if (node_is(n, "a")) s->link_chars = s->chars;
-    s->paras += node_is(n, "p");
+    s->paras += node_is(n, "p") || is_text_div(n, s, blocks);
     s->images += node_is(n, "img");
     s->items += node_is(n, "li");
-    s->breaks += node_is(n, "br");
     s->inputs += node_is(n, "input") || node_is(n, "button") || node_is(n, "select");
     return 0;
 }
@@ -104,7 +120,7 @@ static const char *const unlikely[] = {
     "-ad-", "ai2html", "banner", "breadcrumbs", "combx", "comment", "community", "cover-wrap", "disqus",
     "extra", "footer", "gdpr", "header", "legends", "menu", "related", "remark", "replies", "rss",
     "shoutbox", "sidebar", "skyscraper", "social", "sponsor", "supplemental", "ad-break", "agegate",
-    "pagination", "pager", "popup", "yom-remote", "share", "recommend", "newsletter", "copyright"};
+    "pagination", "pager", "popup", "yom-remote", "share", "recommend", "newsletter", "copyright", "-cta"};
 static const char *const maybe[] = {"and", "article", "body", "column", "content", "main", "shadow"};
 
 int class_weight(const xmlNode *n) {

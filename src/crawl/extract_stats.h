@@ -8,9 +8,11 @@ typedef struct nstat {
     double chars;      /* weighted length of the text below (CJK ideographs weigh 3) */
     double link_chars; /* the part of `chars` inside <a> */
     int punct;         /* sentence punctuation, Latin and Chinese */
+    int words;         /* words: space-separated runs, each CJK ideograph one */
     double own_chars;  /* the part of `chars` outside child blocks and links: loose text */
     int own_punct;
-    int paras, images, items, inputs, breaks; /* <p>, <img>, <li>, form controls, <br> below */
+    int paras, images, items, inputs; /* <p> (or <div> of text), <img>, <li>, form controls below */
+    int breaks;        /* <br>s below that end a line of text (not a leading one, not the 2nd of two) */
     int weight;        /* class/id hint: +25 content-like, -25 boilerplate-like, both or neither 0 */
     double score;      /* content score gathered from paragraphs below */
     int candidate;     /* 1 once it received a paragraph's score */

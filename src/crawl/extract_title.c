@@ -1,5 +1,5 @@
-/* The headline of a page and a date written in its text: the parts of the metadata stage that
- * read visible text rather than tags. */
+/* The headline of a page: the <h1> the metadata titles confirm, else og:title / JSON-LD headline /
+ * <title> with its site-name suffix removed. */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,53 +94,52 @@ static const char *agreeing_h1(const char *t, const char *title_tag, char *const
     return best;
 }
 
-char *extract_title(const char *og, const char *headline, const char *title_tag, char *const *h1, int n_h1) {
-    const char *t = og ? og : headline ? headline : title_tag;
-    const char *best = agreeing_h1(t, title_tag, h1, n_h1);
+/* Upper-case ASCII letters of s. */
+static int capitals(const char *s) {
+    int n = 0;
+    for (; *s; s++) n += *s >= 'A' && *s <= 'Z';
+    return n;
+}
+
+/* Where the metadata titles differ only in case, the one with the fewest capitals: a CMS that
+ * Title-Cases or upper-cases a copy ("Returning To Puerto Rico") derives it from the headline
+ * as written ("Returning to Puerto Rico"). Rewrites `s` in place. */
+static void plainest_case(char *s, const title_sources *src) {
+    const char *others[] = {src->og, src->headline, src->title_tag};
+    for (size_t i = 0; i < 3; i++) {
+        char *o = others[i] ? strdup(others[i]) : NULL;
+        if (o) strip_site_suffix(o);
+        if (o && !strcasecmp(o, s) && capitals(o) < capitals(s)) memcpy(s, o, strlen(s));
+        free(o);
+    }
+}
+
+/* A title that is one path-like token ("BeginnersGuide/Download"): the name of a wiki page or
+ * file, not a headline. */
+static int is_page_path(const char *s) {
+    return !strchr(s, ' ') && strchr(s, '/') && !strchr(s, ':');
+}
+
+/* For a generic title ("Home", the site's name, a page path): the longest <h1> of 3 words or
+ * more, else for a page path the first <h2> of 2 words or more; NULL when none. */
+static const char *visible_heading(const char *s, const title_sources *src) {
+    const char *longest = NULL;
+    for (int i = 0; i < src->n_h1; i++)
+        if (count_words(src->h1[i]) >= 3 && (!longest || strlen(src->h1[i]) > strlen(longest)))
+            longest = src->h1[i];
+    if (!longest && s && is_page_path(s) && src->h2 && count_words(src->h2) >= 2) return src->h2;
+    return longest;
+}
+
+char *extract_title(const title_sources *src) {
+    const char *t = src->og ? src->og : src->headline ? src->headline : src->title_tag;
+    const char *best = agreeing_h1(t, src->title_tag, src->h1, src->n_h1);
     if (best) return strdup(best); /* the visible headline, confirmed by the metadata */
     char *s = t && *t ? strdup(t) : NULL;
-    if (s) strip_site_suffix(s);
+    if (s) strip_site_suffix(s), plainest_case(s, src);
     if (s && count_words(s) >= 3) return s;
-    const char *longest = NULL; /* a generic title ("Home", the site's name): the longest <h1> */
-    for (int i = 0; i < n_h1; i++)
-        if (count_words(h1[i]) >= 3 && (!longest || strlen(h1[i]) > strlen(longest))) longest = h1[i];
-    if (!longest) return s;
+    const char *heading = visible_heading(s, src);
+    if (!heading) return s;
     free(s);
-    return strdup(longest);
-}
-
-/* The document's visible text, collapsed, malloc'd. */
-static char *document_text(htmlDocPtr doc) {
-    xmlNode *root = xmlDocGetRootElement(doc);
-    return root ? node_text_dup(root) : NULL;
-}
-
-/* A date within a short distance after one of the labels pages put before it. */
-static int labelled_date(const char *text, xdate *d) {
-    static const char *const labels[] = {"发布时间", "发布日期", "发表时间", "发表于", "发布于", "时间：",
-                                         "日期：", "时间:", "Published", "Posted on", "Posted"};
-    for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++) {
-        for (const char *p = text; (p = strstr(p, labels[i])) != NULL; p++) {
-            size_t from = (size_t)(p - text) + strlen(labels[i]);
-            long at = date_find(text, from, d);
-            if (at >= 0 && (size_t)at - from <= 24) return 1;
-        }
-    }
-    return 0;
-}
-
-char *extract_text_date(htmlDocPtr doc, const char *title) {
-    char *text = document_text(doc);
-    if (!text) return NULL;
-    xdate d;
-    int found = labelled_date(text, &d);
-    if (!found) {
-        const char *after = title && *title ? strstr(text, title) : NULL;
-        found = (after && date_find(text, (size_t)(after - text), &d) >= 0) || date_find(text, 0, &d) >= 0;
-    }
-    free(text);
-    if (!found) return NULL;
-    char out[32];
-    date_format(&d, out);
-    return strdup(out);
+    return strdup(heading);
 }
