@@ -8,19 +8,21 @@
 #
 # LLAMA_CPP_DIR: a built llama.cpp (llama-server in build/bin/, bin/ or the folder itself).
 # GGUF: e.g. a file of tools/make_bench_gguf.sh; it needs a vocabulary for llama-server.
-# Environment: CONCURRENCY (default "1 4 16"), REQUESTS (requests per client, default 4),
-# THREADS (server threads, default: all CPUs), TOKENIZER (yuqing's --tokenizer, default
-# ../shared/data/tokenizers/qwen3), PORT (yuqing's; llama-server gets PORT+1; default 18480).
+# Environment: CONCURRENCY (default "1 4 16 64"; both servers get as many slots as the
+# largest), REQUESTS (requests per client, default 4), THREADS (server threads, default: all
+# CPUs), TOKENIZER (yuqing's --tokenizer, default ../shared/data/tokenizers/qwen3), PORT
+# (yuqing's; llama-server gets PORT+1; default 18480).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 if [ $# -lt 2 ]; then
-    sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
 fi
 lcpp=$1
 gguf=$2
-levels=${CONCURRENCY:-1 4 16}
+levels=${CONCURRENCY:-1 4 16 64}
+slots=$(echo $levels | tr ' ' '\n' | sort -n | tail -1)
 requests=${REQUESTS:-4}
 threads=${THREADS:-$(nproc)}
 tokenizer=${TOKENIZER:-$root/../shared/data/tokenizers/qwen3}
@@ -47,10 +49,10 @@ trap cleanup EXIT
 
 tok_args=()
 [ -e "$tokenizer" ] && tok_args=(--tokenizer "$tokenizer")
-"$yuqing" serve --model "$gguf" "${tok_args[@]}" --host 127.0.0.1 --port "$port" --max-batch 16 \
+"$yuqing" serve --model "$gguf" "${tok_args[@]}" --host 127.0.0.1 --port "$port" --max-batch "$slots" \
     --threads "$threads" --quiet >"$work/yuqing.log" 2>&1 &
 pids+=($!)
-"$server" -m "$gguf" --host 127.0.0.1 --port "$lport" --parallel 16 -c $((16 * 128)) -t "$threads" \
+"$server" -m "$gguf" --host 127.0.0.1 --port "$lport" --parallel "$slots" -c $((slots * 128)) -t "$threads" \
     -tb "$threads" --no-webui >"$work/llama.log" 2>&1 &
 pids+=($!)
 

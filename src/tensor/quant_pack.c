@@ -110,9 +110,10 @@ static void pack_q6_K(uint8_t *qs, uint8_t *meta, const char *const *rows, int64
 /* Columns 32b .. 32b + 31, each as the 16 rows' f16 values in lane order. */
 static void pack_f16(uint8_t *qs, uint8_t *meta, const char *const *rows, int64_t b) {
     (void)meta;
-    uint16_t *out = (uint16_t *)qs;
+    uint16_t block[PACK_ROWS][PACK_F16_COLS], *out = (uint16_t *)qs;
+    for (int r = 0; r < PACK_ROWS; r++) memcpy(block[r], rows[r] + sizeof block[r] * (size_t)b, sizeof block[r]);
     for (int k = 0; k < PACK_F16_COLS; k++)
-        for (int r = 0; r < PACK_ROWS; r++) memcpy(&out[k * PACK_ROWS + r], rows[r] + 2 * (PACK_F16_COLS * b + k), 2);
+        for (int r = 0; r < PACK_ROWS; r++) out[k * PACK_ROWS + r] = block[r][k];
 }
 
 typedef void (*pack_block_fn)(uint8_t *qs, uint8_t *meta, const char *const *rows, int64_t b);
