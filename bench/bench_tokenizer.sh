@@ -51,14 +51,16 @@ for name in cl100k_base o200k_base qwen3; do
 done
 
 echo
-echo "batch encoding (count only), MB/s by threads:"
+echo "batch encoding (count only) by threads: MB/s of wall time, and MB per CPU second"
+echo "(the second flat = the threads add no work, so wall time scales with the cores free):"
 for name in cl100k_base o200k_base qwen3; do
   printf '%-12s' "$name"
-  awk '/^batch_threads_/ {split($1, f, "_"); printf "  %s: %s", f[3], $2} END {print ""}' "$work/$name.out"
+  awk '/^batch_threads_.*_MB_per_s / {split($1, f, "_"); printf "  %s: %s", f[3], $2}
+       /^batch_threads_.*_MB_per_cpu_s / {printf " (%s per CPU s)", $2} END {print ""}' "$work/$name.out"
 done
 
 echo
-echo "one pre-token of N bytes (us per KB; flat = linear cost):"
+echo "pre-tokens of N bytes, 1 MB of them (us per KB; flat = linear cost):"
 for name in cl100k_base o200k_base qwen3; do
   path=$work/$name.tiktoken
   [[ $name == qwen3 ]] && path=$work/qwen3

@@ -133,3 +133,11 @@ int bpe_finish(yq_bpe *b) {
     b->n_left = n_left;
     return YQ_OK;
 }
+
+void bpe_for_each(const yq_bpe *b, void (*fn)(void *ctx, int32_t left, int32_t right, uint32_t rank), void *ctx) {
+    for (int32_t i = 0; i < BPE_SMALL * BPE_SMALL; i++)
+        if (b->small[i] != BPE_NO_MERGE) fn(ctx, i / BPE_SMALL, i % BPE_SMALL, b->small[i]);
+    for (int32_t left = 0; left < b->n_left; left++)
+        for (uint32_t k = b->left_start[left]; k < b->left_start[left + 1]; k++)
+            if (b->by_left[k] != BPE_FREE) fn(ctx, left, (int32_t)(b->by_left[k] >> 32), (uint32_t)b->by_left[k]);
+}

@@ -71,6 +71,9 @@ static inline uint32_t bpe_rank(const yq_bpe *b, int32_t left, int32_t right) {
     }
 }
 
+/* Calls fn for every merge in the table (after bpe_finish), in no particular order. */
+void bpe_for_each(const yq_bpe *b, void (*fn)(void *ctx, int32_t left, int32_t right, uint32_t rank), void *ctx);
+
 /* The id that the merge of `rank` produces. */
 static inline int32_t bpe_merged_id(const yq_bpe *b, uint32_t rank) {
     return b->ranks_are_ids ? (int32_t)rank : b->merged[rank];
