@@ -21,6 +21,10 @@ typedef struct yq_bpe {
     uint32_t *left_start; /* (n_left + 1) first slot of each left id's table */
     uint64_t *by_left;
     int32_t n_left;
+    /* A filter over the pairs in by_left: two bits of one word per pair (bpe_filter_bits), so
+     * most pairs without a merge are told in one access to a table that stays in L2. */
+    uint64_t *filter;
+    int filter_shift; /* a pair's word: its hash >> filter_shift */
     uint32_t *small; /* (BPE_SMALL, BPE_SMALL) rank of pairs of small ids (the bytes), dense */
     int32_t *merged; /* (n_ranks) the id that the merge of each rank produces */
     uint32_t n_ranks;
@@ -58,9 +62,16 @@ static inline uint64_t bpe_hash(uint64_t key) {
 /* Builds the lookup tables; call after the last bpe_add, before any lookup. 0 or YQ_ENOMEM. */
 int bpe_finish(yq_bpe *b);
 
+/* The two bits that the pair of hash h sets in its filter word. */
+static inline uint64_t bpe_filter_bits(uint64_t h) {
+    return 1ull << (h & 63) | 1ull << (h >> 6 & 63);
+}
+
 /* The rank of the merge of the pair, or BPE_NO_MERGE. */
 static inline uint32_t bpe_rank(const yq_bpe *b, int32_t left, int32_t right) {
     if ((left | right) < BPE_SMALL) return b->small[left * BPE_SMALL + right];
+    uint64_t h = bpe_hash(bpe_pair_key(left, right)), bits = bpe_filter_bits(h);
+    if ((b->filter[h >> b->filter_shift] & bits) != bits) return BPE_NO_MERGE;
     if (left >= b->n_left) return BPE_NO_MERGE;
     uint32_t first = b->left_start[left], mask = b->left_start[left + 1] - first - 1;
     if (mask == UINT32_MAX) return BPE_NO_MERGE; /* no table: left merges with nothing */
