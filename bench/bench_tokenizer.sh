@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Tokenizer benchmark, side by side: yuqing's single-thread encode throughput over a corpus for
 # cl100k_base, o200k_base (vs PyPI tiktoken) and Qwen3 (vs Hugging Face tokenizers) with the
-# ratios; batch encoding over 1, 2, 4, ... threads; then the cost of one ever longer pre-token.
+# ratios; batch encoding over 1, 2, 4, ... threads; then the cost of ever longer pre-tokens,
+# also side by side.
 # Usage: bench/bench_tokenizer.sh [CORPUS]   (after `make`; BENCH=... another bench_tokenizer
 # binary; PYTHON=... a Python with tiktoken
 # and tokenizers, default /work/venv-tok/bin/python; without one only yuqing's side is shown)
@@ -60,14 +61,19 @@ for name in cl100k_base o200k_base qwen3; do
 done
 
 echo
-echo "pre-tokens of N bytes, 1 MB of them (us per KB; flat = linear cost):"
+echo "pre-tokens of N bytes, 1 MB of them: us per KB (flat = linear cost), reference's in ()"
+: >"$work/ref.long"
+if [[ -n ${ref[qwen3]:-} ]]; then "$python" bench/bench_tokenizer.py "$work" --long >"$work/ref.long"; fi
 for name in cl100k_base o200k_base qwen3; do
   path=$work/$name.tiktoken
   [[ $name == qwen3 ]] && path=$work/qwen3
   "$bench" "$path" --long >"$work/$name.long"
   for kind in cjk letters; do
     printf '%-12s %-8s' "$name" "$kind"
-    awk -v k="$kind" '$1 ~ "^long_" k "_[0-9]+_us_per_KB$" {split($1, f, "_"); printf "  %s B: %s", f[3], $2} END {print ""}' \
-      "$work/$name.long"
+    awk -v k="$kind" -v n="$name" '
+      FILENAME == ARGV[1] && $1 ~ "^" n "_long_" k "_" {split($1, f, "_"); ref[f[length(f) - 3]] = $2; next}
+      $1 ~ "^long_" k "_[0-9]+_us_per_KB$" {split($1, f, "_"); r = f[3] in ref ? " (" ref[f[3]] ")" : "";
+        printf "  %s B: %s%s", f[3], $2, r}
+      END {print ""}' "$work/ref.long" "$work/$name.long"
   done
 done
