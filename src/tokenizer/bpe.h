@@ -31,11 +31,18 @@ typedef struct yq_bpe {
     int ranks_are_ids; /* every merge's rank is the id it produces: merged[] need not be read */
 } yq_bpe;
 
-/* Scratch memory of one encoder (one thread at a time), kept across calls: the linked parts and
- * the heap. */
+/* A part of a piece being merged, in a list linked by positions (-1: none); all that a merge
+ * reads of a part lies in one cache line. */
+typedef struct bpe_part {
+    int32_t id; /* -1 once merged into the part on its left */
+    int32_t next, prev;
+    uint32_t rank; /* rank of the pair (part, its right neighbour), BPE_NO_MERGE if none */
+} bpe_part;
+
+/* Scratch memory of one encoder (one thread at a time), kept across calls: the parts and the
+ * heap. */
 typedef struct bpe_scratch {
-    int32_t *next, *prev;
-    uint32_t *rank;  /* rank of the pair (part, its right neighbour), BPE_NO_MERGE if none */
+    bpe_part *parts;
     uint64_t *heap; /* candidates: rank << 32 | position of the left part */
     size_t cap;
 } bpe_scratch;

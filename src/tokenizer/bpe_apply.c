@@ -4,8 +4,9 @@
  * equal ranks, the leftmost. A popped candidate is applied only if the pair now at its position
  * still has its rank; otherwise it is stale (a part of it merged since) and skipped. A pair
  * with the same rank is the same merge (a rank names one merged token, and parts only grow), so
- * this test is exact. The current rank of each part's pair is kept in an array (updated exactly
- * where a merge changes a pair), so the test costs no second lookup in the merge table. */
+ * this test is exact. The current rank of each part's pair is kept with the part (updated
+ * exactly where a merge changes a pair), so the test costs no second lookup in the merge table.
+ * A piece of a few parts merges by a plain scan for the lowest rank instead (merge_by_scan). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,9 +16,7 @@
 enum { BPE_SCAN_MAX = 32 }; /* up to this many parts (<= 256), merge_by_scan */
 
 void bpe_scratch_free(bpe_scratch *s) {
-    free(s->next);
-    free(s->prev);
-    free(s->rank);
+    free(s->parts);
     free(s->heap);
     memset(s, 0, sizeof *s);
 }
@@ -25,15 +24,11 @@ void bpe_scratch_free(bpe_scratch *s) {
 static int reserve(bpe_scratch *s, size_t n) {
     if (n <= s->cap) return YQ_OK;
     size_t cap = n < 256 ? 256 : n;
-    free(s->next);
-    free(s->prev);
-    free(s->rank);
+    free(s->parts);
     free(s->heap);
-    s->next = malloc(cap * sizeof *s->next);
-    s->prev = malloc(cap * sizeof *s->prev);
-    s->rank = malloc(cap * sizeof *s->rank);
+    s->parts = malloc(cap * sizeof *s->parts);
     s->heap = malloc(3 * cap * sizeof *s->heap); /* n-1 initial candidates, <= 2 per merge */
-    s->cap = s->next && s->prev && s->rank && s->heap ? cap : 0;
+    s->cap = s->parts && s->heap ? cap : 0;
     return s->cap ? YQ_OK : yq_error(YQ_ENOMEM, "BPE: out of memory");
 }
 
@@ -88,48 +83,46 @@ static uint64_t heap_pop(uint64_t *h, size_t *n) {
 
 /* Looks up the rank of the pair of part i (i >= 0) and its right neighbour, records it, and
  * queues the merge if there is one. */
-static void queue_pair(const yq_bpe *b, bpe_scratch *s, size_t *n_heap, const int32_t *ids, int32_t i) {
-    uint32_t rank = s->next[i] < 0 ? BPE_NO_MERGE : bpe_rank(b, ids[i], ids[s->next[i]]);
-    s->rank[i] = rank;
+static void queue_pair(const yq_bpe *b, bpe_scratch *s, size_t *n_heap, int32_t i) {
+    bpe_part *p = s->parts;
+    uint32_t rank = p[i].next < 0 ? BPE_NO_MERGE : bpe_rank(b, p[i].id, p[p[i].next].id);
+    p[i].rank = rank;
     if (rank != BPE_NO_MERGE) heap_push(s->heap, n_heap, (uint64_t)rank << 32 | (uint32_t)i);
 }
 
 /* Merges ids[0..n) through the heap; returns the ids left. */
 static size_t merge_by_heap(const yq_bpe *b, bpe_scratch *s, int32_t *ids, size_t n) {
+    bpe_part *p = s->parts;
     size_t n_heap = 0;
-    for (size_t i = 0; i < n; i++) {
-        s->next[i] = i + 1 < n ? (int32_t)(i + 1) : -1;
-        s->prev[i] = (int32_t)i - 1;
-    }
     for (size_t i = 0; i < n; i++) { /* the initial pairs, heapified in O(n) */
         uint32_t rank = i + 1 < n ? bpe_rank(b, ids[i], ids[i + 1]) : BPE_NO_MERGE;
-        s->rank[i] = rank;
+        p[i] = (bpe_part){ids[i], i + 1 < n ? (int32_t)(i + 1) : -1, (int32_t)i - 1, rank};
         if (rank != BPE_NO_MERGE) s->heap[n_heap++] = (uint64_t)rank << 32 | i;
     }
     for (size_t i = n_heap / 4 + 1; i-- > 0;)
         sift_down(s->heap, n_heap, i);
     while (n_heap) {
         uint64_t c = heap_pop(s->heap, &n_heap);
-        int32_t i = (int32_t)(uint32_t)c, r = s->next[i];
+        int32_t i = (int32_t)(uint32_t)c, r = p[i].next;
         uint32_t rank = (uint32_t)(c >> 32);
-        if (ids[i] < 0 || s->rank[i] != rank) continue; /* stale */
-        ids[i] = bpe_merged_id(b, rank);
-        ids[r] = -1;
-        s->next[i] = s->next[r];
-        if (s->next[r] >= 0) s->prev[s->next[r]] = i;
-        if (s->prev[i] >= 0) queue_pair(b, s, &n_heap, ids, s->prev[i]);
-        queue_pair(b, s, &n_heap, ids, i);
+        if (p[i].id < 0 || p[i].rank != rank) continue; /* stale */
+        p[i].id = bpe_merged_id(b, rank);
+        p[r].id = -1;
+        p[i].next = p[r].next;
+        if (p[r].next >= 0) p[p[r].next].prev = i;
+        if (p[i].prev >= 0) queue_pair(b, s, &n_heap, p[i].prev);
+        queue_pair(b, s, &n_heap, i);
     }
     size_t m = 0;
     for (size_t i = 0; i < n; i++)
-        if (ids[i] >= 0) ids[m++] = ids[i];
+        if (p[i].id >= 0) ids[m++] = p[i].id;
     return m;
 }
 
-/* Merges ids[0..n) (n <= 256) by scanning the ranks of all pairs for the lowest, leftmost
- * first: O(n^2), faster than the heap for a few parts. rank[] has room for n. Returns the ids
- * left. */
-static size_t merge_by_scan(const yq_bpe *b, uint32_t *rank, int32_t *ids, size_t n) {
+/* Merges ids[0..n) (n <= BPE_SCAN_MAX) by scanning the ranks of all pairs for the lowest,
+ * leftmost first: O(n^2), faster than the heap for a few parts. Returns the ids left. */
+static size_t merge_by_scan(const yq_bpe *b, int32_t *ids, size_t n) {
+    uint32_t rank[BPE_SCAN_MAX];
     for (size_t i = 0; i + 1 < n; i++)
         rank[i] = bpe_rank(b, ids[i], ids[i + 1]);
     rank[n - 1] = BPE_NO_MERGE;
@@ -152,8 +145,12 @@ static size_t merge_by_scan(const yq_bpe *b, uint32_t *rank, int32_t *ids, size_
 }
 
 int bpe_apply(const yq_bpe *b, bpe_scratch *s, int32_t *ids, size_t n, size_t *n_out) {
+    if (n <= BPE_SCAN_MAX) {
+        *n_out = merge_by_scan(b, ids, n);
+        return YQ_OK;
+    }
     int rc = reserve(s, n);
     if (rc) return rc;
-    *n_out = n <= BPE_SCAN_MAX ? merge_by_scan(b, s->rank, ids, n) : merge_by_heap(b, s, ids, n);
+    *n_out = merge_by_heap(b, s, ids, n);
     return YQ_OK;
 }
