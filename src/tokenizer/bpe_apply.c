@@ -137,8 +137,8 @@ static size_t merge_by_scan(const yq_bpe *b, int32_t *ids, size_t n) {
         uint32_t best_rank = min >> 8;
         ids[best] = bpe_merged_id(b, best_rank);
         n--;
-        memmove(ids + best + 1, ids + best + 2, (n - best - 1) * sizeof *ids);
-        memmove(rank + best + 1, rank + best + 2, (n - best - 1) * sizeof *rank);
+        for (size_t i = best + 1; i < n; i++) /* short: a loop beats memmove's size dispatch */
+            ids[i] = ids[i + 1], rank[i] = rank[i + 1];
         rank[best] = best + 1 < n ? bpe_rank(b, ids[best], ids[best + 1]) : BPE_NO_MERGE;
         if (best > 0) rank[best - 1] = bpe_rank(b, ids[best - 1], ids[best]);
     }
