@@ -90,8 +90,8 @@ static size_t start_parts(const yq_tokenizer *tok, const uint8_t *s, size_t n, i
     return m;
 }
 
-/* BPE of one piece (of hash h): its bytes' ids are written at the end of the output and merged
- * in place. */
+/* BPE of one piece (of hash h): its starting parts are written at the end of the output and
+ * merged in place. */
 static int merge_piece(encoder *e, const uint8_t *s, size_t n, uint64_t h) {
     const yq_tokenizer *tok = e->tok;
     if (tok->spm) return spm_encode_piece(tok, &e->bpe, s, n, &e->out);
