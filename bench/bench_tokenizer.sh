@@ -34,9 +34,13 @@ done
 declare -A ref
 if "$python" -c 'import tiktoken, tokenizers' 2>/dev/null; then
   "$python" bench/bench_tokenizer.py "$work" "$corpus" >"$work/ref.out"
-  ref[cl100k_base]=$(awk '$1 == "tiktoken_cl100k_base" {print $2}' "$work/ref.out")
-  ref[o200k_base]=$(awk '$1 == "tiktoken_o200k_base" {print $2}' "$work/ref.out")
-  ref[qwen3]=$(awk '$1 == "hf_qwen3" {print $2}' "$work/ref.out")
+  for name in cl100k_base o200k_base qwen3; do
+    key=tiktoken_$name; [[ $name == qwen3 ]] && key=hf_$name
+    ref[$name]=$(awk -v k="$key" '$1 == k {print $2}' "$work/ref.out")
+    theirs=$(awk -v k="$key" '$1 == k {print $4}' "$work/ref.out")
+    mine=$(awk '/^tokens / {print $2}' "$work/$name.out")
+    [[ $mine == "$theirs" ]] || echo "WARNING: $name: $mine tokens here, $theirs in the reference"
+  done
 else
   echo "($python lacks tiktoken/tokenizers: reference side skipped)"
 fi
