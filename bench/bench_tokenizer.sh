@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Tokenizer benchmark, side by side: yuqing's single-thread encode throughput over a corpus for
 # cl100k_base, o200k_base (vs PyPI tiktoken) and Qwen3 (vs Hugging Face tokenizers) with the
-# ratios; batch encoding over 1, 2, 4, ... threads; then the cost of one ever longer pre-token.
+# ratios; batch encoding over 1, 2, 4, ... threads; then the cost of ever longer pre-tokens,
+# also side by side.
 # Usage: bench/bench_tokenizer.sh [CORPUS]   (after `make`; BENCH=... another bench_tokenizer
 # binary; PYTHON=... a Python with tiktoken
 # and tokenizers, default /work/venv-tok/bin/python; without one only yuqing's side is shown)
@@ -33,9 +34,13 @@ done
 declare -A ref
 if "$python" -c 'import tiktoken, tokenizers' 2>/dev/null; then
   "$python" bench/bench_tokenizer.py "$work" "$corpus" >"$work/ref.out"
-  ref[cl100k_base]=$(awk '$1 == "tiktoken_cl100k_base" {print $2}' "$work/ref.out")
-  ref[o200k_base]=$(awk '$1 == "tiktoken_o200k_base" {print $2}' "$work/ref.out")
-  ref[qwen3]=$(awk '$1 == "hf_qwen3" {print $2}' "$work/ref.out")
+  for name in cl100k_base o200k_base qwen3; do
+    key=tiktoken_$name; [[ $name == qwen3 ]] && key=hf_$name
+    ref[$name]=$(awk -v k="$key" '$1 == k {print $2}' "$work/ref.out")
+    theirs=$(awk -v k="$key" '$1 == k {print $4}' "$work/ref.out")
+    mine=$(awk '/^tokens / {print $2}' "$work/$name.out")
+    [[ $mine == "$theirs" ]] || echo "WARNING: $name: $mine tokens here, $theirs in the reference"
+  done
 else
   echo "($python lacks tiktoken/tokenizers: reference side skipped)"
 fi
@@ -51,21 +56,28 @@ for name in cl100k_base o200k_base qwen3; do
 done
 
 echo
-echo "batch encoding (count only), MB/s by threads:"
+echo "batch encoding (count only) by threads: MB/s of wall time, and MB per CPU second"
+echo "(the second flat = the threads add no work, so wall time scales with the cores free):"
 for name in cl100k_base o200k_base qwen3; do
   printf '%-12s' "$name"
-  awk '/^batch_threads_/ {split($1, f, "_"); printf "  %s: %s", f[3], $2} END {print ""}' "$work/$name.out"
+  awk '/^batch_threads_.*_MB_per_s / {split($1, f, "_"); printf "  %s: %s", f[3], $2}
+       /^batch_threads_.*_MB_per_cpu_s / {printf " (%s per CPU s)", $2} END {print ""}' "$work/$name.out"
 done
 
 echo
-echo "one pre-token of N bytes (us per KB; flat = linear cost):"
+echo "pre-tokens of N bytes, 1 MB of them: us per KB (flat = linear cost), reference's in ()"
+: >"$work/ref.long"
+if [[ -n ${ref[qwen3]:-} ]]; then "$python" bench/bench_tokenizer.py "$work" --long >"$work/ref.long"; fi
 for name in cl100k_base o200k_base qwen3; do
   path=$work/$name.tiktoken
   [[ $name == qwen3 ]] && path=$work/qwen3
   "$bench" "$path" --long >"$work/$name.long"
   for kind in cjk letters; do
     printf '%-12s %-8s' "$name" "$kind"
-    awk -v k="$kind" '$1 ~ "^long_" k "_[0-9]+_us_per_KB$" {split($1, f, "_"); printf "  %s B: %s", f[3], $2} END {print ""}' \
-      "$work/$name.long"
+    awk -v k="$kind" -v n="$name" '
+      FILENAME == ARGV[1] && $1 ~ "^" n "_long_" k "_" {split($1, f, "_"); ref[f[length(f) - 3]] = $2; next}
+      $1 ~ "^long_" k "_[0-9]+_us_per_KB$" {split($1, f, "_"); r = f[3] in ref ? " (" ref[f[3]] ")" : "";
+        printf "  %s B: %s%s", f[3], $2, r}
+      END {print ""}' "$work/ref.long" "$work/$name.long"
   done
 done

@@ -38,6 +38,7 @@ void bpe_free(yq_bpe *b) {
     free(b->slots);
     free(b->left_start);
     free(b->by_left);
+    free(b->filter);
     free(b->small);
     free(b->merged);
     memset(b, 0, sizeof *b);
@@ -105,6 +106,21 @@ static uint32_t *left_tables(const yq_bpe *b, int32_t n_left) {
     return start;
 }
 
+/* The filter over the pairs in slots: about 8 bits per pair. 0 or YQ_ENOMEM. */
+static int build_filter(yq_bpe *b) {
+    int bits = 7; /* log2 of the filter's size in bits: two words at least */
+    while ((1ull << bits) < 8 * (uint64_t)b->n)
+        bits++;
+    b->filter_shift = 64 - (bits - 6);
+    if (!(b->filter = calloc(1ull << (bits - 6), sizeof *b->filter))) return YQ_ENOMEM;
+    for (uint64_t i = 0; i <= b->mask; i++)
+        if (b->slots[i] != BPE_FREE) {
+            uint64_t h = bpe_hash(b->slots[i] >> BPE_RANK_BITS);
+            b->filter[h >> b->filter_shift] |= bpe_filter_bits(h);
+        }
+    return YQ_OK;
+}
+
 int bpe_finish(yq_bpe *b) {
     int32_t n_left = 0;
     for (uint64_t i = 0; i <= b->mask; i++)
@@ -112,7 +128,8 @@ int bpe_finish(yq_bpe *b) {
             n_left = (int32_t)left_of(b->slots[i]) + 1;
     uint32_t *start = left_tables(b, n_left);
     uint64_t *by_left = start ? new_slots((uint64_t)start[n_left] + 1) : NULL;
-    if (!by_left) {
+    if (!by_left || build_filter(b)) {
+        free(by_left);
         free(start);
         return yq_error(YQ_ENOMEM, "tokenizer: out of memory for merges");
     }
@@ -132,4 +149,12 @@ int bpe_finish(yq_bpe *b) {
     b->by_left = by_left;
     b->n_left = n_left;
     return YQ_OK;
+}
+
+void bpe_for_each(const yq_bpe *b, void (*fn)(void *ctx, int32_t left, int32_t right, uint32_t rank), void *ctx) {
+    for (int32_t i = 0; i < BPE_SMALL * BPE_SMALL; i++)
+        if (b->small[i] != BPE_NO_MERGE) fn(ctx, i / BPE_SMALL, i % BPE_SMALL, b->small[i]);
+    for (int32_t left = 0; left < b->n_left; left++)
+        for (uint32_t k = b->left_start[left]; k < b->left_start[left + 1]; k++)
+            if (b->by_left[k] != BPE_FREE) fn(ctx, left, (int32_t)(b->by_left[k] >> 32), (uint32_t)b->by_left[k]);
 }

@@ -21,17 +21,28 @@ typedef struct yq_bpe {
     uint32_t *left_start; /* (n_left + 1) first slot of each left id's table */
     uint64_t *by_left;
     int32_t n_left;
+    /* A filter over the pairs in by_left: two bits of one word per pair (bpe_filter_bits), so
+     * most pairs without a merge are told in one access to a table that stays in L2. */
+    uint64_t *filter;
+    int filter_shift; /* a pair's word: its hash >> filter_shift */
     uint32_t *small; /* (BPE_SMALL, BPE_SMALL) rank of pairs of small ids (the bytes), dense */
     int32_t *merged; /* (n_ranks) the id that the merge of each rank produces */
     uint32_t n_ranks;
     int ranks_are_ids; /* every merge's rank is the id it produces: merged[] need not be read */
 } yq_bpe;
 
-/* Scratch memory of one encoder (one thread at a time), kept across calls: the linked parts and
- * the heap. */
+/* A part of a piece being merged, in a list linked by positions (-1: none); all that a merge
+ * reads of a part lies in one cache line. */
+typedef struct bpe_part {
+    int32_t id; /* -1 once merged into the part on its left */
+    int32_t next, prev;
+    uint32_t rank; /* rank of the pair (part, its right neighbour), BPE_NO_MERGE if none */
+} bpe_part;
+
+/* Scratch memory of one encoder (one thread at a time), kept across calls: the parts and the
+ * heap. */
 typedef struct bpe_scratch {
-    int32_t *next, *prev;
-    uint32_t *rank;  /* rank of the pair (part, its right neighbour), BPE_NO_MERGE if none */
+    bpe_part *parts;
     uint64_t *heap; /* candidates: rank << 32 | position of the left part */
     size_t cap;
 } bpe_scratch;
@@ -58,9 +69,16 @@ static inline uint64_t bpe_hash(uint64_t key) {
 /* Builds the lookup tables; call after the last bpe_add, before any lookup. 0 or YQ_ENOMEM. */
 int bpe_finish(yq_bpe *b);
 
+/* The two bits that the pair of hash h sets in its filter word. */
+static inline uint64_t bpe_filter_bits(uint64_t h) {
+    return 1ull << (h & 63) | 1ull << (h >> 6 & 63);
+}
+
 /* The rank of the merge of the pair, or BPE_NO_MERGE. */
 static inline uint32_t bpe_rank(const yq_bpe *b, int32_t left, int32_t right) {
     if ((left | right) < BPE_SMALL) return b->small[left * BPE_SMALL + right];
+    uint64_t h = bpe_hash(bpe_pair_key(left, right)), bits = bpe_filter_bits(h);
+    if ((b->filter[h >> b->filter_shift] & bits) != bits) return BPE_NO_MERGE;
     if (left >= b->n_left) return BPE_NO_MERGE;
     uint32_t first = b->left_start[left], mask = b->left_start[left + 1] - first - 1;
     if (mask == UINT32_MAX) return BPE_NO_MERGE; /* no table: left merges with nothing */
@@ -70,6 +88,9 @@ static inline uint32_t bpe_rank(const yq_bpe *b, int32_t left, int32_t right) {
         if (t[i] >> 32 == (uint32_t)right) return (uint32_t)t[i];
     }
 }
+
+/* Calls fn for every merge in the table (after bpe_finish), in no particular order. */
+void bpe_for_each(const yq_bpe *b, void (*fn)(void *ctx, int32_t left, int32_t right, uint32_t rank), void *ctx);
 
 /* The id that the merge of `rank` produces. */
 static inline int32_t bpe_merged_id(const yq_bpe *b, uint32_t rank) {

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tokenizer/char_start.h"
 #include "tokenizer/encoder.h"
 #include "tokenizer/unicode.h"
 #include "yuqing/error.h"
@@ -72,8 +73,25 @@ void encoders_free(yq_tokenizer *tok) {
     pthread_mutex_destroy(&tok->encoders_lock);
 }
 
-/* BPE of one piece (of hash h): its bytes' ids are written at the end of the output and merged
- * in place. */
+/* The starting parts of s[0..n): its bytes' tokens, or a character's token where char_ids has
+ * one; returns their number. */
+static size_t start_parts(const yq_tokenizer *tok, const uint8_t *s, size_t n, int32_t *parts) {
+    size_t m = 0;
+    for (size_t i = 0; i < n;) {
+        size_t k;
+        int32_t id = s[i] >= 0xC0 && s[i] < 0xF0 ? char_start_id(tok->char_ids, s, n, i, &k) : -1;
+        if (id >= 0) {
+            parts[m++] = id;
+            i += k;
+        } else {
+            parts[m++] = tok->byte_ids[s[i++]];
+        }
+    }
+    return m;
+}
+
+/* BPE of one piece (of hash h): its starting parts are written at the end of the output and
+ * merged in place. */
 static int merge_piece(encoder *e, const uint8_t *s, size_t n, uint64_t h) {
     const yq_tokenizer *tok = e->tok;
     if (tok->spm) return spm_encode_piece(tok, &e->bpe, s, n, &e->out);
@@ -84,10 +102,8 @@ static int merge_piece(encoder *e, const uint8_t *s, size_t n, uint64_t h) {
     int rc = yq_ids_reserve(&e->out, n);
     if (rc) return rc;
     int32_t *parts = e->out.data + e->out.len;
-    for (size_t i = 0; i < n; i++)
-        parts[i] = tok->byte_ids[s[i]];
-    size_t m = n;
-    if (n > 1) rc = bpe_apply(&tok->merges, &e->bpe, parts, n, &m);
+    size_t m = start_parts(tok, s, n, parts);
+    if (m > 1) rc = bpe_apply(&tok->merges, &e->bpe, parts, m, &m);
     e->out.len += m;
     return rc;
 }

@@ -90,6 +90,7 @@ void yq_tokenizer_free(yq_tokenizer *tok) {
     if (!tok) return;
     vocab_free(&tok->vocab);
     bpe_free(&tok->merges);
+    free(tok->char_ids);
     pretok_free(&tok->pretok);
     specials_free(&tok->specials);
     encoders_free(tok);
@@ -106,7 +107,7 @@ int tokenizer_prepare_bpe(yq_tokenizer *tok, const char *what) {
         tok->byte_ids[b] = vocab_find(&tok->vocab, &byte, 1);
         if (tok->byte_ids[b] < 0) return yq_error(YQ_EFORMAT, "%s: no token for byte 0x%02x", what, b);
     }
-    return YQ_OK;
+    return tokenizer_prepare_chars(tok);
 }
 
 int tokenizer_set_merges(yq_tokenizer *tok, const merge_ids *list, uint32_t n) {

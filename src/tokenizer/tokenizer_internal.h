@@ -16,6 +16,8 @@ struct yq_tokenizer {
     yq_vocab vocab;         /* bytes of every id; ordinary tokens indexed */
     yq_bpe merges;          /* (left, right) -> (rank, merged) */
     int32_t byte_ids[256];  /* the token of each single byte: BPE's initial parts */
+    uint32_t *char_ids;     /* (0x10000) the token a 2- or 3-byte character may start as instead
+                               of its bytes, and where (char_start.h) */
     int whole_piece_first;  /* a piece that is itself a token is that token (tiktoken; HF
                                ignore_merges) without merging */
     int nfc;                /* normalize ordinary text to NFC before pre-tokenizing */
@@ -47,6 +49,10 @@ int spm_encode_piece(const yq_tokenizer *tok, bpe_scratch *scratch, const uint8_
 /* After a loader has filled vocab and merges: sets byte_ids from the indexed single-byte tokens;
  * YQ_EFORMAT naming `what` if one is missing, YQ_EUNSUPPORTED for too many ids. */
 int tokenizer_prepare_bpe(yq_tokenizer *tok, const char *what);
+
+/* After tokenizer_prepare_bpe (which calls it): sets char_ids from the merges. 0 or
+ * YQ_ENOMEM. */
+int tokenizer_prepare_chars(yq_tokenizer *tok);
 
 /* A merge of a merge list, as ids. */
 typedef struct merge_ids {
