@@ -10,7 +10,7 @@ FinNSP's "neutral" means "not negative", so its items are trained with a partial
 
 usage: train_sentiment.py [--data DIR] [--lexicons DIR] [--dev | --cv-en K] [--out model.bin]
        [--fixture parity.jsonl] [--sources vader,lm,jiang,hownet] [--l2 X] [--en-weight X]
-       [--lexicon-weight X] [--bits N] [--ngram N] [--stem N] [--iters N] [--fixture-only]
+       [--lexicon-weight X] [--lexicon-min X] [--bits N] [--ngram N] [--stem N] [--iters N] [--fixture-only]
   --fixture-only  rewrite only the parity fixture from the model file at --out.
   --cv-en K  K-fold cross-validation of the English items alone (see cross_validate_en), for
            tuning the English settings; writes nothing.
@@ -319,7 +319,7 @@ def cross_validate_en(items, lexicon, params, args):
     Prints the PhraseBank metrics of the pooled out-of-fold predictions."""
     sources = args.sources.split(",")
     en = [it for it in items if it["lang"] == "en"]
-    lex = lexicon_items(args.lexicons, sources, 0.25)
+    lex = lexicon_items(args.lexicons, sources, args.lexicon_min)
     X = design_matrix(en + lex, lexicon, params)
     masks = np.array([allowed_mask(it) for it in en + lex])
     sample_w = sample_weights(en + lex, args.en_weight, args.lexicon_weight)
@@ -429,6 +429,7 @@ def main():
     ap.add_argument("--cv-en", type=int, default=0)
     ap.add_argument("--sources", default="vader,lm,jiang,hownet")
     ap.add_argument("--lexicon-weight", type=float, default=0.01)
+    ap.add_argument("--lexicon-min", type=float, default=0.5)
     ap.add_argument("--l2", type=float, default=0.1)
     ap.add_argument("--en-weight", type=float, default=3.0)
     ap.add_argument("--iters", type=int, default=300)
@@ -460,7 +461,7 @@ def main():
         dev_items = [it for i, it in enumerate(items) if i in dev_ids]
     else:
         train_items, dev_items = items, []
-    train_items = train_items + lexicon_items(args.lexicons, args.sources.split(","), 0.25)
+    train_items = train_items + lexicon_items(args.lexicons, args.sources.split(","), args.lexicon_min)
     X = design_matrix(train_items, lexicon, params)
     masks = np.array([allowed_mask(it) for it in train_items])
     sample_w = sample_weights(train_items, args.en_weight, args.lexicon_weight)
