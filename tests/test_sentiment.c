@@ -1,6 +1,6 @@
 /* Tests of the built-in sentiment analyzer: feature and probability parity with the Python
  * reference (tests/data/sentiment/parity.jsonl, written by tools/train_sentiment.py), the
- * negation / degree / contrast rules on hand-worked cases, labels of unambiguous sentences, the
+ * negation / degree / contrast rules and the concept counts on hand-worked cases, labels of unambiguous sentences, the
  * mention window, and bad model files. */
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -140,6 +140,45 @@ static void test_rules(const yq_sentiment_model *m) {
     }
 }
 
+/* The concept rows of a text: clause counts per concept combination, read back from its dense
+ * feature rows (in the order of CONCEPT_ROWS: up, down, good, bad, up+good, up+bad, down+good,
+ * down+bad). */
+static void concept_counts(const yq_sentiment_model *m, const char *text, double counts[SENTI_N_CONCEPT_ROWS]) {
+    senti_feature_list f = {0};
+    double z[3];
+    CHECK(senti_logits(m, text, strlen(text), -1, z, &f) == 0);
+    for (size_t i = 0; i < f.n; i++) {
+        if (f.items[i].row < (1u << m->hash_bits)) continue;
+        uint32_t k = (f.items[i].row - (1u << m->hash_bits)) % m->dense_per_lang;
+        if (k >= 4) counts[k - 4] = expm1(f.items[i].value);
+    }
+    free(f.items);
+}
+
+/* Concepts count per clause, worked by hand from the word lists of tools/train_sentiment.py. */
+static void test_concepts(const yq_sentiment_model *m) {
+    const struct {
+        const char *text;
+        double counts[SENTI_N_CONCEPT_ROWS];
+    } cases[] = {
+        {"Profit rose.", {1, 0, 1, 0, 1, 0, 0, 0}},
+        {"PROFIT ROSE", {1, 0, 1, 0, 1, 0, 0, 0}},          /* folded like every word */
+        {"Profit, rose", {1, 0, 1, 0, 0, 0, 0, 0}},         /* a clause break parts them */
+        {"The loss fell; sales fell.", {0, 2, 1, 1, 0, 0, 1, 1}},
+        {"Costs rose and profits decreased", {1, 1, 1, 1, 1, 1, 1, 1}},
+        {"The weather was fine", {0}},
+        {"利润增长", {0}},                                   /* Latin words only */
+        {"pre-tax profit up", {1, 0, 1, 0, 1, 0, 0, 0}},    /* "pre" and "tax" are no concept words */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        double got[SENTI_N_CONCEPT_ROWS] = {0};
+        concept_counts(m, cases[i].text, got);
+        for (int k = 0; k < SENTI_N_CONCEPT_ROWS; k++)
+            CHECKF(NEAR(got[k], cases[i].counts[k]), "'%s': concept row %d counts %.3f, want %.0f", cases[i].text, k,
+                   got[k], cases[i].counts[k]);
+    }
+}
+
 static yq_sentiment_result score(const yq_sentiment_model *m, const char *text) {
     yq_sentiment_result r;
     memset(&r, 0, sizeof r);
@@ -158,6 +197,7 @@ static void test_labels(const yq_sentiment_model *m) {
                 YQ_SENTIMENT_POSITIVE);
     CHECK_LABEL(m, "Net sales fell 30 percent and the company swung to a heavy loss.", YQ_SENTIMENT_NEGATIVE);
     CHECK_LABEL(m, "服务不是很好", YQ_SENTIMENT_NEGATIVE); /* "很好" inside a negation scope */
+    CHECK_LABEL(m, "Operating profit decreased to EUR 5.1 mn from EUR 7.2 mn.", YQ_SENTIMENT_NEGATIVE);
     /* negation and contrast move the whole score the expected way */
     CHECK(score(m, "服务很好").score > score(m, "服务不好").score);
     CHECK(score(m, "The results were good.").score > score(m, "The results were not good.").score);
@@ -243,6 +283,7 @@ int main(void) {
     if (rc) return test_summary("test_sentiment");
     test_parity(m);
     test_rules(m);
+    test_concepts(m);
     test_labels(m);
     test_mention(m);
     test_threads(m);

@@ -6,7 +6,7 @@ contrast rules, hashing and feature values. tools/train_sentiment.py trains on t
 writes a parity fixture so that tests/test_sentiment.c can check the C side against this file.
 
 A text becomes a list of (row, value) pairs over a weight table of HASH_ROWS hashed n-gram rows
-followed by DENSE_PER_LANG dense rows per language (bias and lexicon scores).
+followed by DENSE_PER_LANG dense rows per language (bias, lexicon scores and concept counts).
 """
 
 import math
@@ -17,13 +17,22 @@ FNV_PRIME = 0x100000001B3
 GOLDEN = 0x9E3779B97F4A7C15
 TAG_NEGATED = 0x5BD1E9955BD1E995  # marks the n-grams that end inside a negation scope
 TAG_STEM = 0x27D4EB2F165667C5  # the first stem_len letters of a longer word
+TAG_CONCEPT = 0x165667B19E3779F9  # lexicon key of a word's concepts: FNV-1a of the word ^ this
 
 # Lexicon entry kinds (stored in the model file).
 KIND_SENTIMENT, KIND_NEGATOR, KIND_DEGREE, KIND_CONTRAST, KIND_CONCESSIVE = 1, 2, 3, 4, 5
 KIND_PREFIX = 6  # a proper prefix of a longer Han entry: lets the C side stop early (never a match)
+KIND_CONCEPT = 7  # under key fnv(word) ^ TAG_CONCEPT: value = the word's CONCEPT_* bits
+
+# Concepts of Latin words (financial direction and what moves): "profit rose" is good news,
+# "loss rose" bad news. Each dense concept row counts the clauses that hold all of its bits.
+CONCEPT_UP, CONCEPT_DOWN, CONCEPT_GOOD, CONCEPT_BAD = 1, 2, 4, 8
+CONCEPT_ROWS = (CONCEPT_UP, CONCEPT_DOWN, CONCEPT_GOOD, CONCEPT_BAD, CONCEPT_UP | CONCEPT_GOOD,
+                CONCEPT_UP | CONCEPT_BAD, CONCEPT_DOWN | CONCEPT_GOOD, CONCEPT_DOWN | CONCEPT_BAD)
 
 LANG_ZH, LANG_EN = 0, 1
-DENSE_PER_LANG = 4  # bias, log1p(positive), log1p(negative), balance
+# bias, log1p(positive), log1p(negative), balance, then log1p(clause count) per CONCEPT_ROWS entry
+DENSE_PER_LANG = 4 + len(CONCEPT_ROWS)
 
 # Characters after folding (see fold()).
 TERMINATORS = set("!?;\n.\u3002")
@@ -223,6 +232,20 @@ def negated_tokens(tokens, matches, params):
     return out
 
 
+def count_concepts(tokens, lexicon, counts):
+    """Adds to counts[k] the number of clauses whose Latin words hold all bits of CONCEPT_ROWS[k]."""
+    masks = {}
+    for t in tokens:
+        if not t.han:
+            entry = lexicon.get(t.hash ^ TAG_CONCEPT)
+            if entry and entry[0] == KIND_CONCEPT:
+                masks[t.clause] = masks.get(t.clause, 0) | int(entry[1])
+    for mask in masks.values():
+        for k, bits in enumerate(CONCEPT_ROWS):
+            if mask & bits == bits:
+                counts[k] += 1
+
+
 def detect_lang(n_han, n_words):
     return LANG_ZH if n_han > n_words else LANG_EN
 
@@ -233,8 +256,10 @@ def features(text, lexicon, params, lang=None):
     hashed = []  # (row, weight) before normalisation
     pos = neg = 0.0
     n_han = n_words = 0
+    concepts = [0] * len(CONCEPT_ROWS)
     bits = params.hash_bits
     for tokens in sentences(text):
+        count_concepts(tokens, lexicon, concepts)
         matches = match_lexicon(tokens, lexicon, params)
         weights = token_weights(tokens, matches, params)
         p, q = lexicon_scores(tokens, matches, weights, params)
@@ -263,4 +288,6 @@ def features(text, lexicon, params, lang=None):
     out.append((base + 1, math.log1p(pos)))
     out.append((base + 2, math.log1p(neg)))
     out.append((base + 3, (pos - neg) / (pos + neg + 1.0)))
+    for k, count in enumerate(concepts):
+        out.append((base + 4 + k, math.log1p(count)))
     return out

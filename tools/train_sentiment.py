@@ -8,10 +8,12 @@ Training data: ../shared/data/sentiment-train only (never the evaluation set ../
 FinNSP's "neutral" means "not negative", so its items are trained with a partial label
 (probability of neutral + positive); ChnSentiCorp has positive/negative only.
 
-usage: train_sentiment.py [--data DIR] [--lexicons DIR] [--dev] [--out model.bin]
+usage: train_sentiment.py [--data DIR] [--lexicons DIR] [--dev | --cv-en K] [--out model.bin]
        [--fixture parity.jsonl] [--sources vader,lm,jiang,hownet] [--l2 X] [--en-weight X]
-       [--lexicon-weight X] [--bits N] [--ngram N] [--stem N] [--iters N] [--fixture-only]
+       [--lexicon-weight X] [--lexicon-min X] [--bits N] [--ngram N] [--stem N] [--iters N] [--fixture-only]
   --fixture-only  rewrite only the parity fixture from the model file at --out.
+  --cv-en K  K-fold cross-validation of the English items alone (see cross_validate_en), for
+           tuning the English settings; writes nothing.
   --dev    hold out a random 10% of the training items (fixed seed), train on the rest and print
            the metrics of ../shared/data/sentiment/README.md on that dev split (for tuning);
            writes nothing.
@@ -37,7 +39,7 @@ import sentiment_features as sf  # noqa: E402
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 CLASSES = ["negative", "neutral", "positive"]
-MAGIC = b"YQSENT03"
+MAGIC = b"YQSENT04"
 
 # Function words, written for this project (not taken from any lexicon).
 NEGATORS_ZH = ("不 没 没有 无 未 非 别 莫 勿 毋 不是 并非 并不 并没有 从不 从未 从没 毫无 毫不 绝不 决不 "
@@ -59,6 +61,32 @@ CONTRAST_ZH = "但 但是 可是 然而 不过 只是 却 可惜".split()
 CONTRAST_EN = "but however yet nevertheless nonetheless".split()
 CONCESSIVE_ZH = "虽然 虽 尽管 虽说".split()
 CONCESSIVE_EN = "although though despite".split()
+# Financial direction words and what they move (sentiment_features.CONCEPT_*), written for this
+# project: a clause with an UP word and a GOOD word ("operating profit rose") is good news.
+CONCEPTS_EN = {
+    sf.CONCEPT_UP: "rise rises rose risen rising increase increased increases increasing grew grow grows growing "
+                   "grown growth up higher improve improved improves improving improvement gain gained gains "
+                   "gaining climb climbed climbs climbing jump jumped jumping surge surged surging soar soared "
+                   "soaring rebound rebounded boost boosted boosting expand expanded expanding expansion "
+                   "strengthen strengthened strengthening advance advanced advances doubled tripled exceed "
+                   "exceeded exceeds beat raise raised raises widen widened record positive outperform "
+                   "outperformed outperforms upgrade upgraded accelerated accelerating strong stronger "
+                   "recovered recovery".split(),
+    sf.CONCEPT_DOWN: "fall fell falls falling fallen decrease decreased decreases decreasing decline declined "
+                     "declines declining drop dropped drops down lower lowered lowering reduce reduced reduces "
+                     "reducing reduction cut cuts cutting slump slumped plunge plunged plunges plunging "
+                     "plummeted sink sank sinking shrink shrank shrinking contracted contraction weak weaken "
+                     "weakened weakening weaker narrow narrowed narrowing slid slide sliding slipped slipping "
+                     "dip dipped tumble tumbled tumbling deteriorate deteriorated halved below negative "
+                     "downgrade downgraded slowed slowdown slowing worsened worse fewer less".split(),
+    sf.CONCEPT_GOOD: "profit profits sales sale revenue revenues income earnings eps ebit ebita ebitda ebt pretax "
+                     "margin margins turnover orders order result results dividend price stock share market "
+                     "demand volume volumes operating net value cash profitability occupancy traffic "
+                     "passengers deliveries production output capacity rating forecast guidance outlook "
+                     "estimates backlog returns".split(),
+    sf.CONCEPT_BAD: "loss losses cost costs expense expenses debt deficit unemployment layoffs provisions "
+                    "impairment charges liabilities writedown writedowns overheads".split(),
+}
 
 
 def f32(x):
@@ -139,6 +167,10 @@ def build_lexicon(lexdir, sources, params):
     add_words(lexicon, CONTRAST_ZH + CONTRAST_EN, sf.KIND_CONTRAST, 0.0)
     add_words(lexicon, CONCESSIVE_ZH + CONCESSIVE_EN, sf.KIND_CONCESSIVE, 0.0)
     add_prefixes(lexicon, words)
+    for bit, concept_words in CONCEPTS_EN.items():
+        for w in concept_words:
+            key = sf.fnv_str(folded(w)) ^ sf.TAG_CONCEPT
+            lexicon[key] = (sf.KIND_CONCEPT, int(lexicon.get(key, (0, 0))[1]) | bit)
     return {h: (kind, f32(v)) for h, (kind, v) in lexicon.items()}
 
 
@@ -184,12 +216,16 @@ def design_matrix(items, lexicon, params):
 
 
 def train(X, masks, sample_w, l2, iters):
-    """Minimises sum_i w_i * -log(sum of allowed p_ic) + l2/2 * |W|^2 (bias rows unpenalised)."""
-    n, d = X.shape
+    """Minimises sum_i w_i * -log(sum of allowed p_ic) + l2/2 * |W|^2 (bias rows unpenalised),
+    over the rows that some item uses (the others stay 0)."""
+    d_all = X.shape[1]
+    used = np.flatnonzero(np.diff(X.tocsc().indptr) > 0)
+    X = X[:, used].tocsr()
     XT = X.T.tocsr()
+    d = len(used)
     penalty = np.ones((d, 1))
     for lang in (sf.LANG_ZH, sf.LANG_EN):
-        penalty[d - (2 - lang) * sf.DENSE_PER_LANG] = 0.0  # the language's bias row
+        penalty[used == d_all - (2 - lang) * sf.DENSE_PER_LANG] = 0.0  # the language's bias row
 
     def objective(flat):
         W = flat.reshape(d, 3)
@@ -206,7 +242,9 @@ def train(X, masks, sample_w, l2, iters):
     res = scipy.optimize.minimize(objective, np.zeros(d * 3), jac=True, method="L-BFGS-B",
                                   options={"maxiter": iters})
     print(f"train: loss {res.fun:.2f} after {res.nit} iterations", file=sys.stderr)
-    return res.x.reshape(d, 3).astype(np.float32)
+    W = np.zeros((d_all, 3), dtype=np.float32)
+    W[used] = res.x.reshape(d, 3)
+    return W
 
 
 def predict(X, W):
@@ -274,6 +312,28 @@ class Weights:
         return np.vstack([hashed, self.dense.astype(np.float64)])
 
 
+def cross_validate_en(items, lexicon, params, args):
+    """args.cv_en-fold cross-validation of the English training items, each fold trained on the
+    other English items and the lexicon items: English and Chinese texts share almost no feature
+    rows, so this tunes the English settings without retraining on the 20k Chinese items.
+    Prints the PhraseBank metrics of the pooled out-of-fold predictions."""
+    sources = args.sources.split(",")
+    en = [it for it in items if it["lang"] == "en"]
+    lex = lexicon_items(args.lexicons, sources, args.lexicon_min)
+    X = design_matrix(en + lex, lexicon, params)
+    masks = np.array([allowed_mask(it) for it in en + lex])
+    sample_w = sample_weights(en + lex, args.en_weight, args.lexicon_weight)
+    order = list(range(len(en)))
+    random.Random(7).shuffle(order)
+    P = np.zeros((len(en), 3))
+    for k in range(args.cv_en):
+        held = np.array(sorted(order[k::args.cv_en]))
+        keep = np.setdiff1d(np.arange(len(en) + len(lex)), held)
+        W = Weights(train(X[keep], masks[keep], sample_w[keep], args.l2, args.iters), 1 << params.hash_bits)
+        P[held] = predict(X[held], W.effective())
+    print(json.dumps(report(en, P)))
+
+
 def write_model(path, weights, lexicon, params):
     tmp = path + ".tmp"
     with open(tmp, "wb") as f:
@@ -337,6 +397,9 @@ PARITY_TEXTS = [
     ("Tesla (TSLA) 股价周五下跌3.5%，但分析师仍然看好", None),
     ("Profits declined.But revenue grew 1.5x;margins improved\nOutlook: not very positive", None),
     ("ＮＯＴ　ＧＯＯＤ！非常ＯＫ", None),
+    ("Operating profit rose to EUR 13.1 mn from EUR 8.7 mn, but the net loss widened.", None),
+    ("Net sales DECREASED (costs fell); EBIT up 5%, dividend cut", "en"),
+    ("营收增长，但 net profit fell 3%", None),
 ]
 
 
@@ -363,8 +426,10 @@ def main():
     ap.add_argument("--data", default=os.path.join(ROOT, "../shared/data/sentiment-train"))
     ap.add_argument("--lexicons", default=os.path.join(ROOT, "../shared/data/lexicons"))
     ap.add_argument("--dev", action="store_true")
+    ap.add_argument("--cv-en", type=int, default=0)
     ap.add_argument("--sources", default="vader,lm,jiang,hownet")
     ap.add_argument("--lexicon-weight", type=float, default=0.01)
+    ap.add_argument("--lexicon-min", type=float, default=0.5)
     ap.add_argument("--l2", type=float, default=0.1)
     ap.add_argument("--en-weight", type=float, default=3.0)
     ap.add_argument("--iters", type=int, default=300)
@@ -386,6 +451,9 @@ def main():
         setattr(params, name, f32(getattr(params, name)))
     lexicon = build_lexicon(args.lexicons, args.sources.split(","), params)
     items = load_items(args.data)
+    if args.cv_en:
+        cross_validate_en(items, lexicon, params, args)
+        return
     if args.dev:
         rng = random.Random(20261129)
         dev_ids = set(i for i in range(len(items)) if rng.random() < 0.1)
@@ -393,7 +461,7 @@ def main():
         dev_items = [it for i, it in enumerate(items) if i in dev_ids]
     else:
         train_items, dev_items = items, []
-    train_items = train_items + lexicon_items(args.lexicons, args.sources.split(","), 0.25)
+    train_items = train_items + lexicon_items(args.lexicons, args.sources.split(","), args.lexicon_min)
     X = design_matrix(train_items, lexicon, params)
     masks = np.array([allowed_mask(it) for it in train_items])
     sample_w = sample_weights(train_items, args.en_weight, args.lexicon_weight)

@@ -1,6 +1,7 @@
 /* Sentiment features of a text, exactly as tools/sentiment_features.py defines them: folded
  * characters, sentences and clauses of tokens (Han characters, Latin words), lexicon matches with
- * negation, degree and contrast rules, hashed token n-grams and per-language dense rows. */
+ * negation, degree and contrast rules, hashed token n-grams, concept counts of clauses and
+ * per-language dense rows. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@ typedef struct token {
     uint64_t stem;   /* FNV-1a of its first stem_len characters for a longer word, else 0 */
     uint32_t cp;     /* the Han character, 0 for a word */
     uint32_t clause; /* clause index within the sentence */
+    uint32_t concepts; /* SENTI_UP / _DOWN / _GOOD / _BAD bits of a word */
 } token;
 
 typedef struct match {
@@ -43,6 +45,7 @@ typedef struct accum {
     size_t n_hashed;  /* hashed feature occurrences */
     double pos, neg;  /* lexicon sums */
     size_t n_han, n_words;
+    size_t concepts[SENTI_N_CONCEPT_ROWS]; /* clauses holding all bits of CONCEPT_ROWS[k] */
     senti_feature_list *record;
     int oom;
 } accum;
@@ -108,6 +111,11 @@ static uint64_t fnv_cp(uint64_t h, uint32_t cp) {
     return h;
 }
 
+/* The concept bits that each dense concept row asks a clause for. */
+static const uint32_t CONCEPT_ROWS[SENTI_N_CONCEPT_ROWS] = {
+    SENTI_UP, SENTI_DOWN, SENTI_GOOD, SENTI_BAD, SENTI_UP | SENTI_GOOD, SENTI_UP | SENTI_BAD,
+    SENTI_DOWN | SENTI_GOOD, SENTI_DOWN | SENTI_BAD};
+
 static uint32_t row_of(uint64_t h, uint32_t bits) { return (uint32_t)((h * GOLDEN) >> (64 - bits)); }
 
 static int grow(scratch *s) {
@@ -125,10 +133,28 @@ static int grow(scratch *s) {
     return 0;
 }
 
-static int push_token(scratch *s, uint64_t hash, uint64_t stem, uint32_t cp, uint32_t clause) {
+static int push_token(scratch *s, uint64_t hash, uint64_t stem, uint32_t cp, uint32_t clause, uint32_t concepts) {
     if (s->n_tok == s->cap && grow(s)) return YQ_ENOMEM;
-    s->tok[s->n_tok++] = (token){hash, stem, cp, clause};
+    s->tok[s->n_tok++] = (token){hash, stem, cp, clause, concepts};
     return 0;
+}
+
+/* The concept bits of the Latin word with hash `hash` (0 for most words). */
+static uint32_t word_concepts(const yq_sentiment_model *m, uint64_t hash) {
+    float v;
+    return senti_lex_find(m, hash ^ SENTI_TAG_CONCEPT, &v) == SENTI_CONCEPT ? (uint32_t)v : 0;
+}
+
+/* Counts the sentence's clauses per concept row; a clause's bits are those of its words. */
+static void count_concepts(const scratch *s, accum *a) {
+    uint32_t mask = 0;
+    for (size_t i = 0; i < s->n_tok; i++) {
+        mask |= s->tok[i].concepts;
+        if (i + 1 < s->n_tok && s->tok[i + 1].clause == s->tok[i].clause) continue;
+        for (int k = 0; k < SENTI_N_CONCEPT_ROWS; k++)
+            if ((mask & CONCEPT_ROWS[k]) == CONCEPT_ROWS[k]) a->concepts[k]++;
+        mask = 0;
+    }
 }
 
 /* Greedy longest lexicon match from the left within each clause. */
@@ -250,6 +276,7 @@ static void sentence_features(const yq_sentiment_model *m, scratch *s, accum *a)
     match_lexicon(m, s);
     token_weights(m, s);
     lexicon_scores(m, s, a);
+    count_concepts(s, a);
     mark_negated(m, s);
     for (size_t i = 0; i < s->n_tok; i++) {
         const token *t = &s->tok[i];
@@ -288,11 +315,12 @@ static int walk_text(const yq_sentiment_model *m, const unsigned char *text, siz
             continue;
         }
         if (word_last) {
-            if (push_token(s, word_hash, word_len > m->stem_len ? stem_hash : 0, 0, clause)) return YQ_ENOMEM;
+            if (push_token(s, word_hash, word_len > m->stem_len ? stem_hash : 0, 0, clause, word_concepts(m, word_hash)))
+                return YQ_ENOMEM;
             word_hash = FNV_OFFSET, word_last = 0, word_len = 0;
         }
         if (is_han(cp)) {
-            if (push_token(s, fnv_cp(FNV_OFFSET, cp), 0, cp, clause)) return YQ_ENOMEM;
+            if (push_token(s, fnv_cp(FNV_OFFSET, cp), 0, cp, clause, 0)) return YQ_ENOMEM;
         } else if (is_terminator(cp)) {
             if (s->n_tok) sentence_features(m, s, a);
             clause = 0;
@@ -300,7 +328,9 @@ static int walk_text(const yq_sentiment_model *m, const unsigned char *text, siz
             if (s->n_tok && s->tok[s->n_tok - 1].clause == clause) clause++;
         }
     }
-    if (word_last && push_token(s, word_hash, word_len > m->stem_len ? stem_hash : 0, 0, clause)) return YQ_ENOMEM;
+    if (word_last &&
+        push_token(s, word_hash, word_len > m->stem_len ? stem_hash : 0, 0, clause, word_concepts(m, word_hash)))
+        return YQ_ENOMEM;
     if (s->n_tok) sentence_features(m, s, a);
     return 0;
 }
@@ -311,9 +341,10 @@ static void dense_features(const yq_sentiment_model *m, int lang, accum *a, doub
     for (int c = 0; c < 3; c++) logits[c] = a->hashed[c] * m->scale[c] * scale;
     if (a->record)
         for (size_t i = 0; i < a->record->n; i++) a->record->items[i].value *= scale;
-    double values[4] = {1.0, log1p(a->pos), log1p(a->neg), (a->pos - a->neg) / (a->pos + a->neg + 1.0)};
+    double values[SENTI_DENSE_PER_LANG] = {1.0, log1p(a->pos), log1p(a->neg), (a->pos - a->neg) / (a->pos + a->neg + 1.0)};
+    for (int k = 0; k < SENTI_N_CONCEPT_ROWS; k++) values[4 + k] = log1p((double)a->concepts[k]);
     uint32_t base = (uint32_t)lang * m->dense_per_lang;
-    for (uint32_t k = 0; k < 4; k++) {
+    for (uint32_t k = 0; k < SENTI_DENSE_PER_LANG; k++) {
         const float *w = m->dense + (size_t)(base + k) * 3;
         for (int c = 0; c < 3; c++) logits[c] += values[k] * w[c];
         if (a->record) record(a, (1u << m->hash_bits) + base + k, values[k]);

@@ -13,6 +13,14 @@ enum { SENTI_SENTIMENT = 1, SENTI_NEGATOR = 2, SENTI_DEGREE = 3, SENTI_CONTRAST 
 /* A proper prefix of a longer Han entry, never a match itself: a lookup that finds nothing can
  * stop extending the run. */
 enum { SENTI_PREFIX = 6 };
+/* Stored under key (FNV-1a of a Latin word) ^ SENTI_TAG_CONCEPT: the value holds the word's
+ * SENTI_UP / _DOWN / _GOOD / _BAD bits. */
+enum { SENTI_CONCEPT = 7 };
+#define SENTI_TAG_CONCEPT 0x165667B19E3779F9ull
+enum { SENTI_UP = 1, SENTI_DOWN = 2, SENTI_GOOD = 4, SENTI_BAD = 8 };
+/* Dense rows per language: bias, log1p(positive), log1p(negative), balance, then one
+ * log1p(clause count) per concept combination (see CONCEPT_ROWS in sentiment_features.c). */
+enum { SENTI_N_CONCEPT_ROWS = 8, SENTI_DENSE_PER_LANG = 4 + SENTI_N_CONCEPT_ROWS };
 enum { SENTI_FILTER_BITS = 18 };
 
 typedef struct senti_lex_slot {

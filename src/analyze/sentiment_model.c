@@ -10,7 +10,7 @@
 #include "yuqing/error.h"
 #include "yuqing/mapfile.h"
 
-#define MAGIC "YQSENT03"
+#define MAGIC "YQSENT04"
 #define HEADER_BYTES (8 + 7 * 4 + 3 * 4 + 2 * 4 + 3 * 4)
 #define LEX_ENTRY_BYTES 16
 
@@ -51,7 +51,7 @@ static int build_lexicon(yq_sentiment_model *m, const unsigned char *p, uint32_t
     for (uint32_t k = 0; k < n; k++, p += LEX_ENTRY_BYTES) {
         uint64_t key = get_u64(p);
         uint32_t kind = get_u32(p + 8);
-        if (!key || kind < SENTI_SENTIMENT || kind > SENTI_PREFIX)
+        if (!key || kind < SENTI_SENTIMENT || kind > SENTI_CONCEPT)
             return yq_error(YQ_EFORMAT, "%s: bad lexicon entry %u", path, k);
         uint64_t i = key & m->lex_mask;
         while (m->lex[i].key && m->lex[i].key != key) i = (i + 1) & m->lex_mask;
@@ -73,7 +73,7 @@ static int parse_model(yq_sentiment_model *m, const unsigned char *d, size_t siz
     m->negation_factor = get_f32(p + 28), m->contrast_before = get_f32(p + 32), m->contrast_after = get_f32(p + 36);
     uint32_t n_rows = get_u32(p + 40), n_lex = get_u32(p + 44);
     if (m->hash_bits < 8 || m->hash_bits > 24 || m->max_ngram < 1 || m->max_ngram > 5 || m->max_lex_len > 16 || m->stem_len > 64 ||
-        m->dense_per_lang != 4 || n_rows != (1u << m->hash_bits) + 2 * m->dense_per_lang)
+        m->dense_per_lang != SENTI_DENSE_PER_LANG || n_rows != (1u << m->hash_bits) + 2 * m->dense_per_lang)
         return yq_error(YQ_EFORMAT, "%s: inconsistent sentiment model header", path);
     for (int c = 0; c < 3; c++) m->scale[c] = get_f32(p + 48 + 4 * c);
     size_t n_hashed = (size_t)3 << m->hash_bits, n_dense = 3 * 2 * (size_t)m->dense_per_lang;
