@@ -132,8 +132,10 @@ static void accuracy(yq_dtype dt, double *round_trip, double *matmul) {
     }
     *round_trip = sqrt(e2 / r2);
     yq_tensor t = {.dtype = dt, .rows = ACC_ROWS, .cols = COLS, .data = w};
+    yq_tensor_pack(&t); /* as a model's weights are at load (AVX-512 kernels) */
     yq_matmul_reference(ref, &t, x, 1);
     yq_matmul(got, &t, x, 1);
+    yq_tensor_unpack(&t);
     e2 = r2 = 0;
     for (int r = 0; r < ACC_ROWS; r++)
         e2 += (double)(got[r] - ref[r]) * (got[r] - ref[r]), r2 += (double)ref[r] * ref[r];
@@ -166,8 +168,10 @@ int main(int argc, char **argv) {
             int64_t rows = (int64_t)(target / row_bytes[d]) / 64 * 64;
             fill_matrix(buf, DTYPES[d], rows, row_bytes[d]);
             a.w = (yq_tensor){.dtype = DTYPES[d], .rows = rows, .cols = COLS, .data = buf};
+            yq_tensor_pack(&a.w); /* as a model's weights are at load (AVX-512 kernels) */
             a.bytes = (size_t)rows * row_bytes[d];
             rate[threads][d] = median_rate(a.bytes, run_matvec, &a);
+            yq_tensor_unpack(&a.w);
         }
     }
     printf("decode matvec (1 token), %d columns, ~%zu MB of weights per dtype, %s kernels, median of %d\n",

@@ -264,11 +264,12 @@ static void check_case(case_data *c, float *first, int threads) {
     yq_tensor_unpack(&w);
 }
 
-/* Every quantized dtype, row counts around the 4-row tiles and 16-row tasks (16 and 48 rows are
- * packed for the AVX-512 kernels), token counts around the 2- and 4-token tiles and the 32- and
- * 64-token blocks; 1 to 3 threads (the scalar kernel on 1: it is the reference itself). */
+/* Every quantized dtype, row counts around the 4-row tiles and 16-row tasks (16, 48 and 64 rows
+ * are packed for the AVX-512 kernels; 64 decodes four groups at once), token counts around the
+ * 2- and 4-token tiles and the 32- and 64-token blocks; 1 to 3 threads (the scalar kernel on 1:
+ * it is the reference itself). */
 static void test_matmul(void) {
-    static const int64_t rows[] = {1, 5, 16, 17, 48, 67};
+    static const int64_t rows[] = {1, 5, 16, 17, 48, 64, 67};
     static const int tokens[] = {1, 2, 5, 33, 67};
     yq_kernel_kind kinds[] = {YQ_KERNEL_SCALAR, YQ_KERNEL_AVX2, YQ_KERNEL_AVX512};
     for (int k = 0; k < 3; k++) {

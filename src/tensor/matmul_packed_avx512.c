@@ -107,23 +107,28 @@ INLINE void block_q4K(const uint8_t *qs, const uint8_t *meta, const yq_act_block
 #pragma GCC unroll 8
     for (int t = 0; t < nt; t++) isum[t] = msum[t] = _mm512_setzero_si512();
     const __m512i mask = _mm512_set1_epi8(0x0F);
+#pragma GCC unroll 1
+    for (int g = 0; g < 4; g++) { /* sub-blocks 2g (low nibbles) and 2g + 1 (high) */
+        const uint8_t *pair = qs + 8 * g * PACK_LANE_BYTES;
+        __m512i dlo[TILE_TOKENS], dhi[TILE_TOKENS];
 #pragma GCC unroll 8
-    for (int g = 0; g < 4; g++) {
-        __m512i lo[8], hi[8];
+        for (int t = 0; t < nt; t++) dlo[t] = dhi[t] = _mm512_setzero_si512();
 #pragma GCC unroll 8
         for (int c = 0; c < 8; c++) {
-            __m512i v = lane_load(qs + (8 * g + c) * PACK_LANE_BYTES);
-            lo[c] = _mm512_and_si512(v, mask);
-            hi[c] = _mm512_and_si512(_mm512_srli_epi16(v, 4), mask);
+            __m512i v = lane_load(pair + c * PACK_LANE_BYTES);
+            __m512i lo = _mm512_and_si512(v, mask), hi = _mm512_and_si512(_mm512_srli_epi16(v, 4), mask);
+#pragma GCC unroll 8
+            for (int t = 0; t < nt; t++) {
+                dlo[t] = _mm512_dpbusd_epi32(dlo[t], lo, bcast4(a[t]->qs + 64 * g + 4 * c));
+                dhi[t] = _mm512_dpbusd_epi32(dhi[t], hi, bcast4(a[t]->qs + 64 * g + 32 + 4 * c));
+            }
         }
         __m512i sc_lo = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(meta + 64 + 2 * g * PACK_ROWS)));
         __m512i sc_hi = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(meta + 64 + (2 * g + 1) * PACK_ROWS)));
 #pragma GCC unroll 8
-        for (int t = 0; t < nt; t++) {
-            __m512i dlo = dot_chunks(lo, a[t]->qs + 64 * g, 8), dhi = dot_chunks(hi, a[t]->qs + 64 * g + 32, 8);
-            isum[t] = _mm512_add_epi32(isum[t], _mm512_add_epi32(_mm512_mullo_epi32(dlo, sc_lo),
-                                                                 _mm512_mullo_epi32(dhi, sc_hi)));
-        }
+        for (int t = 0; t < nt; t++)
+            isum[t] = _mm512_add_epi32(isum[t], _mm512_add_epi32(_mm512_mullo_epi32(dlo[t], sc_lo),
+                                                                 _mm512_mullo_epi32(dhi[t], sc_hi)));
     }
     const uint8_t *mins = meta + 64 + 8 * PACK_ROWS;
 #pragma GCC unroll 8
@@ -142,14 +147,52 @@ INLINE void block_q4K(const uint8_t *qs, const uint8_t *meta, const yq_act_block
     }
 }
 
-/* Bits 4-5 of chunk 4j + m from top[j] (at bits 2m of each byte) moved to 0x30. */
-INLINE __m512i q6_top(__m512i top, int m) {
-    const __m512i bits45 = _mm512_set1_epi8(0x30);
-    switch (m) {
-    case 0: return _mm512_and_si512(_mm512_slli_epi16(top, 4), bits45);
-    case 1: return _mm512_and_si512(_mm512_slli_epi16(top, 2), bits45);
-    case 2: return _mm512_and_si512(top, bits45);
-    default: return _mm512_and_si512(_mm512_srli_epi16(top, 2), bits45);
+/* One Q4_K super-block of ng groups against one token (decode): block_q4K's operations for
+ * each group, with each activation broadcast shared by the groups. */
+INLINE void block_q4K_groups(const uint8_t *const *qs, const uint8_t *const *meta, const yq_act_block256 *a, int ng,
+                             __m512 *acc) {
+    __m512i isum[DECODE_GROUPS], msum[DECODE_GROUPS];
+    const __m512i mask = _mm512_set1_epi8(0x0F);
+#pragma GCC unroll 8
+    for (int i = 0; i < ng; i++) isum[i] = msum[i] = _mm512_setzero_si512();
+#pragma GCC unroll 1
+    for (int g = 0; g < 4; g++) {
+        __m512i dlo[DECODE_GROUPS], dhi[DECODE_GROUPS];
+#pragma GCC unroll 8
+        for (int i = 0; i < ng; i++) dlo[i] = dhi[i] = _mm512_setzero_si512();
+#pragma GCC unroll 8
+        for (int c = 0; c < 8; c++) {
+            __m512i blo = bcast4(a->qs + 64 * g + 4 * c), bhi = bcast4(a->qs + 64 * g + 32 + 4 * c);
+#pragma GCC unroll 8
+            for (int i = 0; i < ng; i++) {
+                __m512i v = lane_load(qs[i] + (8 * g + c) * PACK_LANE_BYTES);
+                dlo[i] = _mm512_dpbusd_epi32(dlo[i], _mm512_and_si512(v, mask), blo);
+                dhi[i] = _mm512_dpbusd_epi32(dhi[i], _mm512_and_si512(_mm512_srli_epi16(v, 4), mask), bhi);
+            }
+        }
+#pragma GCC unroll 8
+        for (int i = 0; i < ng; i++) {
+            const uint8_t *sc = meta[i] + 64 + 2 * g * PACK_ROWS;
+            __m512i sc_lo = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)sc));
+            __m512i sc_hi = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(sc + PACK_ROWS)));
+            isum[i] = _mm512_add_epi32(isum[i], _mm512_add_epi32(_mm512_mullo_epi32(dlo[i], sc_lo),
+                                                                 _mm512_mullo_epi32(dhi[i], sc_hi)));
+        }
+    }
+#pragma GCC unroll 8
+    for (int p = 0; p < 4; p++) {
+        int32_t s0 = a->bsums[4 * p] + a->bsums[4 * p + 1], s1 = a->bsums[4 * p + 2] + a->bsums[4 * p + 3];
+        __m512i pair = _mm512_set1_epi32((int32_t)(((uint32_t)s1 << 16) | (uint16_t)s0));
+#pragma GCC unroll 8
+        for (int i = 0; i < ng; i++)
+            msum[i] = _mm512_dpwssd_epi32(
+                msum[i], _mm512_loadu_si512((const void *)(meta[i] + 64 + 8 * PACK_ROWS + p * PACK_LANE_BYTES)), pair);
+    }
+#pragma GCC unroll 8
+    for (int i = 0; i < ng; i++) {
+        acc[i] = add_scaled(acc[i], f16x16(meta[i]), a->d, isum[i]);
+        acc[i] = _mm512_fnmadd_ps(_mm512_mul_ps(f16x16(meta[i] + 32), _mm512_set1_ps(a->d)),
+                                  _mm512_cvtepi32_ps(msum[i]), acc[i]);
     }
 }
 
@@ -160,15 +203,11 @@ INLINE void block_q6K(const uint8_t *qs, const uint8_t *meta, const yq_act_block
     __m512i isum[TILE_TOKENS];
 #pragma GCC unroll 8
     for (int t = 0; t < nt; t++) isum[t] = _mm512_setzero_si512();
-    const __m512i mask = _mm512_set1_epi8(0x0F);
 #pragma GCC unroll 2
     for (int j = 0; j < 16; j++) {
-        __m512i n0 = lane_load(qs + 2 * j * PACK_LANE_BYTES), n1 = lane_load(qs + (2 * j + 1) * PACK_LANE_BYTES);
-        __m512i top = lane_load(qs + (32 + j) * PACK_LANE_BYTES), w[4];
-        w[0] = _mm512_or_si512(_mm512_and_si512(n0, mask), q6_top(top, 0));
-        w[1] = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(n0, 4), mask), q6_top(top, 1));
-        w[2] = _mm512_or_si512(_mm512_and_si512(n1, mask), q6_top(top, 2));
-        w[3] = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(n1, 4), mask), q6_top(top, 3));
+        __m512i w[4];
+#pragma GCC unroll 4
+        for (int m = 0; m < 4; m++) w[m] = lane_load(qs + (4 * j + m) * PACK_LANE_BYTES);
         __m512i sc = _mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)(meta + j * PACK_ROWS)));
 #pragma GCC unroll 8
         for (int t = 0; t < nt; t++) {
@@ -180,6 +219,34 @@ INLINE void block_q6K(const uint8_t *qs, const uint8_t *meta, const yq_act_block
     __m512 dw = f16x16(meta + 16 * PACK_ROWS);
 #pragma GCC unroll 8
     for (int t = 0; t < nt; t++) acc[t] = add_scaled(acc[t], dw, a[t]->d, isum[t]);
+}
+
+/* One Q6_K super-block of ng groups against one token (decode): block_q6K's operations for
+ * each group, with each activation broadcast shared by the groups. */
+INLINE void block_q6K_groups(const uint8_t *const *qs, const uint8_t *const *meta, const yq_act_block256 *a, int ng,
+                             __m512 *acc) {
+    __m512i isum[DECODE_GROUPS];
+#pragma GCC unroll 8
+    for (int i = 0; i < ng; i++) isum[i] = _mm512_setzero_si512();
+#pragma GCC unroll 2
+    for (int j = 0; j < 16; j++) {
+        __m512i b0 = bcast4(a->qs + 16 * j), b1 = bcast4(a->qs + 16 * j + 4);
+        __m512i b2 = bcast4(a->qs + 16 * j + 8), b3 = bcast4(a->qs + 16 * j + 12);
+        __m512i offset = _mm512_set1_epi32(32 * a->bsums[j]);
+#pragma GCC unroll 8
+        for (int i = 0; i < ng; i++) {
+            const uint8_t *w = qs[i] + 4 * j * PACK_LANE_BYTES;
+            __m512i s0 = _mm512_dpbusd_epi32(_mm512_setzero_si512(), lane_load(w), b0);
+            __m512i s1 = _mm512_dpbusd_epi32(_mm512_setzero_si512(), lane_load(w + PACK_LANE_BYTES), b1);
+            s0 = _mm512_dpbusd_epi32(s0, lane_load(w + 2 * PACK_LANE_BYTES), b2);
+            s1 = _mm512_dpbusd_epi32(s1, lane_load(w + 3 * PACK_LANE_BYTES), b3);
+            __m512i sc = _mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)(meta[i] + j * PACK_ROWS)));
+            isum[i] = _mm512_add_epi32(isum[i],
+                                       _mm512_mullo_epi32(_mm512_sub_epi32(_mm512_add_epi32(s0, s1), offset), sc));
+        }
+    }
+#pragma GCC unroll 8
+    for (int i = 0; i < ng; i++) acc[i] = add_scaled(acc[i], f16x16(meta[i] + 16 * PACK_ROWS), a->d, isum[i]);
 }
 
 /* Block b of one group (at `base`) against nt tokens into acc[0..nt). */
@@ -216,9 +283,25 @@ INLINE void tile(const packed_ctx *c, const int64_t *gs, int ng, int t0, int nt,
     for (int i = 0; i < ng; i++)
 #pragma GCC unroll 8
         for (int t = 0; t < nt; t++) acc[i][t] = _mm512_setzero_ps();
-    for (int64_t b = 0; b < c->n_blocks; b++)
+    for (int64_t b = 0; b < c->n_blocks; b++) {
+        if ((dt == YQ_DTYPE_Q4_K || dt == YQ_DTYPE_Q6_K) && nt == 1) { /* decode: shared broadcasts */
+            const uint8_t *qs[DECODE_GROUPS], *meta[DECODE_GROUPS];
+            __m512 acc1[DECODE_GROUPS];
+#pragma GCC unroll 8
+            for (int i = 0; i < ng; i++) {
+                qs[i] = base[i] + (size_t)b * c->shape.qs_bytes;
+                meta[i] = base[i] + (size_t)c->n_blocks * c->shape.qs_bytes + (size_t)b * c->shape.meta_bytes;
+                acc1[i] = acc[i][0];
+            }
+            if (dt == YQ_DTYPE_Q4_K) block_q4K_groups(qs, meta, (const yq_act_block256 *)acts[0] + b, ng, acc1);
+            else block_q6K_groups(qs, meta, (const yq_act_block256 *)acts[0] + b, ng, acc1);
+#pragma GCC unroll 8
+            for (int i = 0; i < ng; i++) acc[i][0] = acc1[i];
+            continue;
+        }
 #pragma GCC unroll 8
         for (int i = 0; i < ng; i++) group_block(c, base[i], acts, b, nt, dt, acc[i]);
+    }
 #pragma GCC unroll 8
     for (int i = 0; i < ng; i++)
 #pragma GCC unroll 8
@@ -233,7 +316,8 @@ INLINE void tile(const packed_ctx *c, const int64_t *gs, int ng, int t0, int nt,
 INLINE void decode_groups(const packed_ctx *c, int64_t g0, int64_t g1, yq_dtype dt) {
     int64_t quarter = (g1 - g0) / DECODE_GROUPS;
     for (int64_t g = g0; g < g0 + quarter; g++) {
-        int64_t gs[DECODE_GROUPS] = {g, g + quarter, g + 2 * quarter, g + 3 * quarter};
+        int64_t gs[DECODE_GROUPS];
+        for (int i = 0; i < DECODE_GROUPS; i++) gs[i] = g + i * quarter;
         tile(c, gs, DECODE_GROUPS, 0, 1, dt);
     }
     for (int64_t g = g0 + DECODE_GROUPS * quarter; g < g1; g++) tile(c, &g, 1, 0, 1, dt);

@@ -14,7 +14,7 @@ yq_pack_shape yq_pack_shape_of(yq_dtype dtype) {
     case YQ_DTYPE_Q4_0: return (yq_pack_shape){4 * PACK_LANE_BYTES, 32};
     case YQ_DTYPE_Q5_0: return (yq_pack_shape){4 * PACK_LANE_BYTES, 96};
     case YQ_DTYPE_Q4_K: return (yq_pack_shape){32 * PACK_LANE_BYTES, 448};
-    case YQ_DTYPE_Q6_K: return (yq_pack_shape){48 * PACK_LANE_BYTES, 320};
+    case YQ_DTYPE_Q6_K: return (yq_pack_shape){64 * PACK_LANE_BYTES, 320};
     case YQ_DTYPE_F16: return (yq_pack_shape){PACK_F16_COLS * PACK_ROWS * 2, 0};
     default: return (yq_pack_shape){0, 0};
     }
@@ -91,19 +91,10 @@ static void pack_q6_K(uint8_t *qs, uint8_t *meta, const char *const *rows, int64
     uint16_t *d = (uint16_t *)(meta + 16 * PACK_ROWS);
     for (int r = 0; r < PACK_ROWS; r++) {
         const block_q6_K *x = (const block_q6_K *)rows[r] + b;
-        uint8_t q[QK_K];
-        for (int e = 0; e < QK_K; e++) q[e] = (uint8_t)q6_K_value(x, e);
         d[r] = x->d;
         for (int j = 0; j < 16; j++) sc[j * PACK_ROWS + r] = x->scales[j];
-        for (int v = 0; v < 32; v++)
-            for (int i = 0; i < 4; i++)
-                qs[v * PACK_LANE_BYTES + 4 * r + i] = (uint8_t)((q[8 * v + i] & 0xF) | (q[8 * v + 4 + i] & 0xF) << 4);
-        for (int j = 0; j < 16; j++)
-            for (int i = 0; i < 4; i++) {
-                uint8_t top = 0;
-                for (int m = 0; m < 4; m++) top |= (uint8_t)(((q[16 * j + 4 * m + i] >> 4) & 3) << (2 * m));
-                qs[(32 + j) * PACK_LANE_BYTES + 4 * r + i] = top;
-            }
+        for (int k = 0; k < QK_K / 4; k++)
+            for (int i = 0; i < 4; i++) qs[k * PACK_LANE_BYTES + 4 * r + i] = (uint8_t)q6_K_value(x, 4 * k + i);
     }
 }
 

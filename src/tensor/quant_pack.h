@@ -15,10 +15,9 @@
  *   Q4_K  qs[g][c][r] = bytes 32g + 4c .. + 3 of row r's qs (sub-block 2g low nibbles, 2g + 1
  *         high), g < 4, c < 8; meta = d[16], dmin[16] (f16), sc[8][16] (u8 scale of
  *         sub-block j), mins[4][16] (two i16: mins of sub-blocks 2p and 2p + 1).
- *   Q6_K  the 6-bit values q (0..63) of chunk k = elements 4k..4k+3: nib[v][r] holds chunk 2v
- *         in its low nibbles and 2v + 1 in its high ones (v < 32), then top[j][r] byte i holds
- *         bits 4-5 of element i of chunks 4j + m at bits 2m (j < 16: sub-block j); meta =
- *         sc[16][16] (i8 scale of sub-block j), d[16], padding to 320 bytes.
+ *   Q6_K  qs[k][r] = the 6-bit values (0..63) of elements 4k..4k+3 of row r, one byte each (k <
+ *         64: no unpacking at run time, for a third more bytes); meta = sc[16][16] (i8 scale of
+ *         sub-block j), d[16], padding to 320 bytes.
  *   F16   blocks of 32 columns: for each column k, the 16 rows' f16 values (32 bytes; no meta),
  *         so that one vector widened to f32 holds column k of all 16 rows.
  * Where `qs[..][r]` is the r-th 4-byte lane of a 64-byte vector. */
