@@ -66,12 +66,17 @@ _Static_assert(sizeof(block_q8_0) == 34 && sizeof(block_q4_0) == 18 && sizeof(bl
 _Static_assert(sizeof(block_q4_K) == 144 && sizeof(block_q5_K) == 176 && sizeof(block_q6_K) == 210,
                "K-quant layouts");
 
-/* The unsigned 6-bit value (0..63; the weight is d * scales[e / 16] * (q - 32)) of element e of a
- * Q6_K super-block. */
-static inline int q6_K_value(const block_q6_K *b, int e) {
-    int h = e / 128, j = e % 128 / 32, l = e % 32;
-    uint8_t ql = b->ql[64 * h + l + 32 * (j % 2)];
-    return (j < 2 ? ql & 0xF : ql >> 4) | (((b->qh[32 * h + l] >> (2 * j)) & 3) << 4);
+/* The unsigned 6-bit values q (0..63) of a Q6_K super-block in element order; element e's weight
+ * is d * scales[e / 16] * (q[e] - 32). */
+static inline void q6_K_values(const block_q6_K *b, uint8_t q[QK_K]) {
+    for (int h = 0; h < 2; h++)
+        for (int l = 0; l < 32; l++) {
+            uint8_t lo = b->ql[64 * h + l], hi = b->ql[64 * h + l + 32], top = b->qh[32 * h + l];
+            q[128 * h + l] = (uint8_t)((lo & 0xF) | (top & 3) << 4);
+            q[128 * h + l + 32] = (uint8_t)((hi & 0xF) | ((top >> 2) & 3) << 4);
+            q[128 * h + l + 64] = (uint8_t)((lo >> 4) | ((top >> 4) & 3) << 4);
+            q[128 * h + l + 96] = (uint8_t)((hi >> 4) | ((top >> 6) & 3) << 4);
+        }
 }
 
 /* Scale and min of sub-block j (< 8) of a Q4_K/Q5_K super-block: for j < 4 the low 6 bits of

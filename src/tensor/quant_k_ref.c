@@ -255,7 +255,9 @@ static void dequant_k4(const uint8_t *scales, uint16_t d16, uint16_t dmin16, con
 
 static void dequant_q6_K(const block_q6_K *b, float *y) {
     const float d = yq_f16_to_f32(b->d);
-    for (int e = 0; e < QK_K; e++) y[e] = d * (float)b->scales[e / 16] * (float)(q6_K_value(b, e) - 32);
+    uint8_t q[QK_K];
+    q6_K_values(b, q);
+    for (int e = 0; e < QK_K; e++) y[e] = d * (float)b->scales[e / 16] * (float)(q[e] - 32);
 }
 
 void yq_dequant_superblock(yq_dtype dtype, const void *src, float *y) {

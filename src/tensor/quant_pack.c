@@ -91,10 +91,11 @@ static void pack_q6_K(uint8_t *qs, uint8_t *meta, const char *const *rows, int64
     uint16_t *d = (uint16_t *)(meta + 16 * PACK_ROWS);
     for (int r = 0; r < PACK_ROWS; r++) {
         const block_q6_K *x = (const block_q6_K *)rows[r] + b;
+        uint8_t q[QK_K];
+        q6_K_values(x, q);
         d[r] = x->d;
         for (int j = 0; j < 16; j++) sc[j * PACK_ROWS + r] = x->scales[j];
-        for (int k = 0; k < QK_K / 4; k++)
-            for (int i = 0; i < 4; i++) qs[k * PACK_LANE_BYTES + 4 * r + i] = (uint8_t)q6_K_value(x, 4 * k + i);
+        for (int k = 0; k < QK_K / 4; k++) memcpy(qs + k * PACK_LANE_BYTES + 4 * r, q + 4 * k, 4);
     }
 }
 
