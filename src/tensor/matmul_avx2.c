@@ -86,19 +86,11 @@ static inline __attribute__((always_inline)) void any_tile(const void *ctx, cons
         tile(ctx, row_ids, 1, t, 1, dt);
 }
 
-static void tile_f32(const void *c, const int64_t *ids, int nr, int t, int nt) {
-    any_tile(c, ids, nr, t, nt, YQ_DTYPE_F32);
-}
-static void tile_f16(const void *c, const int64_t *ids, int nr, int t, int nt) {
-    any_tile(c, ids, nr, t, nt, YQ_DTYPE_F16);
-}
-static void tile_bf16(const void *c, const int64_t *ids, int nr, int t, int nt) {
-    any_tile(c, ids, nr, t, nt, YQ_DTYPE_BF16);
-}
+YQ_FLOAT_TILE_FNS(any_tile)
 
 void yq_matmul_rows_avx2(float *out, const yq_tensor *w, const float *x, int n_tokens, int64_t row_begin,
                          int64_t row_end) {
     tile_ctx ctx = {out, w, x};
-    yq_tile_fn fn = w->dtype == YQ_DTYPE_F32 ? tile_f32 : w->dtype == YQ_DTYPE_F16 ? tile_f16 : tile_bf16;
+    yq_tile_fn fn = float_tile_fn(w->dtype);
     yq_for_each_tile(fn, &ctx, n_tokens, row_begin, row_end, TILE_TOKENS);
 }

@@ -4,7 +4,6 @@
  * blocked GEMM of BLAS libraries). An output's sum runs over k in order with the same operations
  * whatever the tile, batch or thread count (batch invariance). */
 #include <immintrin.h>
-#include <string.h>
 
 #include "matmul_kernels.h"
 #include "quant_pack.h"
@@ -50,11 +49,8 @@ INLINE void tile(const f16_ctx *c, const int64_t *gs, int ng, int t0, int nt) {
 #pragma GCC unroll 8
     for (int i = 0; i < ng; i++)
 #pragma GCC unroll 8
-        for (int t = 0; t < nt; t++) {
-            float lanes[PACK_ROWS];
-            _mm512_storeu_ps(lanes, acc[i][t]);
-            memcpy(c->out + (size_t)(t0 + t) * (size_t)c->w->rows + (size_t)gs[i] * PACK_ROWS, lanes, sizeof lanes);
-        }
+        for (int t = 0; t < nt; t++)
+            _mm512_storeu_ps(c->out + (size_t)(t0 + t) * (size_t)c->w->rows + (size_t)gs[i] * PACK_ROWS, acc[i][t]);
 }
 
 /* Groups gs[0..ng) (1 or 2) against tokens [t, te), eight at a time, then the rest. */

@@ -18,6 +18,22 @@ typedef void (*yq_tile_fn)(const void *ctx, const int64_t *row_ids, int nr, int 
 
 /* Calls `tile` over every (row, token) of rows [row_begin, row_end) x [0, n_tokens) exactly once,
  * in the order that suits the memory system (matmul_tiles.c). */
+/* The f32/f16/bf16 tile functions of a float kernel, each calling any_tile (its inline
+ * dispatcher over tile shapes) with a constant dtype, and float_tile_fn(dtype) choosing one. */
+#define YQ_FLOAT_TILE_FNS(any_tile)                                                                           \
+    static void tile_f32(const void *c, const int64_t *ids, int nr, int t, int nt) {                          \
+        any_tile(c, ids, nr, t, nt, YQ_DTYPE_F32);                                                            \
+    }                                                                                                         \
+    static void tile_f16(const void *c, const int64_t *ids, int nr, int t, int nt) {                          \
+        any_tile(c, ids, nr, t, nt, YQ_DTYPE_F16);                                                            \
+    }                                                                                                         \
+    static void tile_bf16(const void *c, const int64_t *ids, int nr, int t, int nt) {                         \
+        any_tile(c, ids, nr, t, nt, YQ_DTYPE_BF16);                                                           \
+    }                                                                                                         \
+    static yq_tile_fn float_tile_fn(yq_dtype dtype) {                                                         \
+        return dtype == YQ_DTYPE_F32 ? tile_f32 : dtype == YQ_DTYPE_F16 ? tile_f16 : tile_bf16;               \
+    }
+
 void yq_for_each_tile(yq_tile_fn tile, const void *ctx, int n_tokens, int64_t row_begin, int64_t row_end,
                       int tile_tokens);
 

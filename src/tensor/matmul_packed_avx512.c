@@ -305,11 +305,8 @@ INLINE void tile(const packed_ctx *c, const int64_t *gs, int ng, int t0, int nt,
 #pragma GCC unroll 8
     for (int i = 0; i < ng; i++)
 #pragma GCC unroll 8
-        for (int t = 0; t < nt; t++) {
-            float lanes[PACK_ROWS];
-            _mm512_storeu_ps(lanes, acc[i][t]);
-            memcpy(c->out + (size_t)(t0 + t) * (size_t)c->w->rows + (size_t)gs[i] * PACK_ROWS, lanes, sizeof lanes);
-        }
+        for (int t = 0; t < nt; t++)
+            _mm512_storeu_ps(c->out + (size_t)(t0 + t) * (size_t)c->w->rows + (size_t)gs[i] * PACK_ROWS, acc[i][t]);
 }
 
 /* One token: groups four at a time, a quarter of the range apart; the leftovers one by one. */
