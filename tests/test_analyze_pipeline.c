@@ -48,15 +48,6 @@ static void stand_in_free(yq_analyzer *self) {
     (void)self;
 }
 
-static int query_int(sqlite3 *db, const char *sql) {
-    sqlite3_stmt *st;
-    int n = -1;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-        n = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
-    return n;
-}
-
 int main(void) {
     char dir[] = "/tmp/yq_test_pipeline_XXXXXX", items_path[128], db_path[128];
     if (!mkdtemp(dir)) return 1;
@@ -79,11 +70,11 @@ int main(void) {
     CHECK(yq_store_open(db_path, &store) == 0);
     if (store) {
         sqlite3 *db = yq_store_db(store);
-        CHECK(query_int(db, "SELECT count(*) FROM articles") == 3);
-        CHECK(query_int(db,
+        CHECK(test_sql_int(db, "SELECT count(*) FROM articles") == 3);
+        CHECK(test_sql_int(db,
                         "SELECT count(*) FROM analyses WHERE status = 'failed' AND analyzer = 'stand-in' AND"
                         " error = 'the model''s answer was not JSON' AND sentiment IS NULL") == 1);
-        CHECK(query_int(db, "SELECT count(*) FROM analyses WHERE status = 'ok' AND sentiment = 'positive'") ==
+        CHECK(test_sql_int(db, "SELECT count(*) FROM analyses WHERE status = 'ok' AND sentiment = 'positive'") ==
               2);
         yq_store_close(store);
     }

@@ -9,15 +9,6 @@
 #include "yuqing/error.h"
 #include "yuqing/store.h"
 
-static int count_rows(sqlite3 *db, const char *sql) {
-    sqlite3_stmt *st;
-    int n = -1;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-        n = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
-    return n;
-}
-
 int main(void) {
     char path[] = "/tmp/yq_test_store_XXXXXX";
     int fd = mkstemp(path);
@@ -28,12 +19,12 @@ int main(void) {
     CHECKF(yq_store_open(path, &store) == 0, "%s", yq_last_error());
     if (store) {
         sqlite3 *db = yq_store_db(store);
-        CHECK(count_rows(db, "PRAGMA user_version") == YQ_STORE_SCHEMA_VERSION);
-        CHECK(count_rows(
+        CHECK(test_sql_int(db, "PRAGMA user_version") == YQ_STORE_SCHEMA_VERSION);
+        CHECK(test_sql_int(
                   db, "SELECT count(*) FROM sqlite_master WHERE name IN ('articles', 'analyses', 'mentions',"
                       " 'entity_sentiment', 'near_dup_groups', 'entities', 'alerts', 'settings', "
                       "'articles_fts')") == 9);
-        CHECK(count_rows(db, "SELECT count(*) FROM alerts") == 0);
+        CHECK(test_sql_int(db, "SELECT count(*) FROM alerts") == 0);
         CHECK(sqlite3_exec(db, "PRAGMA user_version = 7", NULL, NULL, NULL) == SQLITE_OK);
         yq_store_close(store);
     }

@@ -1,5 +1,6 @@
 /* Shared pieces of the unit tests: failure counting and test-data paths. */
 #include <cjson/cJSON.h>
+#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,4 +66,13 @@ const char *test_qwen3_tokenizer_dir(void) {
         return NULL;
     }
     return qwen3_dir;
+}
+
+int test_sql_int(sqlite3 *db, const char *sql) {
+    sqlite3_stmt *st;
+    int n = -1;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return n;
 }

@@ -36,6 +36,10 @@ const char *test_data_path(const char *relative);
 struct cJSON;
 struct cJSON *test_load_json(const char *relative);
 
+/* The first column of the first row of an SQL query as an int, or -1 when there is none. */
+struct sqlite3;
+int test_sql_int(struct sqlite3 *db, const char *sql);
+
 /* Reads a JSON array of integers into a malloc'd int32 array. */
 int test_json_ids(const struct cJSON *array, int32_t **ids, int *n);
 
