@@ -149,6 +149,28 @@ static void test_simd_ops(void) {
     yq_kernels_select(YQ_KERNEL_AUTO);
 }
 
+/* argmax, hand-worked, on every kernel tier: the lowest index of the largest value, NaNs never
+ * chosen, -inf a value like others, positions in the vector body and in the tail. */
+static void test_argmax(void) {
+    enum { N = 77 };
+    float x[N];
+    for (int i = 0; i < N; i++) x[i] = (float)(i % 10);
+    yq_kernel_kind kinds[] = {YQ_KERNEL_SCALAR, YQ_KERNEL_AVX2, YQ_KERNEL_AVX512};
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+        if (yq_kernels_select(kinds[k]) != 0) continue;
+        x[40] = 9.0f;
+        CHECKF(yq_argmax(x, N) == 9, "argmax: tie goes to the first 9, got %d", yq_argmax(x, N));
+        x[40] = 12.0f, x[75] = 12.0f;
+        CHECK(yq_argmax(x, N) == 40);
+        x[0] = NAN, x[40] = NAN;
+        CHECKF(yq_argmax(x, N) == 75, "argmax: NaN skipped, max in the tail, got %d", yq_argmax(x, N));
+        x[40] = 0.0f, x[75] = 5.0f;
+        float neg[5] = {NAN, -INFINITY, -INFINITY, NAN, -INFINITY};
+        CHECK(yq_argmax(neg, 5) == 1 && yq_argmax(neg, 1) == 0 && yq_argmax(x, 0) == 0);
+    }
+    yq_kernels_select(YQ_KERNEL_AUTO);
+}
+
 static void test_kv_pool(void) {
     yq_kv_cache *kv;
     CHECK(yq_kv_cache_new(2, 2, 4, 16, 3, &kv) == 0);
@@ -168,6 +190,7 @@ int main(void) {
     test_conversions();
     test_small_ops();
     test_simd_ops();
+    test_argmax();
     test_kv_pool();
     test_matmul();
     return test_summary("kernels");

@@ -51,6 +51,10 @@ void yq_rope(float *vec, int n_heads, int head_dim, int pos, const float *inv_fr
 /* In-place softmax over n elements. */
 void yq_softmax(float *x, int n);
 
+/* The lowest index of the largest of x[0..n) (greedy decoding over a vocabulary); NaNs are
+ * never chosen, and n < 1 or all NaN gives 0. */
+int32_t yq_argmax(const float *x, int n);
+
 /* gate[i] = silu(gate[i]) * up[i]. */
 void yq_silu_mul(float *gate, const float *up, int n);
 

@@ -9,6 +9,7 @@
 
 #include "whisper_search.h"
 #include "yuqing/error.h"
+#include "yuqing/kernels.h"
 
 typedef struct {
     int32_t *tokens; /* sampled tokens (cap max_tokens + 1) */
@@ -48,9 +49,7 @@ static uint64_t next_random(uint64_t *state) { /* splitmix64 */
 
 /* argmax at temperature 0, else a draw from softmax(logits / temperature). */
 static int32_t pick(const float *logits, int n, float temperature, uint64_t *rng) {
-    int32_t best = 0;
-    for (int i = 1; i < n; i++)
-        if (logits[i] > logits[best]) best = i;
+    int32_t best = yq_argmax(logits, n);
     if (temperature <= 0) return best;
     double total = 0;
     for (int i = 0; i < n; i++) total += exp((double)(logits[i] - logits[best]) / temperature);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "yuqing/error.h"
+#include "yuqing/kernels.h"
 #include "yuqing/sampling.h"
 
 struct yq_sampler {
@@ -97,12 +98,6 @@ static void apply_repetition_penalty(const yq_sampler *s, float *logits) {
         if (s->seen[i]) logits[i] = logits[i] < 0 ? logits[i] * penalty : logits[i] / penalty;
 }
 
-static int32_t argmax(const float *x, int n) {
-    int32_t best = 0;
-    for (int i = 1; i < n; i++)
-        if (x[i] > x[best]) best = i;
-    return best;
-}
 
 static int by_logit_descending(const void *a, const void *b, void *logits) {
     const float *l = logits;
@@ -156,10 +151,10 @@ static int apply_min_p(const yq_sampler *s, const float *probs, int n) {
 int32_t yq_sampler_sample(yq_sampler *s, float *logits) {
     apply_repetition_penalty(s, logits);
     apply_openai_penalties(s, logits);
-    if (s->params.temperature <= 0.0f) return argmax(logits, s->vocab_size);
+    if (s->params.temperature <= 0.0f) return yq_argmax(logits, s->vocab_size);
     for (int i = 0; i < s->vocab_size; i++) logits[i] /= s->params.temperature;
     int n = sorted_candidates(s, logits);
-    if (n == 0) return argmax(logits, s->vocab_size);
+    if (n == 0) return yq_argmax(logits, s->vocab_size);
     float *probs = malloc((size_t)n * sizeof *probs);
     if (!probs) return s->candidates[0];
     softmax_candidates(s, logits, n, probs);

@@ -20,7 +20,12 @@ struct yq_forward_ctx {
     float *scores;                 /* (threads, max_context) attention scratch */
     int scores_threads;
     int *token_step, *token_pos;   /* (T) which step and position each token belongs to */
+    float *last_logits;            /* (LOGITS_CHUNK, vocab) logits of gathered last rows */
 };
+
+/* Last-token logits of up to this many sequences come from one LM-head product, so a batch of
+ * decode steps reads the (often largest) weight matrix once instead of once per sequence. */
+enum { LOGITS_CHUNK = 32 };
 
 int yq_forward_ctx_new(const yq_model *model, yq_forward_ctx **out) {
     yq_forward_ctx *ctx = calloc(1, sizeof *ctx);
@@ -47,6 +52,7 @@ void yq_forward_ctx_free(yq_forward_ctx *ctx) {
     if (!ctx) return;
     free_buffers(ctx);
     free(ctx->scores);
+    free(ctx->last_logits);
     free(ctx);
 }
 
@@ -59,6 +65,9 @@ static int ensure_capacity(yq_forward_ctx *ctx, int n_tokens) {
         ctx->scores_threads = ctx->scores ? threads : 0;
         if (!ctx->scores) return yq_error(YQ_ENOMEM, "forward: out of memory");
     }
+    if (!ctx->last_logits &&
+        !(ctx->last_logits = malloc(LOGITS_CHUNK * (size_t)c->vocab_size * sizeof(float))))
+        return yq_error(YQ_ENOMEM, "forward: out of memory for logits");
     if (n_tokens <= ctx->capacity) return YQ_OK;
     free_buffers(ctx);
     size_t t = (size_t)n_tokens, q_dim = (size_t)c->n_heads * c->head_dim;
@@ -220,23 +229,36 @@ static void mlp_block(const yq_model *m, const yq_layer_weights *w, yq_forward_c
     for (size_t i = 0; i < (size_t)T * c->dim; i++) ctx->x[i] += ctx->proj[i];
 }
 
-/* Final norm and LM head for the rows each step asked for. */
-static void write_logits(const yq_model *m, yq_seq_step *steps, int n_steps, yq_forward_ctx *ctx) {
+/* Final norm of token row t into xb row i. */
+static void output_norm(const yq_model *m, yq_forward_ctx *ctx, int i, int t) {
     const yq_model_config *c = &m->config;
-    int first = 0;
-    for (int s = 0; s < n_steps; s++) {
-        yq_seq_step *st = &steps[s];
-        int from = st->logits_mode == YQ_LOGITS_ALL ? 0 : st->n_tokens - 1;
-        int rows = st->logits_mode == YQ_LOGITS_ALL ? st->n_tokens : 1;
-        if (st->logits_mode != YQ_LOGITS_NONE) {
-            for (int i = 0; i < rows; i++) {
-                size_t t = (size_t)(first + from + i);
-                yq_rmsnorm(ctx->xb + i * (size_t)c->dim, ctx->x + t * c->dim, m->output_norm,
-                           c->dim, c->norm_eps);
-            }
-            yq_matmul(st->logits, &m->lm_head, ctx->xb, rows);
+    yq_rmsnorm(ctx->xb + (size_t)i * c->dim, ctx->x + (size_t)t * c->dim, m->output_norm, c->dim,
+               c->norm_eps);
+}
+
+/* Logits of every token of the steps that asked for all of them, one product per step. */
+static void write_all_logits(const yq_model *m, yq_seq_step *steps, int n_steps, yq_forward_ctx *ctx) {
+    for (int s = 0, first = 0; s < n_steps; first += steps[s].n_tokens, s++) {
+        if (steps[s].logits_mode != YQ_LOGITS_ALL) continue;
+        for (int i = 0; i < steps[s].n_tokens; i++) output_norm(m, ctx, i, first + i);
+        yq_matmul(steps[s].logits, &m->lm_head, ctx->xb, steps[s].n_tokens);
+    }
+}
+
+/* Last-token logits, LOGITS_CHUNK steps per LM-head product, copied out to each step. */
+static void write_last_logits(const yq_model *m, yq_seq_step *steps, int n_steps, yq_forward_ctx *ctx) {
+    size_t vocab = (size_t)m->config.vocab_size;
+    int rows = 0, owner[LOGITS_CHUNK];
+    for (int s = 0, first = 0; s < n_steps; first += steps[s].n_tokens, s++) {
+        if (steps[s].logits_mode == YQ_LOGITS_LAST) {
+            output_norm(m, ctx, rows, first + steps[s].n_tokens - 1);
+            owner[rows++] = s;
         }
-        first += st->n_tokens;
+        if (rows == 0 || (rows < LOGITS_CHUNK && s + 1 < n_steps)) continue;
+        yq_matmul(ctx->last_logits, &m->lm_head, ctx->xb, rows);
+        for (int i = 0; i < rows; i++)
+            memcpy(steps[owner[i]].logits, ctx->last_logits + i * vocab, vocab * sizeof(float));
+        rows = 0;
     }
 }
 
@@ -258,7 +280,8 @@ int yq_forward(const yq_model *m, yq_kv_cache *kv, yq_seq_step *steps, int n_ste
         attention_block(m, &m->layers[l], kv, steps, ctx, l, T);
         mlp_block(m, &m->layers[l], ctx, T);
     }
-    write_logits(m, steps, n_steps, ctx);
+    write_all_logits(m, steps, n_steps, ctx);
+    write_last_logits(m, steps, n_steps, ctx);
     for (int s = 0; s < n_steps; s++) steps[s].kv->n_tokens += steps[s].n_tokens;
     return YQ_OK;
 }

@@ -61,6 +61,7 @@ void yq_matmul_rows_float_avx512(float *out, const yq_tensor *w, const float *x,
 /* Vectorised twins of ops.c's softmax and paged attention (head_dim a multiple of 8). */
 void yq_softmax_avx2(float *x, int n);
 void yq_silu_mul_avx2(float *gate, const float *up, int n);
+int32_t yq_argmax_avx2(const float *x, int n);
 void yq_attention_avx2(float *out, const float *q, int head_dim, const yq_kv_view *kv, int n_ctx, float *scores);
 #endif
 

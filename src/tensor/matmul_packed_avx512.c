@@ -13,7 +13,10 @@
 
 #define INLINE static inline __attribute__((always_inline))
 
-enum { TILE_TOKENS = 4, TOKEN_CHUNK = 64, DECODE_GROUPS = 4 };
+/* Prefill: 32-blocks by panels of one group x up to TOKEN_CHUNK tokens; K-quants by tiles of one
+ * group x up to 8 tokens (4 for Q4_K, whose per-token sums fill the registers). Decode: tiles of
+ * four groups x 1 token. */
+enum { TILE_TOKENS = 8, Q4K_TILE_TOKENS = 4, TOKEN_CHUNK = 64, DECODE_GROUPS = 4 };
 
 typedef struct {
     float *out;
@@ -57,60 +60,115 @@ INLINE __m512i dot_chunks(const __m512i *w, const int8_t *a, int n) {
     return _mm512_add_epi32(s0, s1);
 }
 
-/* One block of 32 (Q8_0, Q4_0, Q5_0) of a group against nt tokens. */
-INLINE void block32(yq_dtype dt, const uint8_t *qs, const uint8_t *meta, const yq_act_block32 *const *a,
-                    int nt, __m512 *acc) {
-    __m512i w[8];
-    int offset;
-    __m512 dw;
+/* A 32-block (Q8_0, Q4_0, Q5_0) of a group as bytes in w[0..8) (Q4/Q5: chunks 4..7 are
+ * elements 16..), its row scales and the offset the bytes carry. */
+INLINE void unpack32(yq_dtype dt, const uint8_t *qs, const uint8_t *meta, __m512i *w, __m512 *dw, int *offset) {
     if (dt == YQ_DTYPE_Q8_0) {
 #pragma GCC unroll 8
         for (int c = 0; c < 8; c++) w[c] = lane_load(qs + c * PACK_LANE_BYTES);
-        dw = f16x16(meta);
-        offset = 128;
+        *dw = f16x16(meta);
+        *offset = 128;
+        return;
+    }
+    const __m512i mask = _mm512_set1_epi8(0x0F);
+#pragma GCC unroll 8
+    for (int c = 0; c < 4; c++) {
+        __m512i v = lane_load(qs + c * PACK_LANE_BYTES);
+        w[c] = _mm512_and_si512(v, mask);
+        w[4 + c] = _mm512_and_si512(_mm512_srli_epi16(v, 4), mask);
+    }
+    if (dt == YQ_DTYPE_Q5_0) { /* fifth bits: +16 in the bytes the masks select */
+        const __m512i bit4 = _mm512_set1_epi8(0x10);
+#pragma GCC unroll 8
+        for (int k = 0; k < 8; k++) {
+            __mmask64 fifth;
+            memcpy(&fifth, meta + 8 * k, sizeof fifth);
+            w[k] = _mm512_mask_add_epi8(w[k], fifth, w[k], bit4);
+        }
+        *dw = f16x16(meta + 64);
+        *offset = 16;
     } else {
-        const __m512i mask = _mm512_set1_epi8(0x0F);
-#pragma GCC unroll 8
-        for (int c = 0; c < 4; c++) {
-            __m512i v = lane_load(qs + c * PACK_LANE_BYTES);
-            w[c] = _mm512_and_si512(v, mask);
-            w[4 + c] = _mm512_and_si512(_mm512_srli_epi16(v, 4), mask);
-        }
-        if (dt == YQ_DTYPE_Q5_0) { /* fifth bits: +16 in the bytes the masks select */
-            const __m512i bit4 = _mm512_set1_epi8(0x10);
-#pragma GCC unroll 8
-            for (int k = 0; k < 8; k++) {
-                __mmask64 fifth;
-                memcpy(&fifth, meta + 8 * k, sizeof fifth);
-                w[k] = _mm512_mask_add_epi8(w[k], fifth, w[k], bit4);
-            }
-            dw = f16x16(meta + 64);
-            offset = 16;
-        } else {
-            dw = f16x16(meta);
-            offset = 8;
-        }
+        *dw = f16x16(meta);
+        *offset = 8;
     }
+}
+
+/* acc += d_w * d_a * (w . a - offset * sum(a)) for one token: two chains (latency) or one with
+ * the offset first (when other tokens fill the pipeline); the integer sums are the same. */
+INLINE __m512 token32(const __m512i *w, __m512 dw, int offset, const yq_act_block32 *a, int chains, __m512 acc) {
+    __m512i dot;
+    if (chains == 2) {
+        dot = _mm512_sub_epi32(dot_chunks(w, a->qs, 8), _mm512_set1_epi32(offset * a->sum));
+    } else {
+        dot = _mm512_set1_epi32(-offset * a->sum);
 #pragma GCC unroll 8
-    for (int t = 0; t < nt; t++) {
-        __m512i dot = dot_chunks(w, a[t]->qs, 8); /* Q4/Q5: chunks 4..7 are elements 16.. */
-        dot = _mm512_sub_epi32(dot, _mm512_set1_epi32(offset * a[t]->sum));
-        acc[t] = add_scaled(acc[t], dw, a[t]->d, dot);
+        for (int c = 0; c < 8; c++) dot = _mm512_dpbusd_epi32(dot, w[c], bcast4(a->qs + 4 * c));
     }
+    return add_scaled(acc, dw, a->d, dot);
+}
+
+/* One 32-block of a group against one token (decode). */
+INLINE void block32(yq_dtype dt, const uint8_t *qs, const uint8_t *meta, const yq_act_block32 *a, __m512 *acc) {
+    __m512i w[8];
+    __m512 dw;
+    int offset;
+    unpack32(dt, qs, meta, w, &dw, &offset);
+    *acc = token32(w, dw, offset, a, 2, *acc);
+}
+
+/* Block b of a group against nt tokens whose sums are acc[0..nt), which the first block writes
+ * rather than adds to. */
+INLINE void panel32_block(const packed_ctx *c, const uint8_t *base, const char *xq, int64_t b, int nt, yq_dtype dt,
+                          __m512 *acc, int first) {
+    __m512i w[8];
+    __m512 dw;
+    int offset;
+    unpack32(dt, base + (size_t)b * c->shape.qs_bytes,
+             base + (size_t)c->n_blocks * c->shape.qs_bytes + (size_t)b * c->shape.meta_bytes, w, &dw, &offset);
+    int t = 0;
+    for (; t + 4 <= nt; t += 4)
+#pragma GCC unroll 4
+        for (int i = 0; i < 4; i++) {
+            const yq_act_block32 *a = (const yq_act_block32 *)(xq + (size_t)(t + i) * c->act_bytes) + b;
+            acc[t + i] = token32(w, dw, offset, a, 1, first ? _mm512_setzero_ps() : acc[t + i]);
+        }
+    for (; t < nt; t++) {
+        const yq_act_block32 *a = (const yq_act_block32 *)(xq + (size_t)t * c->act_bytes) + b;
+        acc[t] = token32(w, dw, offset, a, 2, first ? _mm512_setzero_ps() : acc[t]);
+    }
+}
+
+/* Prefill of one group against tokens [t0, t0 + nt), nt <= TOKEN_CHUNK, for the 32-blocks: each
+ * block unpacked once for all the tokens, four tokens' chains at a time; the next
+ * group's bytes are prefetched meanwhile (new groups start where the hardware prefetcher has
+ * not yet caught on). */
+INLINE void panel32(const packed_ctx *c, int64_t g, int t0, int nt, yq_dtype dt) {
+    const uint8_t *base = (const uint8_t *)c->w->packed + (size_t)g * c->group_bytes;
+    const char *xq = c->xq + (size_t)t0 * c->act_bytes;
+    __m512 acc[TOKEN_CHUNK];
+    const size_t ahead = (c->group_bytes / (size_t)c->n_blocks + 63) & ~(size_t)63;
+    for (int64_t b = 0; b < c->n_blocks; b++) {
+        for (size_t o = 0; o < ahead; o += 64)
+            _mm_prefetch((const char *)base + c->group_bytes + (size_t)b * ahead + o, _MM_HINT_T0);
+        if (b == 0) panel32_block(c, base, xq, b, nt, dt, acc, 1);
+        else panel32_block(c, base, xq, b, nt, dt, acc, 0);
+    }
+    for (int t = 0; t < nt; t++)
+        _mm512_storeu_ps(c->out + (size_t)(t0 + t) * (size_t)c->w->rows + (size_t)g * PACK_ROWS, acc[t]);
 }
 
 /* One Q4_K super-block of a group against nt tokens: sum_j sc_j * dot_j in int32, times d * d_a,
  * less dmin * d_a * sum_j min_j * sum(a over sub-block j). */
 INLINE void block_q4K(const uint8_t *qs, const uint8_t *meta, const yq_act_block256 *const *a, int nt,
                       __m512 *acc) {
-    __m512i isum[TILE_TOKENS], msum[TILE_TOKENS];
+    __m512i isum[Q4K_TILE_TOKENS], msum[Q4K_TILE_TOKENS];
 #pragma GCC unroll 8
     for (int t = 0; t < nt; t++) isum[t] = msum[t] = _mm512_setzero_si512();
     const __m512i mask = _mm512_set1_epi8(0x0F);
 #pragma GCC unroll 1
     for (int g = 0; g < 4; g++) { /* sub-blocks 2g (low nibbles) and 2g + 1 (high) */
         const uint8_t *pair = qs + 8 * g * PACK_LANE_BYTES;
-        __m512i dlo[TILE_TOKENS], dhi[TILE_TOKENS];
+        __m512i dlo[Q4K_TILE_TOKENS], dhi[Q4K_TILE_TOKENS];
 #pragma GCC unroll 8
         for (int t = 0; t < nt; t++) dlo[t] = dhi[t] = _mm512_setzero_si512();
 #pragma GCC unroll 8
@@ -261,10 +319,7 @@ INLINE void group_block(const packed_ctx *c, const uint8_t *base, const char *co
         if (dt == YQ_DTYPE_Q4_K) block_q4K(qs, meta, a, nt, acc);
         else block_q6K(qs, meta, a, nt, acc);
     } else {
-        const yq_act_block32 *a[TILE_TOKENS];
-#pragma GCC unroll 8
-        for (int t = 0; t < nt; t++) a[t] = (const yq_act_block32 *)acts[t] + b;
-        block32(dt, qs, meta, a, nt, acc);
+        block32(dt, qs, meta, (const yq_act_block32 *)acts[0] + b, acc);
     }
 }
 
@@ -283,7 +338,11 @@ INLINE void tile(const packed_ctx *c, const int64_t *gs, int ng, int t0, int nt,
     for (int i = 0; i < ng; i++)
 #pragma GCC unroll 8
         for (int t = 0; t < nt; t++) acc[i][t] = _mm512_setzero_ps();
+    const size_t ahead = (c->group_bytes / (size_t)c->n_blocks + 63) & ~(size_t)63;
     for (int64_t b = 0; b < c->n_blocks; b++) {
+        if (ng == 1 && nt > 1 && t0 % TOKEN_CHUNK == 0) /* prefill: the next group on its way */
+            for (size_t o = 0; o < ahead; o += 64)
+                _mm_prefetch((const char *)base[0] + c->group_bytes + (size_t)b * ahead + o, _MM_HINT_T1);
         if ((dt == YQ_DTYPE_Q4_K || dt == YQ_DTYPE_Q6_K) && nt == 1) { /* decode: shared broadcasts */
             const uint8_t *qs[DECODE_GROUPS], *meta[DECODE_GROUPS];
             __m512 acc1[DECODE_GROUPS];
@@ -326,11 +385,18 @@ INLINE void run_groups(const packed_ctx *c, int n_tokens, int64_t g0, int64_t g1
         decode_groups(c, g0, g1, dt);
         return;
     }
+    const int is_k = dt == YQ_DTYPE_Q4_K || dt == YQ_DTYPE_Q6_K;
     for (int tb = 0; tb < n_tokens; tb += TOKEN_CHUNK) {
         int te = tb + TOKEN_CHUNK < n_tokens ? tb + TOKEN_CHUNK : n_tokens;
         for (int64_t g = g0; g < g1; g++) {
+            if (!is_k) {
+                panel32(c, g, tb, te - tb, dt);
+                continue;
+            }
             int t = tb;
-            for (; t + TILE_TOKENS <= te; t += TILE_TOKENS) tile(c, &g, 1, t, TILE_TOKENS, dt);
+            if (dt == YQ_DTYPE_Q6_K)
+                for (; t + TILE_TOKENS <= te; t += TILE_TOKENS) tile(c, &g, 1, t, TILE_TOKENS, dt);
+            for (; t + Q4K_TILE_TOKENS <= te; t += Q4K_TILE_TOKENS) tile(c, &g, 1, t, Q4K_TILE_TOKENS, dt);
             switch (te - t) {
             case 3: tile(c, &g, 1, t, 3, dt); break;
             case 2: tile(c, &g, 1, t, 2, dt); break;

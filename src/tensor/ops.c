@@ -1,7 +1,8 @@
-/* Element-wise and per-vector kernels of the decoder: RMSNorm, RoPE, softmax, SiLU gating,
- * and attention over a paged KV cache (AVX2 twins in attention_avx2.c, silu_avx2.c). Plain C with a fixed
- * summation order. */
+/* Element-wise and per-vector kernels of the decoder: RMSNorm, RoPE, softmax, argmax, SiLU
+ * gating, and attention over a paged KV cache (AVX2 twins in attention_avx2.c, silu_avx2.c,
+ * argmax_avx2.c). Plain C with a fixed summation order. */
 #include <math.h>
+#include <stdint.h>
 
 #include "matmul_kernels.h"
 #include "yuqing/kernels.h"
@@ -42,6 +43,20 @@ void yq_softmax(float *x, int n) {
     }
     float inv = 1.0f / sum;
     for (int i = 0; i < n; i++) x[i] *= inv;
+}
+
+int32_t yq_argmax(const float *x, int n) {
+#ifdef YQ_HAVE_AVX2
+    if (yq_simd_active()) return yq_argmax_avx2(x, n);
+#endif
+    int32_t best = -1;
+    float max = -INFINITY;
+    for (int i = 0; i < n; i++)
+        if (x[i] > max || (best < 0 && x[i] == max)) {
+            max = x[i];
+            best = i;
+        }
+    return best < 0 ? 0 : best;
 }
 
 void yq_silu_mul(float *gate, const float *up, int n) {
