@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # yuqing serve against llama.cpp's llama-server on one GGUF file, with the same streaming client:
-# aggregate generated tokens/s and p50/p99 time to first token at 1, 4 and 16 concurrent
-# clients; each request is POST /v1/completions with a prompt of 64 token ids (distinct per
-# request, so no prefix-cache hits), 32 tokens generated, temperature 0, "stream": true.
+# aggregate generated tokens/s, its multiple of the same server's 1-client rate, and p50/p99
+# time to first token at 1, 4, 16 and 64 concurrent clients; each request is POST
+# /v1/completions with a prompt of PROMPT_TOKENS token ids (distinct per request, so no
+# prefix-cache hits), GEN_TOKENS tokens generated, temperature 0, "stream": true.
 #
 #   bench/vs-llamaserver.sh LLAMA_CPP_DIR GGUF
 #
@@ -10,13 +11,14 @@
 # GGUF: e.g. a file of tools/make_bench_gguf.sh; it needs a vocabulary for llama-server.
 # Environment: CONCURRENCY (default "1 4 16 64"; both servers get as many slots as the
 # largest), REQUESTS (requests per client, default 4), THREADS (server threads, default: all
-# CPUs), TOKENIZER (yuqing's --tokenizer, default ../shared/data/tokenizers/qwen3), PORT
-# (yuqing's; llama-server gets PORT+1; default 18480).
+# CPUs), PROMPT_TOKENS (default 64), GEN_TOKENS (default 32), TOKENIZER (yuqing's --tokenizer,
+# default ../shared/data/tokenizers/qwen3), PORT (yuqing's; llama-server gets PORT+1; default
+# 18480).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 if [ $# -lt 2 ]; then
-    sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
 fi
 lcpp=$1
@@ -24,6 +26,7 @@ gguf=$2
 levels=${CONCURRENCY:-1 4 16 64}
 slots=$(echo $levels | tr ' ' '\n' | sort -n | tail -1)
 requests=${REQUESTS:-4}
+export PROMPT_TOKENS=${PROMPT_TOKENS:-64} GEN_TOKENS=${GEN_TOKENS:-32}
 threads=${THREADS:-$(nproc)}
 tokenizer=${TOKENIZER:-$root/../shared/data/tokenizers/qwen3}
 port=${PORT:-18480}
@@ -52,13 +55,15 @@ tok_args=()
 "$yuqing" serve --model "$gguf" "${tok_args[@]}" --host 127.0.0.1 --port "$port" --max-batch "$slots" \
     --threads "$threads" --quiet >"$work/yuqing.log" 2>&1 &
 pids+=($!)
-"$server" -m "$gguf" --host 127.0.0.1 --port "$lport" --parallel "$slots" -c $((slots * 128)) -t "$threads" \
+"$server" -m "$gguf" --host 127.0.0.1 --port "$lport" --parallel "$slots" -c $((slots * (PROMPT_TOKENS + GEN_TOKENS + 32))) -t "$threads" \
     -tb "$threads" --no-webui >"$work/llama.log" 2>&1 &
 pids+=($!)
 
 cat >"$work/client.py" <<'PY'
 """Streaming OpenAI-completions load: C clients, each sending R requests one after another."""
-import http.client, json, random, sys, threading, time
+import http.client, json, os, random, sys, threading, time
+
+PROMPT, GEN = int(os.environ["PROMPT_TOKENS"]), int(os.environ["GEN_TOKENS"])
 
 def wait_ready(port, deadline=300):
     end = time.time() + deadline
@@ -74,7 +79,7 @@ def wait_ready(port, deadline=300):
     return False
 
 def one(port, prompt, out):
-    body = json.dumps({"model": "bench", "prompt": prompt, "max_tokens": 32, "temperature": 0,
+    body = json.dumps({"model": "bench", "prompt": prompt, "max_tokens": GEN, "temperature": 0,
                        "stream": True, "stream_options": {"include_usage": True},
                        "ignore_eos": True}).encode()
     t0 = time.time()
@@ -107,7 +112,7 @@ def one(port, prompt, out):
 
 def level(port, clients, per_client, seed):
     rng = random.Random(seed)
-    prompts = [[[rng.randrange(1000, 150000) for _ in range(64)] for _ in range(per_client)]
+    prompts = [[[rng.randrange(1000, 150000) for _ in range(PROMPT)] for _ in range(per_client)]
                for _ in range(clients)]
     results = []
     def worker(i):
@@ -128,7 +133,7 @@ def level(port, clients, per_client, seed):
     return {"clients": clients, "requests": len(results), "errors": len(errors),
             "error": errors[0][1] if errors else "", "tokens": tokens, "wall": wall,
             "tps": tokens / wall, "p50": pct(0.5), "p99": pct(0.99),
-            "short": sum(1 for r in ok if r[2] != 32)}
+            "short": sum(1 for r in ok if r[2] != GEN)}
 
 if __name__ == "__main__":
     cmd = sys.argv[1]
@@ -163,22 +168,29 @@ for c in $levels; do
 done
 
 python3 - "$work/results.jsonl" "$requests" <<'PY'
-import json, sys
+import json, os, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
 by = {(r["engine"], r["r"]["clients"]): r["r"] for r in rows}
+gen = int(os.environ["GEN_TOKENS"])
 print()
-print("streaming /v1/completions, 64-token prompts, 32 tokens generated, temperature 0, %s requests per client" % sys.argv[2])
-print("%7s | %13s %13s %6s | %17s %17s | %17s %17s" % (
-    "clients", "yuqing tok/s", "llama tok/s", "ratio", "yuqing TTFT p50", "llama TTFT p50",
+print("streaming /v1/completions, %s-token prompts, %d tokens generated, temperature 0, %s requests per client"
+      % (os.environ["PROMPT_TOKENS"], gen, sys.argv[2]))
+print("x1: tokens/s as a multiple of the same server's 1-client tokens/s")
+print("%7s | %12s %5s %12s %5s %6s | %15s %14s | %15s %14s" % (
+    "clients", "yuqing tok/s", "x1", "llama tok/s", "x1", "ratio", "yuqing TTFT p50", "llama TTFT p50",
     "yuqing TTFT p99", "llama TTFT p99"))
+def times(e, c):
+    one = by.get((e, 1))
+    return by[(e, c)]["tps"] / one["tps"] if one and one["tps"] else float("nan")
 for c in sorted({k[1] for k in by}):
     y, l = by.get(("yuqing", c)), by.get(("llama", c))
     if not y or not l: continue
-    print("%7d | %13.1f %13.1f %6.2f | %15.0fms %15.0fms | %15.0fms %15.0fms" % (
-        c, y["tps"], l["tps"], y["tps"] / l["tps"] if l["tps"] else float("nan"),
+    print("%7d | %12.1f %5.2f %12.1f %5.2f %6.2f | %13.0fms %12.0fms | %13.0fms %12.0fms" % (
+        c, y["tps"], times("yuqing", c), l["tps"], times("llama", c),
+        y["tps"] / l["tps"] if l["tps"] else float("nan"),
         1e3 * y["p50"], 1e3 * l["p50"], 1e3 * y["p99"], 1e3 * l["p99"]))
 for (e, c), r in sorted(by.items()):
     if r["errors"] or r["short"]:
-        print("note: %s at %d clients: %d errors (%s), %d responses not 32 tokens" % (
-            e, c, r["errors"], r["error"], r["short"]))
+        print("note: %s at %d clients: %d errors (%s), %d responses not %d tokens" % (
+            e, c, r["errors"], r["error"], r["short"], gen))
 PY
