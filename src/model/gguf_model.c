@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "layer_tensors.h"
 #include "loader.h"
 #include "yuqing/error.h"
 #include "yuqing/gguf.h"
@@ -153,38 +154,15 @@ static int bind_vector(const loader *ld, const char *name, int64_t n, float **ou
 
 static int bind_layer(const loader *ld, const yq_model_config *c, int l, yq_layer_weights *w) {
     char name[128];
-    int64_t q_dim = (int64_t)c->n_heads * c->head_dim, kv_dim = (int64_t)c->n_kv_heads * c->head_dim;
-    int rc = 0;
-#define MATRIX(field, suffix, r, cols_)                                                                      \
-    if (!rc) {                                                                                               \
-        snprintf(name, sizeof name, "blk.%d.%s", l, suffix);                                                 \
-        rc = bind(ld, name, r, cols_, 0, &w->field);                                                         \
+    int rc = YQ_OK;
+    for (int i = 0; i < yq_n_layer_tensors && !rc; i++) {
+        const layer_tensor *t = &yq_layer_tensors[i];
+        if (!yq_layer_tensor_present(c, t)) continue;
+        snprintf(name, sizeof name, "blk.%d.%s", l, t->gguf);
+        int64_t cols = yq_layer_dim(c, t->cols);
+        rc = t->is_matrix ? bind(ld, name, yq_layer_dim(c, t->rows), cols, 0, yq_layer_matrix(w, t))
+                          : bind_vector(ld, name, cols, yq_layer_vector(w, t));
     }
-#define VECTOR(field, suffix, n)                                                                             \
-    if (!rc) {                                                                                               \
-        snprintf(name, sizeof name, "blk.%d.%s", l, suffix);                                                 \
-        rc = bind_vector(ld, name, n, &w->field);                                                            \
-    }
-    MATRIX(wq, "attn_q.weight", q_dim, c->dim)
-    MATRIX(wk, "attn_k.weight", kv_dim, c->dim)
-    MATRIX(wv, "attn_v.weight", kv_dim, c->dim)
-    MATRIX(wo, "attn_output.weight", c->dim, q_dim)
-    MATRIX(w_gate, "ffn_gate.weight", c->hidden_dim, c->dim)
-    MATRIX(w_up, "ffn_up.weight", c->hidden_dim, c->dim)
-    MATRIX(w_down, "ffn_down.weight", c->dim, c->hidden_dim)
-    VECTOR(attn_norm, "attn_norm.weight", c->dim)
-    VECTOR(ffn_norm, "ffn_norm.weight", c->dim)
-    if (c->has_qkv_bias) {
-        VECTOR(bq, "attn_q.bias", q_dim)
-        VECTOR(bk, "attn_k.bias", kv_dim)
-        VECTOR(bv, "attn_v.bias", kv_dim)
-    }
-    if (c->has_qk_norm) {
-        VECTOR(q_norm, "attn_q_norm.weight", c->head_dim)
-        VECTOR(k_norm, "attn_k_norm.weight", c->head_dim)
-    }
-#undef MATRIX
-#undef VECTOR
     return rc;
 }
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "hf_config.h"
+#include "layer_tensors.h"
 #include "safetensors.h"
 #include "yuqing/error.h"
 #include "yuqing/json.h"
@@ -53,32 +54,15 @@ static int bind_vector(const tensor_set *set, const char *name, int64_t n, float
 
 static int bind_layer(const tensor_set *set, const yq_model_config *c, int l, yq_layer_weights *w) {
     char name[256];
-    int64_t q_dim = (int64_t)c->n_heads * c->head_dim, kv_dim = (int64_t)c->n_kv_heads * c->head_dim;
-    int rc = 0;
-#define MATRIX(field, suffix, r, cols_) \
-    if (!rc) { snprintf(name, sizeof name, "model.layers.%d.%s", l, suffix); rc = bind(set, name, r, cols_, 0, &w->field); }
-#define VECTOR(field, suffix, n) \
-    if (!rc) { snprintf(name, sizeof name, "model.layers.%d.%s", l, suffix); rc = bind_vector(set, name, n, &w->field); }
-    MATRIX(wq, "self_attn.q_proj.weight", q_dim, c->dim)
-    MATRIX(wk, "self_attn.k_proj.weight", kv_dim, c->dim)
-    MATRIX(wv, "self_attn.v_proj.weight", kv_dim, c->dim)
-    MATRIX(wo, "self_attn.o_proj.weight", c->dim, q_dim)
-    MATRIX(w_gate, "mlp.gate_proj.weight", c->hidden_dim, c->dim)
-    MATRIX(w_up, "mlp.up_proj.weight", c->hidden_dim, c->dim)
-    MATRIX(w_down, "mlp.down_proj.weight", c->dim, c->hidden_dim)
-    VECTOR(attn_norm, "input_layernorm.weight", c->dim)
-    VECTOR(ffn_norm, "post_attention_layernorm.weight", c->dim)
-    if (c->has_qkv_bias) {
-        VECTOR(bq, "self_attn.q_proj.bias", q_dim)
-        VECTOR(bk, "self_attn.k_proj.bias", kv_dim)
-        VECTOR(bv, "self_attn.v_proj.bias", kv_dim)
+    int rc = YQ_OK;
+    for (int i = 0; i < yq_n_layer_tensors && !rc; i++) {
+        const layer_tensor *t = &yq_layer_tensors[i];
+        if (!yq_layer_tensor_present(c, t)) continue;
+        snprintf(name, sizeof name, "model.layers.%d.%s", l, t->hf);
+        int64_t cols = yq_layer_dim(c, t->cols);
+        rc = t->is_matrix ? bind(set, name, yq_layer_dim(c, t->rows), cols, 0, yq_layer_matrix(w, t))
+                          : bind_vector(set, name, cols, yq_layer_vector(w, t));
     }
-    if (c->has_qk_norm) {
-        VECTOR(q_norm, "self_attn.q_norm.weight", c->head_dim)
-        VECTOR(k_norm, "self_attn.k_norm.weight", c->head_dim)
-    }
-#undef MATRIX
-#undef VECTOR
     return rc;
 }
 

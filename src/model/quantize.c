@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "gguf_tokenizer.h"
+#include "layer_tensors.h"
 #include "loader.h"
 #include "yuqing/error.h"
 #include "yuqing/gguf.h"
@@ -71,33 +72,16 @@ static float *rope_factors(const yq_model *m) {
 static int plan_layer(plan *p, const yq_model *m, int l, int permute) {
     const yq_model_config *c = &m->config;
     const yq_layer_weights *w = &m->layers[l];
-    int64_t q_dim = (int64_t)c->n_heads * c->head_dim, kv_dim = (int64_t)c->n_kv_heads * c->head_dim;
-    int qh = permute ? c->n_heads : 0, kh = permute ? c->n_kv_heads : 0, rc = 0;
     char name[64];
-#define T(suffix, matrix, vector, n, heads)                                                                  \
-    if (!rc) {                                                                                               \
-        snprintf(name, sizeof name, "blk.%d.%s", l, suffix);                                                 \
-        rc = add(p, name, matrix, vector, n, heads);                                                         \
+    int rc = YQ_OK;
+    for (int i = 0; i < yq_n_layer_tensors && !rc; i++) {
+        const layer_tensor *t = &yq_layer_tensors[i];
+        if (!yq_layer_tensor_present(c, t)) continue;
+        int heads = !permute || t->rope == LAYER_ROPE_NONE ? 0 : t->rope == LAYER_ROPE_Q ? c->n_heads : c->n_kv_heads;
+        snprintf(name, sizeof name, "blk.%d.%s", l, t->gguf);
+        rc = t->is_matrix ? add(p, name, yq_layer_matrix_of(w, t), NULL, 0, heads)
+                          : add(p, name, NULL, yq_layer_vector_of(w, t), yq_layer_dim(c, t->cols), heads);
     }
-    T("attn_norm.weight", NULL, w->attn_norm, c->dim, 0)
-    T("attn_q.weight", &w->wq, NULL, 0, qh)
-    T("attn_k.weight", &w->wk, NULL, 0, kh)
-    T("attn_v.weight", &w->wv, NULL, 0, 0)
-    if (w->bq) {
-        T("attn_q.bias", NULL, w->bq, q_dim, qh)
-        T("attn_k.bias", NULL, w->bk, kv_dim, kh)
-        T("attn_v.bias", NULL, w->bv, kv_dim, 0)
-    }
-    if (w->q_norm) {
-        T("attn_q_norm.weight", NULL, w->q_norm, c->head_dim, 0)
-        T("attn_k_norm.weight", NULL, w->k_norm, c->head_dim, 0)
-    }
-    T("attn_output.weight", &w->wo, NULL, 0, 0)
-    T("ffn_norm.weight", NULL, w->ffn_norm, c->dim, 0)
-    T("ffn_gate.weight", &w->w_gate, NULL, 0, 0)
-    T("ffn_up.weight", &w->w_up, NULL, 0, 0)
-    T("ffn_down.weight", &w->w_down, NULL, 0, 0)
-#undef T
     return rc;
 }
 

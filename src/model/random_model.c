@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "layer_tensors.h"
 #include "random_tensors.h"
 #include "yuqing/error.h"
 #include "yuqing/random_model.h"
@@ -31,21 +32,16 @@ static int add_tensor(tensor_list *l, const char *name, int64_t rows, int64_t co
 }
 
 static int add_layer(tensor_list *l, const yq_random_model_shape *s, int i) {
-    int64_t D = s->dim, KV = (int64_t)s->n_kv_heads * (s->dim / s->n_heads), H = s->hidden_dim;
-    int bias = !strcmp(s->architecture, "Qwen2ForCausalLM");
-    const struct { const char *suffix; int64_t rows, cols; int vector; } shapes[] = {
-        {"input_layernorm.weight", 1, D, 1},  {"post_attention_layernorm.weight", 1, D, 1},
-        {"self_attn.q_proj.weight", D, D, 0}, {"self_attn.k_proj.weight", KV, D, 0},
-        {"self_attn.v_proj.weight", KV, D, 0}, {"self_attn.o_proj.weight", D, D, 0},
-        {"mlp.gate_proj.weight", H, D, 0},    {"mlp.up_proj.weight", H, D, 0},
-        {"mlp.down_proj.weight", D, H, 0},    {"self_attn.q_proj.bias", 1, D, 2},
-        {"self_attn.k_proj.bias", 1, KV, 2},  {"self_attn.v_proj.bias", 1, KV, 2}};
+    yq_model_config c = {.dim = s->dim, .n_heads = s->n_heads, .n_kv_heads = s->n_kv_heads,
+                         .head_dim = s->dim / s->n_heads, .hidden_dim = s->hidden_dim,
+                         .has_qkv_bias = !strcmp(s->architecture, "Qwen2ForCausalLM")};
     char name[128];
     int rc = YQ_OK;
-    for (size_t k = 0; k < sizeof shapes / sizeof shapes[0] && !rc; k++) {
-        if (shapes[k].vector == 2 && !bias) continue;
-        snprintf(name, sizeof name, "model.layers.%d.%s", i, shapes[k].suffix);
-        rc = add_tensor(l, name, shapes[k].rows, shapes[k].cols, shapes[k].vector != 0);
+    for (int k = 0; k < yq_n_layer_tensors && !rc; k++) {
+        const layer_tensor *t = &yq_layer_tensors[k];
+        if (!yq_layer_tensor_present(&c, t)) continue;
+        snprintf(name, sizeof name, "model.layers.%d.%s", i, t->hf);
+        rc = add_tensor(l, name, t->is_matrix ? yq_layer_dim(&c, t->rows) : 1, yq_layer_dim(&c, t->cols), !t->is_matrix);
     }
     return rc;
 }
