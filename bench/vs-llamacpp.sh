@@ -111,9 +111,10 @@ ids=$(cat "$work/ids.txt")
 
 results=$work/results.tsv
 : >"$results"
-run_yuqing() { # file threads
+# One `yuqing generate` run: prints "PROMPT_TOKENS PROMPT_TOK/S GENERATED GEN_TOK/S".
+yuqing_timing() { # file threads prompt-ids max-tokens
     local err=$work/yq.err
-    if ! "$yuqing" generate --model "$1" --prompt-ids "$ids" --max-tokens 128 --print-ids --temperature 0 \
+    if ! "$yuqing" generate --model "$1" --prompt-ids "$3" --max-tokens "$4" --print-ids --temperature 0 \
         --threads "$2" >/dev/null 2>"$err"; then
         echo "vs-llamacpp: yuqing failed on $1:" >&2; cat "$err" >&2; return 1
     fi
@@ -122,10 +123,20 @@ import re, sys
 text = open(sys.argv[1]).read()
 m = re.search(r"prompt: (\d+) tokens, ([\d.]+) tokens/s; generated: (\d+) tokens, ([\d.]+) tokens/s", text)
 if not m: sys.exit("vs-llamacpp: no timing line from yuqing:\n" + text)
-if int(m.group(1)) != 512 or int(m.group(3)) != 128:
-    sys.stderr.write("vs-llamacpp: WARNING yuqing prompt %s / generated %s tokens (want 512 / 128)\n" % (m.group(1), m.group(3)))
-print(m.group(2), m.group(4))
+print(m.group(1), m.group(2), m.group(3), m.group(4))
 PY
+}
+# pp512 from a 512-token prompt; tg128 from a one-token prompt, as llama-bench's tg128 generates
+# from an empty context (n_prompt 0), so both engines decode over the same context lengths.
+run_yuqing() { # file threads
+    local pp tg
+    pp=$(yuqing_timing "$1" "$2" "$ids" 1) || return 1
+    tg=$(yuqing_timing "$1" "$2" "${ids%% *}" 128) || return 1
+    # shellcheck disable=SC2086
+    set -- $pp $tg
+    [ "$1" = 512 ] && [ "$7" = 128 ] ||
+        echo "vs-llamacpp: WARNING yuqing prompt $1 / generated $7 tokens (want 512 / 128)" >&2
+    echo "$2 $8"
 }
 run_llama() { # file threads
     local out=$work/lb.json
