@@ -307,7 +307,8 @@ INLINE void block_q6K_groups(const uint8_t *const *qs, const uint8_t *const *met
     for (int i = 0; i < ng; i++) acc[i] = add_scaled(acc[i], f16x16(meta[i] + 16 * PACK_ROWS), a->d, isum[i]);
 }
 
-/* Block b of one group (at `base`) against nt tokens into acc[0..nt). */
+/* Block b of one group (at `base`) against nt tokens into acc[0..nt); the 32-blocks come here
+ * only for decode (nt == 1: their prefill goes through panel32). */
 INLINE void group_block(const packed_ctx *c, const uint8_t *base, const char *const *acts, int64_t b, int nt,
                         yq_dtype dt, __m512 *acc) {
     const uint8_t *qs = base + (size_t)b * c->shape.qs_bytes;
@@ -323,9 +324,9 @@ INLINE void group_block(const packed_ctx *c, const uint8_t *base, const char *co
     }
 }
 
-/* Groups gs[0..ng) against tokens t0 .. t0 + nt (ng, nt compile-time constants: 1 x 1..4, or
- * 4 x 1 for decode, whose four groups far apart are four memory streams at once). Each group
- * and token gets the same operations in every shape. */
+/* Groups gs[0..ng) against tokens t0 .. t0 + nt (ng, nt compile-time constants: 1 x 1..8 for
+ * K-quant prefill, or 4 x 1 for decode, whose four groups far apart are four memory streams at
+ * once). Each group and token gets the same operations in every shape. */
 INLINE void tile(const packed_ctx *c, const int64_t *gs, int ng, int t0, int nt, yq_dtype dt) {
     const uint8_t *base[DECODE_GROUPS];
     const char *acts[TILE_TOKENS];
