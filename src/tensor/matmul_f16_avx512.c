@@ -70,7 +70,7 @@ INLINE void token_tiles(const f16_ctx *c, const int64_t *gs, int ng, int t, int 
 
 void yq_matmul_rows_packed_f16_avx512(float *out, const yq_tensor *w, const float *x, int n_tokens, int64_t row_begin,
                                       int64_t row_end) {
-    f16_ctx c = {out, w, x, yq_pack_group_bytes(yq_pack_shape_of(YQ_DTYPE_F16), w->cols / PACK_F16_COLS)};
+    f16_ctx c = {out, w, x, yq_pack_layout_of(YQ_DTYPE_F16, w->rows, w->cols).group_bytes};
     int64_t g0 = row_begin / PACK_ROWS, g1 = row_end / PACK_ROWS;
     if (n_tokens == 1) { /* four groups a quarter of the range apart, then the rest */
         int64_t quarter = (g1 - g0) / MAX_GROUPS;

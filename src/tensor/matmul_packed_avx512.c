@@ -23,9 +23,8 @@ typedef struct {
     const yq_tensor *w;
     const char *xq;   /* (n_tokens, act_bytes) */
     size_t act_bytes; /* per token */
-    int64_t n_blocks;
-    yq_pack_shape shape;
-    size_t group_bytes;
+    yq_pack_layout layout;
+    const uint8_t *packed;
 } packed_ctx;
 
 /* Four activation bytes in every lane. */
@@ -116,15 +115,14 @@ INLINE void block32(yq_dtype dt, const uint8_t *qs, const uint8_t *meta, const y
     *acc = token32(w, dw, offset, a, 2, *acc);
 }
 
-/* Block b of a group against nt tokens whose sums are acc[0..nt), which the first block writes
+/* Block b of group g against nt tokens whose sums are acc[0..nt), which the first block writes
  * rather than adds to. */
-INLINE void panel32_block(const packed_ctx *c, const uint8_t *base, const char *xq, int64_t b, int nt, yq_dtype dt,
+INLINE void panel32_block(const packed_ctx *c, int64_t g, const char *xq, int64_t b, int nt, yq_dtype dt,
                           __m512 *acc, int first) {
     __m512i w[8];
     __m512 dw;
     int offset;
-    unpack32(dt, base + (size_t)b * c->shape.qs_bytes,
-             base + (size_t)c->n_blocks * c->shape.qs_bytes + (size_t)b * c->shape.meta_bytes, w, &dw, &offset);
+    unpack32(dt, yq_pack_qs(&c->layout, c->packed, g, b), yq_pack_meta(&c->layout, c->packed, g, b), w, &dw, &offset);
     int t = 0;
     for (; t + 4 <= nt; t += 4)
 #pragma GCC unroll 4
@@ -143,15 +141,14 @@ INLINE void panel32_block(const packed_ctx *c, const uint8_t *base, const char *
  * group's bytes are prefetched meanwhile (new groups start where the hardware prefetcher has
  * not yet caught on). */
 INLINE void panel32(const packed_ctx *c, int64_t g, int t0, int nt, yq_dtype dt) {
-    const uint8_t *base = (const uint8_t *)c->w->packed + (size_t)g * c->group_bytes;
     const char *xq = c->xq + (size_t)t0 * c->act_bytes;
+    const char *next = (const char *)c->packed + (size_t)(g + 1) * c->layout.group_bytes;
     __m512 acc[TOKEN_CHUNK];
-    const size_t ahead = (c->group_bytes / (size_t)c->n_blocks + 63) & ~(size_t)63;
-    for (int64_t b = 0; b < c->n_blocks; b++) {
-        for (size_t o = 0; o < ahead; o += 64)
-            _mm_prefetch((const char *)base + c->group_bytes + (size_t)b * ahead + o, _MM_HINT_T0);
-        if (b == 0) panel32_block(c, base, xq, b, nt, dt, acc, 1);
-        else panel32_block(c, base, xq, b, nt, dt, acc, 0);
+    const size_t ahead = (c->layout.group_bytes / (size_t)c->layout.n_blocks + 63) & ~(size_t)63;
+    for (int64_t b = 0; b < c->layout.n_blocks; b++) {
+        for (size_t o = 0; o < ahead; o += 64) _mm_prefetch(next + (size_t)b * ahead + o, _MM_HINT_T0);
+        if (b == 0) panel32_block(c, g, xq, b, nt, dt, acc, 1);
+        else panel32_block(c, g, xq, b, nt, dt, acc, 0);
     }
     for (int t = 0; t < nt; t++)
         _mm512_storeu_ps(c->out + (size_t)(t0 + t) * (size_t)c->w->rows + (size_t)g * PACK_ROWS, acc[t]);
@@ -307,12 +304,11 @@ INLINE void block_q6K_groups(const uint8_t *const *qs, const uint8_t *const *met
     for (int i = 0; i < ng; i++) acc[i] = add_scaled(acc[i], f16x16(meta[i] + 16 * PACK_ROWS), a->d, isum[i]);
 }
 
-/* Block b of one group (at `base`) against nt tokens into acc[0..nt); the 32-blocks come here
- * only for decode (nt == 1: their prefill goes through panel32). */
-INLINE void group_block(const packed_ctx *c, const uint8_t *base, const char *const *acts, int64_t b, int nt,
-                        yq_dtype dt, __m512 *acc) {
-    const uint8_t *qs = base + (size_t)b * c->shape.qs_bytes;
-    const uint8_t *meta = base + (size_t)c->n_blocks * c->shape.qs_bytes + (size_t)b * c->shape.meta_bytes;
+/* Block b of group g against nt tokens into acc[0..nt); the 32-blocks come here only for decode
+ * (nt == 1: their prefill goes through panel32). */
+INLINE void group_block(const packed_ctx *c, int64_t g, const char *const *acts, int64_t b, int nt, yq_dtype dt,
+                        __m512 *acc) {
+    const uint8_t *qs = yq_pack_qs(&c->layout, c->packed, g, b), *meta = yq_pack_meta(&c->layout, c->packed, g, b);
     if (dt == YQ_DTYPE_Q4_K || dt == YQ_DTYPE_Q6_K) {
         const yq_act_block256 *a[TILE_TOKENS];
 #pragma GCC unroll 8
@@ -328,29 +324,26 @@ INLINE void group_block(const packed_ctx *c, const uint8_t *base, const char *co
  * K-quant prefill, or 4 x 1 for decode, whose four groups far apart are four memory streams at
  * once). Each group and token gets the same operations in every shape. */
 INLINE void tile(const packed_ctx *c, const int64_t *gs, int ng, int t0, int nt, yq_dtype dt) {
-    const uint8_t *base[DECODE_GROUPS];
     const char *acts[TILE_TOKENS];
     __m512 acc[DECODE_GROUPS][TILE_TOKENS];
-#pragma GCC unroll 8
-    for (int i = 0; i < ng; i++) base[i] = (const uint8_t *)c->w->packed + (size_t)gs[i] * c->group_bytes;
 #pragma GCC unroll 8
     for (int t = 0; t < nt; t++) acts[t] = c->xq + (size_t)(t0 + t) * c->act_bytes;
 #pragma GCC unroll 8
     for (int i = 0; i < ng; i++)
 #pragma GCC unroll 8
         for (int t = 0; t < nt; t++) acc[i][t] = _mm512_setzero_ps();
-    const size_t ahead = (c->group_bytes / (size_t)c->n_blocks + 63) & ~(size_t)63;
-    for (int64_t b = 0; b < c->n_blocks; b++) {
-        if (ng == 1 && nt > 1 && t0 % TOKEN_CHUNK == 0) /* prefill: the next group on its way */
-            for (size_t o = 0; o < ahead; o += 64)
-                _mm_prefetch((const char *)base[0] + c->group_bytes + (size_t)b * ahead + o, _MM_HINT_T1);
+    const size_t ahead = (c->layout.group_bytes / (size_t)c->layout.n_blocks + 63) & ~(size_t)63;
+    const char *next = (const char *)c->packed + (size_t)(gs[0] + 1) * c->layout.group_bytes;
+    for (int64_t b = 0; b < c->layout.n_blocks; b++) {
+        if (ng == 1 && nt > 1 && t0 % TOKEN_CHUNK == 0) /* prefill: the next group's quants on their way */
+            for (size_t o = 0; o < ahead; o += 64) _mm_prefetch(next + (size_t)b * ahead + o, _MM_HINT_T1);
         if ((dt == YQ_DTYPE_Q4_K || dt == YQ_DTYPE_Q6_K) && nt == 1) { /* decode: shared broadcasts */
             const uint8_t *qs[DECODE_GROUPS], *meta[DECODE_GROUPS];
             __m512 acc1[DECODE_GROUPS];
 #pragma GCC unroll 8
             for (int i = 0; i < ng; i++) {
-                qs[i] = base[i] + (size_t)b * c->shape.qs_bytes;
-                meta[i] = base[i] + (size_t)c->n_blocks * c->shape.qs_bytes + (size_t)b * c->shape.meta_bytes;
+                qs[i] = yq_pack_qs(&c->layout, c->packed, gs[i], b);
+                meta[i] = yq_pack_meta(&c->layout, c->packed, gs[i], b);
                 acc1[i] = acc[i][0];
             }
             if (dt == YQ_DTYPE_Q4_K) block_q4K_groups(qs, meta, (const yq_act_block256 *)acts[0] + b, ng, acc1);
@@ -360,7 +353,7 @@ INLINE void tile(const packed_ctx *c, const int64_t *gs, int ng, int t0, int nt,
             continue;
         }
 #pragma GCC unroll 8
-        for (int i = 0; i < ng; i++) group_block(c, base[i], acts, b, nt, dt, acc[i]);
+        for (int i = 0; i < ng; i++) group_block(c, gs[i], acts, b, nt, dt, acc[i]);
     }
 #pragma GCC unroll 8
     for (int i = 0; i < ng; i++)
@@ -420,9 +413,8 @@ RUN_FN(run_q6_K, YQ_DTYPE_Q6_K)
 
 void yq_matmul_rows_packed_avx512(float *out, const yq_tensor *w, const void *xq, int n_tokens, int64_t row_begin,
                                   int64_t row_end) {
-    packed_ctx c = {out, w, xq, yq_act_row_bytes(w->dtype, w->cols), w->cols / yq_dtype_block_size(w->dtype),
-                    yq_pack_shape_of(w->dtype), 0};
-    c.group_bytes = yq_pack_group_bytes(c.shape, c.n_blocks);
+    packed_ctx c = {out, w, xq, yq_act_row_bytes(w->dtype, w->cols), yq_pack_layout_of(w->dtype, w->rows, w->cols),
+                    w->packed};
     int64_t g0 = row_begin / PACK_ROWS, g1 = row_end / PACK_ROWS;
     switch (w->dtype) {
     case YQ_DTYPE_Q8_0: run_q8_0(&c, n_tokens, g0, g1); break;

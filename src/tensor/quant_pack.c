@@ -2,6 +2,7 @@
  * load, for the AVX-512 kernels (yq_tensor_pack); the mapped original stays untouched. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "matmul_kernels.h"
 #include "quant_blocks.h"
@@ -10,19 +11,30 @@
 
 yq_pack_shape yq_pack_shape_of(yq_dtype dtype) {
     switch (dtype) {
-    case YQ_DTYPE_Q8_0: return (yq_pack_shape){8 * PACK_LANE_BYTES, 32};
-    case YQ_DTYPE_Q4_0: return (yq_pack_shape){4 * PACK_LANE_BYTES, 32};
-    case YQ_DTYPE_Q5_0: return (yq_pack_shape){4 * PACK_LANE_BYTES, 96};
-    case YQ_DTYPE_Q4_K: return (yq_pack_shape){32 * PACK_LANE_BYTES, 448};
-    case YQ_DTYPE_Q6_K: return (yq_pack_shape){64 * PACK_LANE_BYTES, 320};
-    case YQ_DTYPE_F16: return (yq_pack_shape){PACK_F16_COLS * PACK_ROWS * 2, 0};
-    default: return (yq_pack_shape){0, 0};
+    case YQ_DTYPE_Q8_0: return (yq_pack_shape){8 * PACK_LANE_BYTES, 32, 2};
+    case YQ_DTYPE_Q4_0: return (yq_pack_shape){4 * PACK_LANE_BYTES, 32, 2};
+    case YQ_DTYPE_Q5_0: return (yq_pack_shape){4 * PACK_LANE_BYTES, 96, 2};
+    case YQ_DTYPE_Q4_K: return (yq_pack_shape){32 * PACK_LANE_BYTES, 448, 0};
+    case YQ_DTYPE_Q6_K: return (yq_pack_shape){64 * PACK_LANE_BYTES, 320, 0};
+    case YQ_DTYPE_F16: return (yq_pack_shape){PACK_F16_COLS * PACK_ROWS * 2, 0, 1};
+    default: return (yq_pack_shape){0, 0, 1};
     }
 }
 
-size_t yq_pack_group_bytes(yq_pack_shape shape, int64_t n_blocks) {
-    size_t bytes = (size_t)n_blocks * (shape.qs_bytes + shape.meta_bytes);
-    return (bytes + PACK_LANE_BYTES - 1) / PACK_LANE_BYTES * PACK_LANE_BYTES;
+yq_pack_layout yq_pack_layout_of(yq_dtype dtype, int64_t rows, int64_t cols) {
+    yq_pack_layout l = {.shape = yq_pack_shape_of(dtype)};
+    l.n_blocks = cols / (dtype == YQ_DTYPE_F16 ? PACK_F16_COLS : yq_dtype_block_size(dtype));
+    int64_t n_groups = rows / PACK_ROWS, u = l.shape.unit_blocks;
+    if (!u) {
+        l.group_bytes = (size_t)l.n_blocks * l.shape.qs_bytes;
+        l.meta_start = (size_t)n_groups * l.group_bytes;
+        l.total_bytes = l.meta_start + (size_t)(n_groups * l.n_blocks) * l.shape.meta_bytes;
+    } else {
+        l.unit_bytes = (size_t)u * (l.shape.qs_bytes + l.shape.meta_bytes);
+        l.group_bytes = (size_t)((l.n_blocks + u - 1) / u) * l.unit_bytes;
+        l.total_bytes = (size_t)n_groups * l.group_bytes;
+    }
+    return l;
 }
 
 /* Four bytes of row r into lane r of the 64-byte vector at lane0, XOR `flip` (0 or 0x80808080). */
@@ -122,23 +134,34 @@ static pack_block_fn packer_of(yq_dtype dtype) {
     }
 }
 
+#define HUGE_PAGE_BYTES ((size_t)2 << 20)
+
+/* Memory for a packed matrix, 2 MiB-aligned with its whole huge pages advised as such: decode
+ * streams every weight once per token, and with 4 KiB pages each 4 KiB costs a TLB walk. */
+static uint8_t *alloc_packed(size_t bytes) {
+    void *p = NULL;
+    if (posix_memalign(&p, bytes >= HUGE_PAGE_BYTES ? HUGE_PAGE_BYTES : PACK_LANE_BYTES, bytes)) return NULL;
+#ifdef MADV_HUGEPAGE
+    if (bytes >= HUGE_PAGE_BYTES) madvise(p, bytes / HUGE_PAGE_BYTES * HUGE_PAGE_BYTES, MADV_HUGEPAGE);
+#endif
+    return p;
+}
+
 int yq_tensor_pack(yq_tensor *w) {
     yq_pack_shape shape = yq_pack_shape_of(w->dtype);
     if (w->packed || !shape.qs_bytes || w->rows % PACK_ROWS || !yq_cpu_has_avx512()) return YQ_OK;
     if (w->dtype == YQ_DTYPE_F16 && w->cols % PACK_F16_COLS) return YQ_OK;
-    int64_t n_blocks = w->cols / (w->dtype == YQ_DTYPE_F16 ? PACK_F16_COLS : yq_dtype_block_size(w->dtype));
-    size_t group = yq_pack_group_bytes(shape, n_blocks), row_bytes = yq_tensor_row_bytes(w);
-    uint8_t *out = aligned_alloc(PACK_LANE_BYTES, group * (size_t)(w->rows / PACK_ROWS));
+    yq_pack_layout layout = yq_pack_layout_of(w->dtype, w->rows, w->cols);
+    size_t row_bytes = yq_tensor_row_bytes(w);
+    uint8_t *out = alloc_packed(layout.total_bytes);
     if (!out) return yq_error(YQ_ENOMEM, "out of memory packing a %lldx%lld weight", (long long)w->rows,
                               (long long)w->cols);
     pack_block_fn pack = packer_of(w->dtype);
     for (int64_t g = 0; g < w->rows / PACK_ROWS; g++) {
         const char *rows[PACK_ROWS];
         for (int r = 0; r < PACK_ROWS; r++) rows[r] = (const char *)w->data + (size_t)(g * PACK_ROWS + r) * row_bytes;
-        uint8_t *base = out + (size_t)g * group;
-        for (int64_t b = 0; b < n_blocks; b++)
-            pack(base + (size_t)b * shape.qs_bytes, base + (size_t)n_blocks * shape.qs_bytes + (size_t)b * shape.meta_bytes,
-                 rows, b);
+        for (int64_t b = 0; b < layout.n_blocks; b++)
+            pack((uint8_t *)yq_pack_qs(&layout, out, g, b), (uint8_t *)yq_pack_meta(&layout, out, g, b), rows, b);
     }
     w->packed = out;
     return YQ_OK;

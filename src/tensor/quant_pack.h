@@ -3,8 +3,16 @@
  * adds four products to each of the 16 rows at once, and a block's whole integer dot product
  * ends in one lane: the float work is one multiply-add per 16 rows, not per row.
  *
- * A group is its blocks' `qs` parts (qs_bytes each, 64-byte aligned), then their `meta` parts
- * (scales, mins, fifth bits; meta_bytes each). Per block b of a group of rows r0..r0+15:
+ * Each block has a `qs` part (qs_bytes, 64-byte aligned) and a `meta` part (scales, mins,
+ * fifth bits; meta_bytes). Where they lie is chosen for decode, which streams every weight once
+ * per token from DRAM and stalls wherever a stream restarts (measured on short rows, where the
+ * old layout of one group's quants then its scales restarted the scale stream every group):
+ *   32-blocks (Q8_0, Q4_0, Q5_0): groups of units of two consecutive blocks, their two meta
+ *         parts then their two qs parts (64-byte multiples without padding), so each group is
+ *         one forward stream;
+ *   K-quants (Q4_K, Q6_K): all groups' qs parts (group after group, block after block), then
+ *         all groups' meta parts in the same order: two long streams (units were slower).
+ * Per block b of a group of rows r0..r0+15:
  *   Q8_0  qs[c][r]  = bytes 4c..4c+3 of row r's q, each XOR 0x80 (q + 128 as u8), c < 8;
  *         meta = d[16] (f16).
  *   Q4_0  qs[c][r]  = bytes 4c..4c+3 of row r's nibbles (elements 4c.. low, 16 + 4c.. high);
@@ -33,11 +41,39 @@ enum { PACK_ROWS = 16, PACK_LANE_BYTES = 64, PACK_F16_COLS = 32 };
 
 typedef struct {
     size_t qs_bytes, meta_bytes; /* per block of a group; 0 when the dtype is not packed */
+    int unit_blocks;             /* blocks per unit; 0: the meta parts in a region of their own */
 } yq_pack_shape;
 
 yq_pack_shape yq_pack_shape_of(yq_dtype dtype);
 
-/* Bytes of one group of 16 rows with n_blocks blocks each (a multiple of 64). */
-size_t yq_pack_group_bytes(yq_pack_shape shape, int64_t n_blocks);
+/* Where the blocks of a packed matrix lie. */
+typedef struct {
+    yq_pack_shape shape;
+    int64_t n_blocks;   /* per row */
+    size_t unit_bytes;  /* units: bytes of one */
+    size_t group_bytes; /* distance between consecutive groups' first qs parts */
+    size_t meta_start;  /* K-quants: where the meta region begins */
+    size_t total_bytes;
+} yq_pack_layout;
+
+yq_pack_layout yq_pack_layout_of(yq_dtype dtype, int64_t rows, int64_t cols);
+
+/* Block b of group g: its quants and its scales, in the packed matrix at `packed`. */
+static inline const uint8_t *yq_pack_qs(const yq_pack_layout *l, const uint8_t *packed, int64_t g,
+                                        int64_t b) {
+    const uint8_t *group = packed + (size_t)g * l->group_bytes;
+    int u = l->shape.unit_blocks;
+    if (!u) return group + (size_t)b * l->shape.qs_bytes;
+    return group + (size_t)(b / u) * l->unit_bytes + (size_t)u * l->shape.meta_bytes +
+           (size_t)(b % u) * l->shape.qs_bytes;
+}
+
+static inline const uint8_t *yq_pack_meta(const yq_pack_layout *l, const uint8_t *packed, int64_t g,
+                                          int64_t b) {
+    int u = l->shape.unit_blocks;
+    if (!u) return packed + l->meta_start + (size_t)(g * l->n_blocks + b) * l->shape.meta_bytes;
+    return packed + (size_t)g * l->group_bytes + (size_t)(b / u) * l->unit_bytes +
+           (size_t)(b % u) * l->shape.meta_bytes;
+}
 
 #endif
