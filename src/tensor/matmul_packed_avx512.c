@@ -251,6 +251,22 @@ INLINE void block_q4K_groups(const uint8_t *const *qs, const uint8_t *const *met
     }
 }
 
+/* The four vectors of a Q6_K sub-block (16 rows x 16 values 0..63) from its three stored ones
+ * (quant_pack.h): the first three are their bits 0-5, the fourth gathers their bits 6-7. */
+INLINE void q6K_vectors(const uint8_t *p, __m512i *v) {
+    const __m512i low6 = _mm512_set1_epi8(0x3F);
+    __m512i s0 = lane_load(p), s1 = lane_load(p + PACK_LANE_BYTES), s2 = lane_load(p + 2 * PACK_LANE_BYTES);
+    v[0] = _mm512_and_si512(s0, low6);
+    v[1] = _mm512_and_si512(s1, low6);
+    v[2] = _mm512_and_si512(s2, low6);
+    /* bits 6-7 of s0, s1, s2 to bits 0-1, 2-3, 4-5 (16-bit shifts: the bits each byte takes
+     * from its neighbour fall outside the ones selected); 0xE4 selects "C ? A : B" */
+    __m512i pairs01 = _mm512_ternarylogic_epi32(_mm512_srli_epi16(s0, 6), _mm512_srli_epi16(s1, 4),
+                                                _mm512_set1_epi8(0x03), 0xE4);
+    __m512i pairs012 = _mm512_ternarylogic_epi32(pairs01, _mm512_srli_epi16(s2, 2), _mm512_set1_epi8(0x0F), 0xE4);
+    v[3] = _mm512_and_si512(pairs012, low6);
+}
+
 /* One Q6_K super-block of a group against nt tokens: sum_j sc_j * (dot_j - 32 * bsum_j) over
  * the 16 sub-blocks of 16 in int32, times d * d_a. */
 INLINE void block_q6K(const uint8_t *qs, const uint8_t *meta, const yq_act_block256 *const *a, int nt,
@@ -261,8 +277,7 @@ INLINE void block_q6K(const uint8_t *qs, const uint8_t *meta, const yq_act_block
 #pragma GCC unroll 2
     for (int j = 0; j < 16; j++) {
         __m512i w[4];
-#pragma GCC unroll 4
-        for (int m = 0; m < 4; m++) w[m] = lane_load(qs + (4 * j + m) * PACK_LANE_BYTES);
+        q6K_vectors(qs + 3 * j * PACK_LANE_BYTES, w);
         __m512i sc = _mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)(meta + j * PACK_ROWS)));
 #pragma GCC unroll 8
         for (int t = 0; t < nt; t++) {
@@ -290,11 +305,12 @@ INLINE void block_q6K_groups(const uint8_t *const *qs, const uint8_t *const *met
         __m512i offset = _mm512_set1_epi32(32 * a->bsums[j]);
 #pragma GCC unroll 8
         for (int i = 0; i < ng; i++) {
-            const uint8_t *w = qs[i] + 4 * j * PACK_LANE_BYTES;
-            __m512i s0 = _mm512_dpbusd_epi32(_mm512_setzero_si512(), lane_load(w), b0);
-            __m512i s1 = _mm512_dpbusd_epi32(_mm512_setzero_si512(), lane_load(w + PACK_LANE_BYTES), b1);
-            s0 = _mm512_dpbusd_epi32(s0, lane_load(w + 2 * PACK_LANE_BYTES), b2);
-            s1 = _mm512_dpbusd_epi32(s1, lane_load(w + 3 * PACK_LANE_BYTES), b3);
+            __m512i w[4];
+            q6K_vectors(qs[i] + 3 * j * PACK_LANE_BYTES, w);
+            __m512i s0 = _mm512_dpbusd_epi32(_mm512_setzero_si512(), w[0], b0);
+            __m512i s1 = _mm512_dpbusd_epi32(_mm512_setzero_si512(), w[1], b1);
+            s0 = _mm512_dpbusd_epi32(s0, w[2], b2);
+            s1 = _mm512_dpbusd_epi32(s1, w[3], b3);
             __m512i sc = _mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)(meta[i] + j * PACK_ROWS)));
             isum[i] = _mm512_add_epi32(isum[i],
                                        _mm512_mullo_epi32(_mm512_sub_epi32(_mm512_add_epi32(s0, s1), offset), sc));

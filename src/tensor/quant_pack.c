@@ -15,7 +15,7 @@ yq_pack_shape yq_pack_shape_of(yq_dtype dtype) {
     case YQ_DTYPE_Q4_0: return (yq_pack_shape){4 * PACK_LANE_BYTES, 32, 2};
     case YQ_DTYPE_Q5_0: return (yq_pack_shape){4 * PACK_LANE_BYTES, 96, 2};
     case YQ_DTYPE_Q4_K: return (yq_pack_shape){32 * PACK_LANE_BYTES, 448, 0};
-    case YQ_DTYPE_Q6_K: return (yq_pack_shape){64 * PACK_LANE_BYTES, 320, 0};
+    case YQ_DTYPE_Q6_K: return (yq_pack_shape){48 * PACK_LANE_BYTES, 320, 0};
     case YQ_DTYPE_F16: return (yq_pack_shape){PACK_F16_COLS * PACK_ROWS * 2, 0, 1};
     default: return (yq_pack_shape){0, 0, 1};
     }
@@ -107,7 +107,12 @@ static void pack_q6_K(uint8_t *qs, uint8_t *meta, const char *const *rows, int64
         q6_K_values(x, q);
         d[r] = x->d;
         for (int j = 0; j < 16; j++) sc[j * PACK_ROWS + r] = x->scales[j];
-        for (int k = 0; k < QK_K / 4; k++) memcpy(qs + k * PACK_LANE_BYTES + 4 * r, q + 4 * k, 4);
+        for (int j = 0; j < QK_K / 16; j++) /* sub-block j: vectors 4j .. 4j + 3 into three */
+            for (int m = 0; m < 3; m++)
+                for (int i = 0; i < 4; i++) {
+                    uint8_t fourth = q[16 * j + 12 + i] >> (2 * m) & 3;
+                    qs[(3 * j + m) * PACK_LANE_BYTES + 4 * r + i] = (uint8_t)(q[16 * j + 4 * m + i] | fourth << 6);
+                }
     }
 }
 

@@ -23,9 +23,11 @@
  *   Q4_K  qs[g][c][r] = bytes 32g + 4c .. + 3 of row r's qs (sub-block 2g low nibbles, 2g + 1
  *         high), g < 4, c < 8; meta = d[16], dmin[16] (f16), sc[8][16] (u8 scale of
  *         sub-block j), mins[4][16] (two i16: mins of sub-blocks 2p and 2p + 1).
- *   Q6_K  qs[k][r] = the 6-bit values (0..63) of elements 4k..4k+3 of row r, one byte each (k <
- *         64: no unpacking at run time, for a third more bytes); meta = sc[16][16] (i8 scale of
- *         sub-block j), d[16], padding to 320 bytes.
+ *   Q6_K  the 6-bit values (0..63) of elements 4k..4k+3 of row r make vector k (k < 64), one
+ *         byte each; each sub-block's four vectors 4j..4j+3 are stored as three, qs[3j + m][r] =
+ *         vector 4j + m with bits 2m, 2m + 1 of vector 4j + 3 in its bits 6-7 (m < 3): 6 bits a
+ *         weight, like the file; meta = sc[16][16] (i8 scale of sub-block j), d[16], padding to
+ *         320 bytes.
  *   F16   blocks of 32 columns: for each column k, the 16 rows' f16 values (32 bytes; no meta),
  *         so that one vector widened to f32 holds column k of all 16 rows.
  * Where `qs[..][r]` is the r-th 4-byte lane of a 64-byte vector. */
