@@ -1,11 +1,13 @@
 /* Read-bandwidth probe (see include/yuqing/bandwidth.h): XOR of 32-byte loads, four independent
- * chains per thread, contiguous ranges per thread. */
+ * chains per thread, contiguous ranges per thread, over a buffer in huge pages as the packed
+ * weights are (the roofline decode is measured against). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "yuqing/bandwidth.h"
+#include "yuqing/huge_alloc.h"
 #include "yuqing/threads.h"
 
 typedef struct {
@@ -40,7 +42,7 @@ static int compare(const void *x, const void *y) {
 
 double yq_read_bandwidth(size_t bytes, int runs) {
     size_t pages = bytes / 4096;
-    uint64_t *buf = aligned_alloc(4096, pages * 4096);
+    uint64_t *buf = yq_huge_alloc(pages * 4096); /* in pages like the weights' */
     double *rates = malloc((size_t)runs * sizeof *rates);
     if (!buf || !rates || runs <= 0) {
         free(buf);

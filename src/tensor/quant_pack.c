@@ -2,12 +2,12 @@
  * load, for the AVX-512 kernels (yq_tensor_pack); the mapped original stays untouched. */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "matmul_kernels.h"
 #include "quant_blocks.h"
 #include "quant_pack.h"
 #include "yuqing/error.h"
+#include "yuqing/huge_alloc.h"
 
 yq_pack_shape yq_pack_shape_of(yq_dtype dtype) {
     switch (dtype) {
@@ -139,26 +139,13 @@ static pack_block_fn packer_of(yq_dtype dtype) {
     }
 }
 
-#define HUGE_PAGE_BYTES ((size_t)2 << 20)
-
-/* Memory for a packed matrix, 2 MiB-aligned with its whole huge pages advised as such: decode
- * streams every weight once per token, and with 4 KiB pages each 4 KiB costs a TLB walk. */
-static uint8_t *alloc_packed(size_t bytes) {
-    void *p = NULL;
-    if (posix_memalign(&p, bytes >= HUGE_PAGE_BYTES ? HUGE_PAGE_BYTES : PACK_LANE_BYTES, bytes)) return NULL;
-#ifdef MADV_HUGEPAGE
-    if (bytes >= HUGE_PAGE_BYTES) madvise(p, bytes / HUGE_PAGE_BYTES * HUGE_PAGE_BYTES, MADV_HUGEPAGE);
-#endif
-    return p;
-}
-
 int yq_tensor_pack(yq_tensor *w) {
     yq_pack_shape shape = yq_pack_shape_of(w->dtype);
     if (w->packed || !shape.qs_bytes || w->rows % PACK_ROWS || !yq_cpu_has_avx512()) return YQ_OK;
     if (w->dtype == YQ_DTYPE_F16 && w->cols % PACK_F16_COLS) return YQ_OK;
     yq_pack_layout layout = yq_pack_layout_of(w->dtype, w->rows, w->cols);
     size_t row_bytes = yq_tensor_row_bytes(w);
-    uint8_t *out = alloc_packed(layout.total_bytes);
+    uint8_t *out = yq_huge_alloc(layout.total_bytes); /* decode streams it whole every token */
     if (!out) return yq_error(YQ_ENOMEM, "out of memory packing a %lldx%lld weight", (long long)w->rows,
                               (long long)w->cols);
     pack_block_fn pack = packer_of(w->dtype);
