@@ -106,13 +106,28 @@ INLINE __m512 token32(const __m512i *w, __m512 dw, int offset, const yq_act_bloc
     return add_scaled(acc, dw, a->d, dot);
 }
 
-/* One 32-block of a group against one token (decode). */
-INLINE void block32(yq_dtype dt, const uint8_t *qs, const uint8_t *meta, const yq_act_block32 *a, __m512 *acc) {
-    __m512i w[8];
-    __m512 dw;
-    int offset;
-    unpack32(dt, qs, meta, w, &dw, &offset);
-    *acc = token32(w, dw, offset, a, 2, *acc);
+/* One 32-block of ng groups against one token (decode): token32's operations with two chains for
+ * each group, with each activation broadcast shared by the groups. */
+INLINE void block32_groups(yq_dtype dt, const uint8_t *const *qs, const uint8_t *const *meta, const yq_act_block32 *a,
+                           int ng, __m512 *acc) {
+    __m512i bc[8];
+#pragma GCC unroll 8
+    for (int c = 0; c < 8; c++) bc[c] = bcast4(a->qs + 4 * c);
+#pragma GCC unroll 8
+    for (int i = 0; i < ng; i++) {
+        __m512i w[8];
+        __m512 dw;
+        int offset;
+        unpack32(dt, qs[i], meta[i], w, &dw, &offset);
+        __m512i s0 = _mm512_setzero_si512(), s1 = _mm512_setzero_si512();
+#pragma GCC unroll 8
+        for (int c = 0; c < 8; c += 2) {
+            s0 = _mm512_dpbusd_epi32(s0, w[c], bc[c]);
+            s1 = _mm512_dpbusd_epi32(s1, w[c + 1], bc[c + 1]);
+        }
+        __m512i dot = _mm512_sub_epi32(_mm512_add_epi32(s0, s1), _mm512_set1_epi32(offset * a->sum));
+        acc[i] = add_scaled(acc[i], dw, a->d, dot);
+    }
 }
 
 /* Block b of group g against nt tokens whose sums are acc[0..nt), which the first block writes
@@ -320,20 +335,29 @@ INLINE void block_q6K_groups(const uint8_t *const *qs, const uint8_t *const *met
     for (int i = 0; i < ng; i++) acc[i] = add_scaled(acc[i], f16x16(meta[i] + 16 * PACK_ROWS), a->d, isum[i]);
 }
 
-/* Block b of group g against nt tokens into acc[0..nt); the 32-blocks come here only for decode
- * (nt == 1: their prefill goes through panel32). */
+/* K-quant block b of group g against nt tokens into acc[0..nt) (prefill). */
 INLINE void group_block(const packed_ctx *c, int64_t g, const char *const *acts, int64_t b, int nt, yq_dtype dt,
                         __m512 *acc) {
     const uint8_t *qs = yq_pack_qs(&c->layout, c->packed, g, b), *meta = yq_pack_meta(&c->layout, c->packed, g, b);
-    if (dt == YQ_DTYPE_Q4_K || dt == YQ_DTYPE_Q6_K) {
-        const yq_act_block256 *a[TILE_TOKENS];
+    const yq_act_block256 *a[TILE_TOKENS];
 #pragma GCC unroll 8
-        for (int t = 0; t < nt; t++) a[t] = (const yq_act_block256 *)acts[t] + b;
-        if (dt == YQ_DTYPE_Q4_K) block_q4K(qs, meta, a, nt, acc);
-        else block_q6K(qs, meta, a, nt, acc);
-    } else {
-        block32(dt, qs, meta, (const yq_act_block32 *)acts[0] + b, acc);
+    for (int t = 0; t < nt; t++) a[t] = (const yq_act_block256 *)acts[t] + b;
+    if (dt == YQ_DTYPE_Q4_K) block_q4K(qs, meta, a, nt, acc);
+    else block_q6K(qs, meta, a, nt, acc);
+}
+
+/* Block b of groups gs[0..ng) against one token (decode), each activation broadcast shared. */
+INLINE void decode_block(const packed_ctx *c, const int64_t *gs, int ng, const char *act, int64_t b, yq_dtype dt,
+                         __m512 *acc) {
+    const uint8_t *qs[DECODE_GROUPS], *meta[DECODE_GROUPS];
+#pragma GCC unroll 8
+    for (int i = 0; i < ng; i++) {
+        qs[i] = yq_pack_qs(&c->layout, c->packed, gs[i], b);
+        meta[i] = yq_pack_meta(&c->layout, c->packed, gs[i], b);
     }
+    if (dt == YQ_DTYPE_Q4_K) block_q4K_groups(qs, meta, (const yq_act_block256 *)act + b, ng, acc);
+    else if (dt == YQ_DTYPE_Q6_K) block_q6K_groups(qs, meta, (const yq_act_block256 *)act + b, ng, acc);
+    else block32_groups(dt, qs, meta, (const yq_act_block32 *)act + b, ng, acc);
 }
 
 /* Groups gs[0..ng) against tokens t0 .. t0 + nt (ng, nt compile-time constants: 1 x 1..8 for
@@ -353,17 +377,11 @@ INLINE void tile(const packed_ctx *c, const int64_t *gs, int ng, int t0, int nt,
     for (int64_t b = 0; b < c->layout.n_blocks; b++) {
         if (ng == 1 && nt > 1 && t0 % TOKEN_CHUNK == 0) /* prefill: the next group's quants on their way */
             for (size_t o = 0; o < ahead; o += 64) _mm_prefetch(next + (size_t)b * ahead + o, _MM_HINT_T1);
-        if ((dt == YQ_DTYPE_Q4_K || dt == YQ_DTYPE_Q6_K) && nt == 1) { /* decode: shared broadcasts */
-            const uint8_t *qs[DECODE_GROUPS], *meta[DECODE_GROUPS];
+        if (nt == 1) {
             __m512 acc1[DECODE_GROUPS];
 #pragma GCC unroll 8
-            for (int i = 0; i < ng; i++) {
-                qs[i] = yq_pack_qs(&c->layout, c->packed, gs[i], b);
-                meta[i] = yq_pack_meta(&c->layout, c->packed, gs[i], b);
-                acc1[i] = acc[i][0];
-            }
-            if (dt == YQ_DTYPE_Q4_K) block_q4K_groups(qs, meta, (const yq_act_block256 *)acts[0] + b, ng, acc1);
-            else block_q6K_groups(qs, meta, (const yq_act_block256 *)acts[0] + b, ng, acc1);
+            for (int i = 0; i < ng; i++) acc1[i] = acc[i][0];
+            decode_block(c, gs, ng, acts[0], b, dt, acc1);
 #pragma GCC unroll 8
             for (int i = 0; i < ng; i++) acc[i][0] = acc1[i];
             continue;
