@@ -169,6 +169,31 @@ static void test_title_case_and_page_paths(void) {
                    "Downloading Python");
     check_title_h2(NULL, "Home", NULL, 0, "Latest news", "Home"); /* generic, but not a page path */
     check_title_h2(NULL, "docs/Setup", NULL, 0, "Setup", "docs/Setup"); /* a one-word <h2> is no headline */
+    /* a headline set as <h2>, longer than the social title the metadata gives */
+    check_title_h2("Chef joins the paper's war on toxic food", "Chef joins the paper's war on toxic food | Daily",
+                   NULL, 0, "The paper's war on toxic food: chef and fitness guru lead plea to block imports",
+                   "The paper's war on toxic food: chef and fitness guru lead plea to block imports");
+    check_title_h2("Chef joins the paper's war on toxic food", NULL, NULL, 0, "More top stories from our food desk",
+                   "Chef joins the paper's war on toxic food"); /* an <h2> that shares few of its words */
+    char *confirmed[] = {"Chef joins the paper's war on toxic food"};
+    check_title_h2("Chef joins the paper's war on toxic food", NULL, confirmed, 1,
+                   "The paper's war on toxic food: chef and fitness guru lead plea to block imports",
+                   "Chef joins the paper's war on toxic food"); /* an <h1> the metadata confirms wins */
+}
+
+/* An <h1> inside a share widget repeats the title for sharing; the page's headline is its <h2>. */
+static void test_share_widget_heading(void) {
+    const char *page =
+        "<html><head><meta property='og:title' content='Chef joins the paper&apos;s war on toxic food'></head>"
+        "<body><div class='article'><h2>The paper's war on toxic food: chef and fitness guru lead plea to block "
+        "imports</h2><p>A powerful alliance of chefs, celebrities and charities today urges the government to "
+        "block sub-standard foods from flooding into the country under new trade deals.</p></div>"
+        "<div class='shareArticles'><h3>Share this article:</h3><h1>Chef joins the paper's war on toxic food</h1>"
+        "</div></body></html>";
+    yq_article a;
+    CHECK(yq_extract_html(page, strlen(page), URL, NULL, &a) == 0);
+    CHECK_STR(a.title, "The paper's war on toxic food: chef and fitness guru lead plea to block imports");
+    yq_article_free(&a);
 }
 
 static void test_titles(void) {
@@ -223,6 +248,7 @@ int main(void) {
     test_date_forms();
     test_titles();
     test_title_case_and_page_paths();
+    test_share_widget_heading();
     test_charset();
     test_odd_input();
     return test_summary("test_extract");

@@ -120,13 +120,30 @@ static int is_logo_heading(const xmlNode *h1) {
     return 0;
 }
 
+/* Inside a share or social-links widget, which repeats the page's title for sharing (Daily Mail
+ * puts its one <h1> there, at the foot of the page, and the headline in an <h2> above the
+ * article): not the headline either. */
+static int in_share_widget(const xmlNode *n) {
+    static const char *const attrs[] = {"class", "id"};
+    for (const xmlNode *p = n->parent; p && p->type == XML_ELEMENT_NODE; p = p->parent)
+        for (size_t i = 0; i < 2; i++) {
+            char *v = node_attr(p, attrs[i]);
+            int share = v && (strcasestr(v, "share") || strcasestr(v, "social"));
+            xmlFree(v);
+            if (share) return 1;
+        }
+    return 0;
+}
+
+static int is_headline_candidate(const xmlNode *h1) { return !is_logo_heading(h1) && !in_share_widget(h1); }
+
 static void walk(const xmlNode *n, meta *m, int *best_rank) {
     for (; n; n = n->next) {
         if (n->type != XML_ELEMENT_NODE) continue;
         if (node_is(n, "meta")) on_meta(n, m, best_rank);
         else if (node_is(n, "script")) on_script(n, m);
         else if (node_is(n, "title") && !m->title_tag) m->title_tag = node_text_dup(n);
-        else if (node_is(n, "h1") && m->n_h1 < MAX_H1 && !is_logo_heading(n)) m->h1[m->n_h1++] = node_text_dup(n);
+        else if (node_is(n, "h1") && m->n_h1 < MAX_H1 && is_headline_candidate(n)) m->h1[m->n_h1++] = node_text_dup(n);
         else if (node_is(n, "h2") && !m->h2) m->h2 = node_text_dup(n);
         else if (node_is(n, "time") && !m->time_date) m->time_date = node_attr(n, "datetime");
         if (!node_is(n, "script")) walk(n->children, m, best_rank);

@@ -1,5 +1,5 @@
-/* The headline of a page: the <h1> the metadata titles confirm, else og:title / JSON-LD headline /
- * <title> with its site-name suffix removed. */
+/* The headline of a page: the <h1> the metadata titles confirm, else an <h2> that carries the
+ * metadata title, else og:title / JSON-LD headline / <title> with its site-name suffix removed. */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,12 +131,25 @@ static const char *visible_heading(const char *s, const title_sources *src) {
     return longest;
 }
 
+/* With no <h1> to confirm it, a site that sets its headline as an <h2> and gives the metadata a
+ * shorter social title ("Chef joins war on toxic food" beside "Jamie's war on toxic food: chef
+ * and fitness guru lead plea ..."): the first <h2> when it holds at least 60% of the title's
+ * words (3 or more) and has more of its own. */
+static int h2_carries_title(const char *title, const char *h2) {
+    int words = count_words(title);
+    return h2 && words >= 3 && count_words(h2) > words && overlap(title, h2) >= 0.6;
+}
+
 char *extract_title(const title_sources *src) {
     const char *t = src->og ? src->og : src->headline ? src->headline : src->title_tag;
     const char *best = agreeing_h1(t, src->title_tag, src->h1, src->n_h1);
     if (best) return strdup(best); /* the visible headline, confirmed by the metadata */
     char *s = t && *t ? strdup(t) : NULL;
     if (s) strip_site_suffix(s), plainest_case(s, src);
+    if (s && !src->n_h1 && h2_carries_title(s, src->h2)) {
+        free(s);
+        return strdup(src->h2);
+    }
     if (s && count_words(s) >= 3) return s;
     const char *heading = visible_heading(s, src);
     if (!heading) return s;
