@@ -3,7 +3,8 @@
 # (pp512) and generation of 128 tokens (tg128) at 1 and 2 threads, the two engines interleaved
 # run by run, medians of RUNS runs; tokens/s of both, their ratio (yuqing / llama.cpp), and
 # decode's share of this machine's memory-bandwidth roofline (read bandwidth measured with the
-# same thread count, as bench/bench_engine.c does; bytes per decode step = every weight tensor
+# same thread count just before each run, as bench/bench_engine.c measures it; the shared host's
+# bandwidth moves over minutes; bytes per decode step = every weight tensor
 # of the file, the token embedding counted once when it is also the LM head, else not at all).
 #
 #   bench/vs-llamacpp.sh LLAMA_CPP_DIR [GGUF_DIR]
@@ -98,10 +99,6 @@ echo "vs-llamacpp: llama-bench $bench ($("$bench" --version 2>&1 | grep -m1 -i v
 echo "vs-llamacpp: yuqing $root/build/yuqing; runs per cell: $runs (median); interleaved yuqing/llama.cpp"
 [ "$runs" -ge 5 ] || echo "vs-llamacpp: NOTE: only $runs runs per cell (fewer than 5)"
 
-# Read bandwidth before and after the runs; the roofline takes the higher of the two medians
-# (on a shared machine a single measurement can come out low, putting decode "above" it).
-# shellcheck disable=SC2086
-"$root/build/bench_bandwidth" $threads_list >"$work/bandwidth.txt"
 python3 - "$work/ids.txt" <<'PY'
 import random, sys
 r = random.Random(20261129)  # ordinary-text ids: no special token, no EOS
@@ -158,9 +155,11 @@ for size in $sizes; do
         for th in $threads_list; do
             for r in $(seq 1 "$runs"); do
                 if [ $((r % 2)) = 1 ]; then order="yuqing llama"; else order="llama yuqing"; fi
+                # this run's read bandwidth, measured just before it (the host's varies over minutes)
+                bw=$("$root/build/bench_bandwidth" "$th" | cut -d' ' -f2)
                 for e in $order; do
                     if [ "$e" = yuqing ]; then v=$(run_yuqing "$f" "$th"); else v=$(run_llama "$f" "$th"); fi
-                    printf '%s\t%s\t%s\t%s\n' "$size-$t" "$th" "$e" "$v" | tr ' ' '\t' >>"$results"
+                    printf '%s\t%s\t%s\t%s\t%s\n' "$size-$t" "$th" "$e" "$bw" "$v" | tr ' ' '\t' >>"$results"
                     echo "vs-llamacpp: $size $t t=$th run $r $e: pp512/tg128 tok/s $v" >&2
                 done
             done
@@ -168,28 +167,24 @@ for size in $sizes; do
     done
 done
 
-# shellcheck disable=SC2086
-"$root/build/bench_bandwidth" $threads_list >>"$work/bandwidth.txt"
 # shellcheck disable=SC2046
 python3 "$work/step_bytes.py" $(for size in $sizes; do for t in $types; do
     echo "$ggufdir/qwen25-$size-random-$t.gguf"; done; done) >"$work/bytes.txt"
-python3 - "$results" "$work/bandwidth.txt" "$work/bytes.txt" "$runs" <<'PY'
+python3 - "$results" "$work/bytes.txt" "$runs" <<'PY'
 import math, os, re, statistics, sys
 rows = [l.split("\t") for l in open(sys.argv[1]).read().splitlines() if l]
-bw = {}
-for a, b in (l.split() for l in open(sys.argv[2])):
-    bw[int(a)] = max(bw.get(int(a), 0.0), float(b))
 step = {}
-for l in open(sys.argv[3]):
+for l in open(sys.argv[2]):
     p, b = l.split()
     m = re.search(r"qwen25-(.+)-random-(.+)\.gguf$", os.path.basename(p))
     step[m.group(1) + "-" + m.group(2)] = int(b)
 cells = {}
-for t, th, e, pp, tg in rows:
-    cells.setdefault((t, int(th)), {}).setdefault(e, []).append((float(pp), float(tg)))
+for t, th, e, bw, pp, tg in rows:
+    cells.setdefault((t, int(th)), {}).setdefault(e, []).append((float(pp), float(tg), float(bw)))
 print()
-print("pp512 / tg128 tokens/s, median of %s interleaved runs; ratio = yuqing / llama.cpp;" % sys.argv[4])
-print("roofline = read bandwidth (higher of before/after) / bytes per decode step; yq%, ll% = decode's share")
+print("pp512 / tg128 tokens/s, median of %s interleaved runs; ratio = yuqing / llama.cpp;" % sys.argv[3])
+print("roofline = read bandwidth measured just before each run / bytes per decode step (GB/s, roof t/s:")
+print("medians); yq%, ll% = median over the runs of decode's share of its run's roofline")
 hdr = "%-11s %3s %8s | %9s %9s %6s | %8s %8s %6s | %6s %8s %5s %5s"
 print(hdr % ("type", "thr", "MB/step", "pp yuqing", "pp llama", "ratio", "tg yuq", "tg llama", "ratio",
              "GB/s", "roof t/s", "yq%", "ll%"))
@@ -197,13 +192,14 @@ ratios_pp, ratios_tg = [], []
 for (t, th), c in cells.items():
     y, l = c.get("yuqing", []), c.get("llama", [])
     if not y or not l: continue
-    ypp, ytg = statistics.median(a for a, _ in y), statistics.median(b for _, b in y)
-    lpp, ltg = statistics.median(a for a, _ in l), statistics.median(b for _, b in l)
-    roof = bw[th] / step[t]
+    ypp, ytg = statistics.median(r[0] for r in y), statistics.median(r[1] for r in y)
+    lpp, ltg = statistics.median(r[0] for r in l), statistics.median(r[1] for r in l)
+    bw = statistics.median(r[2] for r in y + l)
+    share = lambda runs: 100 * statistics.median(r[1] * step[t] / r[2] for r in runs)
     ratios_pp.append(ypp / lpp); ratios_tg.append(ytg / ltg)
     print("%-11s %3d %8.1f | %9.1f %9.1f %6.2f | %8.2f %8.2f %6.2f | %6.2f %8.2f %4.0f%% %4.0f%%" % (
-        t.upper(), th, step[t] / 1e6, ypp, lpp, ypp / lpp, ytg, ltg, ytg / ltg, bw[th] / 1e9, roof,
-        100 * ytg / roof, 100 * ltg / roof))
+        t.upper(), th, step[t] / 1e6, ypp, lpp, ypp / lpp, ytg, ltg, ytg / ltg, bw / 1e9, bw / step[t],
+        share(y), share(l)))
 g = lambda xs: math.exp(sum(map(math.log, xs)) / len(xs)) if xs else float("nan")
 print("geometric mean of ratios (yuqing / llama.cpp): pp512 %.2f, tg128 %.2f, all %.2f" % (
     g(ratios_pp), g(ratios_tg), g(ratios_pp + ratios_tg)))
