@@ -13,8 +13,11 @@ int yq_threads_init(int n_threads);
 void yq_threads_shutdown(void);
 int yq_threads_count(void);
 
-/* Splits [0, n) into yq_threads_count() contiguous ranges, runs them in parallel and returns when
- * all are done. Range boundaries depend only on n and the thread count. Must not be nested. */
+/* Runs fn over [0, n) in parallel and returns when all is done. Each thread starts on its own
+ * contiguous share (an equal split), claiming a few items at a time, and when done takes the
+ * back half of the largest share left; so the ranges fn is called with, and which thread gets
+ * them, vary from run to run: fn must give an item the same result whatever range holds it.
+ * Must not be nested. */
 void yq_parallel_for(int64_t n, yq_range_fn fn, void *ctx);
 
 #endif

@@ -11,7 +11,7 @@
 #include "yuqing/kernels.h"
 #include "yuqing/threads.h"
 
-enum { ROWS_PER_TASK = 16 };
+enum { ROWS_PER_TASK = 64 };
 
 static yq_kernel_kind active_kind = YQ_KERNEL_AUTO;
 static yq_matmul_rows_fn active_rows = yq_matmul_rows_scalar;

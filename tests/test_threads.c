@@ -1,0 +1,90 @@
+/* The thread pool: every item of yq_parallel_for is run exactly once for any item count and
+ * thread count, ranges stay inside [0, n), a slow thread's share is taken over by the others
+ * (stealing), and the pool can be resized and shut down between calls. */
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "testutil.h"
+#include "yuqing/threads.h"
+
+typedef struct {
+    int64_t n;
+    atomic_int *visits;     /* per item */
+    atomic_int bad_ranges;  /* begin >= end, or outside [0, n) */
+    int *runner;            /* per item: the thread that ran it */
+    int slow_thread;        /* -1: none; else this thread sleeps on each of its items */
+} count_job;
+
+static void sleep_us(long us) {
+    struct timespec t = {0, us * 1000};
+    nanosleep(&t, NULL);
+}
+
+static void count_items(void *ctx, int64_t begin, int64_t end, int thread) {
+    count_job *job = ctx;
+    if (begin < 0 || end > job->n || begin >= end) atomic_fetch_add(&job->bad_ranges, 1);
+    for (int64_t i = begin; i < end && i >= 0 && i < job->n; i++) {
+        atomic_fetch_add(&job->visits[i], 1);
+        job->runner[i] = thread;
+        if (thread == job->slow_thread) sleep_us(200);
+    }
+}
+
+/* Runs n items on `threads` threads; returns how many items ran on a thread other than the one
+ * whose equal share held them (-1 when an item ran zero or several times). */
+static int64_t run_counted(int threads, int64_t n, int slow_thread) {
+    CHECK(yq_threads_init(threads) == 0);
+    count_job job = {n, calloc((size_t)n + 1, sizeof(atomic_int)), 0, calloc((size_t)n + 1, sizeof(int)),
+                     slow_thread};
+    yq_parallel_for(n, count_items, &job);
+    int64_t moved = 0, wrong = 0;
+    for (int64_t i = 0; i < n; i++) {
+        if (atomic_load(&job.visits[i]) != 1) wrong++;
+        if (job.runner[i] != (int)(i * threads / n)) moved++;
+    }
+    CHECKF(wrong == 0, "%d threads, %lld items: %lld items not run exactly once", threads, (long long)n,
+           (long long)wrong);
+    CHECK(atomic_load(&job.bad_ranges) == 0);
+    free(job.visits);
+    free(job.runner);
+    return wrong ? -1 : moved;
+}
+
+static void test_every_item_once(void) {
+    static const int64_t counts[] = {1, 2, 3, 7, 16, 63, 64, 65, 1000, 4097};
+    for (int threads = 1; threads <= 4; threads++)
+        for (size_t c = 0; c < sizeof counts / sizeof counts[0]; c++)
+            for (int repeat = 0; repeat < 20; repeat++) run_counted(threads, counts[c], -1);
+}
+
+/* Thread 1 sleeps on every item: the caller (thread 0) must finish its share and take most of
+ * thread 1's, instead of waiting for it. */
+static void test_slow_thread_is_relieved(void) {
+    int64_t n = 400;
+    int64_t moved = run_counted(2, n, 1);
+    CHECKF(moved >= n / 4, "only %lld of thread 1's %lld items were taken over", (long long)moved,
+           (long long)(n / 2));
+}
+
+static void test_zero_items_and_resizing(void) {
+    CHECK(yq_threads_init(3) == 0);
+    CHECK(yq_threads_count() == 3);
+    count_job job = {0, NULL, 0, NULL, -1};
+    yq_parallel_for(0, count_items, &job); /* no call at all */
+    CHECK(atomic_load(&job.bad_ranges) == 0);
+    CHECK(yq_threads_init(2) == 0);
+    CHECK(yq_threads_count() == 2);
+    run_counted(2, 100, -1);
+    yq_threads_shutdown();
+    CHECK(yq_threads_count() == 1);
+    run_counted(1, 100, -1);
+}
+
+int main(void) {
+    test_every_item_once();
+    test_slow_thread_is_relieved();
+    test_zero_items_and_resizing();
+    yq_threads_shutdown();
+    return test_summary("threads");
+}
