@@ -26,3 +26,23 @@ file(GLOB YQ_FIXTURE_SITE_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/fi
 add_executable(fixture_site ${YQ_FIXTURE_SITE_SOURCES})
 target_compile_options(fixture_site PRIVATE ${YQ_WARNINGS})
 target_link_libraries(fixture_site PRIVATE yuqing_core PkgConfig::MHD PkgConfig::ZLIB)
+
+# In the ASan+UBSan build, each fuzz target of tests/fuzz also runs for a bounded time under a
+# plain mutation driver (tests/fuzz/mutate_main.c; libFuzzer itself needs clang: `make fuzz`).
+if(YQ_SANITIZE)
+  set(YQ_FUZZ_SECONDS 20)
+  file(GLOB YQ_FUZZ_GGUF_SEEDS CONFIGURE_DEPENDS ${YQ_TEST_DATA}/gguf/*.gguf ${YQ_TEST_DATA}/quant/*.gguf
+       ${CMAKE_SOURCE_DIR}/tests/fuzz/regressions/*.gguf)
+  set(YQ_FUZZ_SAFETENSORS_SEEDS ${YQ_TEST_DATA}/hf/qwen2/model.safetensors
+      ${YQ_TEST_DATA}/hf/llama/model-00003-of-00003.safetensors)
+  foreach(target gguf safetensors)
+    string(TOUPPER ${target} upper)
+    add_executable(fuzz_${target}_mutate ${CMAKE_SOURCE_DIR}/tests/fuzz/fuzz_${target}.c
+                   ${CMAKE_SOURCE_DIR}/tests/fuzz/mutate_main.c)
+    target_include_directories(fuzz_${target}_mutate PRIVATE ${CMAKE_SOURCE_DIR}/src)
+    target_compile_options(fuzz_${target}_mutate PRIVATE ${YQ_WARNINGS})
+    target_link_libraries(fuzz_${target}_mutate PRIVATE yuqing_core)
+    add_test(NAME fuzz_${target}_mutate COMMAND fuzz_${target}_mutate ${YQ_FUZZ_SECONDS}
+             ${CMAKE_BINARY_DIR}/fuzz-${target}-last-input ${YQ_FUZZ_${upper}_SEEDS})
+  endforeach()
+endif()

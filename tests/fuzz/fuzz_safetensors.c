@@ -15,16 +15,23 @@ static const char CONFIG[] =
     " \"rms_norm_eps\": 1e-06, \"rope_theta\": 1000000.0, \"tie_word_embeddings\": true,"
     " \"bos_token_id\": 1, \"eos_token_id\": 2}";
 
-/* A folder holding config.json, once; the input goes to FOLDER/model.safetensors. */
+static char folder[64], config_path[96];
+
+static void remove_folder(void) {
+    unlink(config_path);
+    rmdir(folder);
+}
+
+/* A folder holding config.json, once (removed at exit); the input goes to
+ * FOLDER/model.safetensors. */
 static const char *make_folder(void) {
-    static char folder[64];
     if (folder[0]) return folder;
     snprintf(folder, sizeof folder, "/tmp/yq-fuzz-st-%d", (int)getpid());
-    char path[96];
     mkdir(folder, 0700);
-    snprintf(path, sizeof path, "%s/config.json", folder);
-    FILE *f = fopen(path, "w");
+    snprintf(config_path, sizeof config_path, "%s/config.json", folder);
+    FILE *f = fopen(config_path, "w");
     if (!f || fputs(CONFIG, f) < 0 || fclose(f)) abort();
+    atexit(remove_folder);
     return folder;
 }
 
