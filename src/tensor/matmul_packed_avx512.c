@@ -14,8 +14,8 @@
 #define INLINE static inline __attribute__((always_inline))
 
 /* Prefill: 32-blocks by panels of one group x up to TOKEN_CHUNK tokens; K-quants by tiles of one
- * group x up to 8 tokens (4 for Q4_K, whose per-token sums fill the registers). Decode: tiles of
- * four groups x 1 token. */
+ * group x up to 8 tokens (4 for Q4_K and Q5_K, whose per-token sums fill the registers).
+ * Decode: tiles of four groups x 1 token. */
 enum { TILE_TOKENS = 8, Q4K_TILE_TOKENS = 4, TOKEN_CHUNK = 64, DECODE_GROUPS = 4 };
 
 typedef struct {
@@ -59,9 +59,15 @@ INLINE __m512i dot_chunks(const __m512i *w, const int8_t *a, int n) {
     return _mm512_add_epi32(s0, s1);
 }
 
-/* A 32-block (Q8_0, Q4_0, Q5_0) of a group as bytes in w[0..8) (Q4/Q5: chunks 4..7 are
- * elements 16..), its row scales and the offset the bytes carry. */
-INLINE void unpack32(yq_dtype dt, const uint8_t *qs, const uint8_t *meta, __m512i *w, __m512 *dw, int *offset) {
+/* Q4_1 and Q5_1: value = d * q + m, whose min term m * d_a * sum(a) is added per block. */
+INLINE int has_min(yq_dtype dt) { return dt == YQ_DTYPE_Q4_1 || dt == YQ_DTYPE_Q5_1; }
+
+/* A 32-block (Q8_0, Q4_0, Q4_1, Q5_0, Q5_1) of a group as bytes in w[0..8) (4- and 5-bit types:
+ * chunks 4..7 are elements 16..), its row scales, its row mins (Q4_1, Q5_1) and the offset the
+ * bytes carry. */
+INLINE void unpack32(yq_dtype dt, const uint8_t *qs, const uint8_t *meta, __m512i *w, __m512 *dw, __m512 *dm,
+                     int *offset) {
+    *dm = _mm512_setzero_ps();
     if (dt == YQ_DTYPE_Q8_0) {
 #pragma GCC unroll 8
         for (int c = 0; c < 8; c++) w[c] = lane_load(qs + c * PACK_LANE_BYTES);
@@ -76,7 +82,8 @@ INLINE void unpack32(yq_dtype dt, const uint8_t *qs, const uint8_t *meta, __m512
         w[c] = _mm512_and_si512(v, mask);
         w[4 + c] = _mm512_and_si512(_mm512_srli_epi16(v, 4), mask);
     }
-    if (dt == YQ_DTYPE_Q5_0) { /* fifth bits: +16 in the bytes the masks select */
+    const int fifth_bits = dt == YQ_DTYPE_Q5_0 || dt == YQ_DTYPE_Q5_1;
+    if (fifth_bits) { /* +16 in the bytes the masks select */
         const __m512i bit4 = _mm512_set1_epi8(0x10);
 #pragma GCC unroll 8
         for (int k = 0; k < 8; k++) {
@@ -84,17 +91,22 @@ INLINE void unpack32(yq_dtype dt, const uint8_t *qs, const uint8_t *meta, __m512
             memcpy(&fifth, meta + 8 * k, sizeof fifth);
             w[k] = _mm512_mask_add_epi8(w[k], fifth, w[k], bit4);
         }
-        *dw = f16x16(meta + 64);
-        *offset = 16;
-    } else {
-        *dw = f16x16(meta);
-        *offset = 8;
+        meta += 64;
     }
+    *dw = f16x16(meta);
+    if (has_min(dt)) *dm = f16x16(meta + 2 * PACK_ROWS);
+    *offset = has_min(dt) ? 0 : fifth_bits ? 16 : 8;
 }
 
-/* acc += d_w * d_a * (w . a - offset * sum(a)) for one token: two chains (latency) or one with
+/* acc += d_m * s_a (s_a = d_a * sum(a)), for the types with a min. */
+INLINE __m512 add_min(yq_dtype dt, __m512 acc, __m512 dm, const yq_act_block32 *a) {
+    return has_min(dt) ? _mm512_fmadd_ps(dm, _mm512_set1_ps(a->s), acc) : acc;
+}
+
+/* acc += d_w * d_a * (w . a - offset * sum(a)) (+ the min term) for one token: two chains (latency) or one with
  * the offset first (when other tokens fill the pipeline); the integer sums are the same. */
-INLINE __m512 token32(const __m512i *w, __m512 dw, int offset, const yq_act_block32 *a, int chains, __m512 acc) {
+INLINE __m512 token32(yq_dtype dt, const __m512i *w, __m512 dw, __m512 dm, int offset, const yq_act_block32 *a,
+                      int chains, __m512 acc) {
     __m512i dot;
     if (chains == 2) {
         dot = _mm512_sub_epi32(dot_chunks(w, a->qs, 8), _mm512_set1_epi32(offset * a->sum));
@@ -103,7 +115,7 @@ INLINE __m512 token32(const __m512i *w, __m512 dw, int offset, const yq_act_bloc
 #pragma GCC unroll 8
         for (int c = 0; c < 8; c++) dot = _mm512_dpbusd_epi32(dot, w[c], bcast4(a->qs + 4 * c));
     }
-    return add_scaled(acc, dw, a->d, dot);
+    return add_min(dt, add_scaled(acc, dw, a->d, dot), dm, a);
 }
 
 /* One 32-block of ng groups against one token (decode): token32's operations with two chains for
@@ -116,9 +128,9 @@ INLINE void block32_groups(yq_dtype dt, const uint8_t *const *qs, const uint8_t 
 #pragma GCC unroll 8
     for (int i = 0; i < ng; i++) {
         __m512i w[8];
-        __m512 dw;
+        __m512 dw, dm;
         int offset;
-        unpack32(dt, qs[i], meta[i], w, &dw, &offset);
+        unpack32(dt, qs[i], meta[i], w, &dw, &dm, &offset);
         __m512i s0 = _mm512_setzero_si512(), s1 = _mm512_setzero_si512();
 #pragma GCC unroll 8
         for (int c = 0; c < 8; c += 2) {
@@ -126,7 +138,7 @@ INLINE void block32_groups(yq_dtype dt, const uint8_t *const *qs, const uint8_t 
             s1 = _mm512_dpbusd_epi32(s1, w[c + 1], bc[c + 1]);
         }
         __m512i dot = _mm512_sub_epi32(_mm512_add_epi32(s0, s1), _mm512_set1_epi32(offset * a->sum));
-        acc[i] = add_scaled(acc[i], dw, a->d, dot);
+        acc[i] = add_min(dt, add_scaled(acc[i], dw, a->d, dot), dm, a);
     }
 }
 
@@ -135,19 +147,20 @@ INLINE void block32_groups(yq_dtype dt, const uint8_t *const *qs, const uint8_t 
 INLINE void panel32_block(const packed_ctx *c, int64_t g, const char *xq, int64_t b, int nt, yq_dtype dt,
                           __m512 *acc, int first) {
     __m512i w[8];
-    __m512 dw;
+    __m512 dw, dm;
     int offset;
-    unpack32(dt, yq_pack_qs(&c->layout, c->packed, g, b), yq_pack_meta(&c->layout, c->packed, g, b), w, &dw, &offset);
+    unpack32(dt, yq_pack_qs(&c->layout, c->packed, g, b), yq_pack_meta(&c->layout, c->packed, g, b), w, &dw, &dm,
+             &offset);
     int t = 0;
     for (; t + 4 <= nt; t += 4)
 #pragma GCC unroll 4
         for (int i = 0; i < 4; i++) {
             const yq_act_block32 *a = (const yq_act_block32 *)(xq + (size_t)(t + i) * c->act_bytes) + b;
-            acc[t + i] = token32(w, dw, offset, a, 1, first ? _mm512_setzero_ps() : acc[t + i]);
+            acc[t + i] = token32(dt, w, dw, dm, offset, a, 1, first ? _mm512_setzero_ps() : acc[t + i]);
         }
     for (; t < nt; t++) {
         const yq_act_block32 *a = (const yq_act_block32 *)(xq + (size_t)t * c->act_bytes) + b;
-        acc[t] = token32(w, dw, offset, a, 2, first ? _mm512_setzero_ps() : acc[t]);
+        acc[t] = token32(dt, w, dw, dm, offset, a, 2, first ? _mm512_setzero_ps() : acc[t]);
     }
 }
 
@@ -169,9 +182,21 @@ INLINE void panel32(const packed_ctx *c, int64_t g, int t0, int nt, yq_dtype dt)
         _mm512_storeu_ps(c->out + (size_t)(t0 + t) * (size_t)c->w->rows + (size_t)g * PACK_ROWS, acc[t]);
 }
 
-/* One Q4_K super-block of a group against nt tokens: sum_j sc_j * dot_j in int32, times d * d_a,
- * less dmin * d_a * sum_j min_j * sum(a over sub-block j). */
-INLINE void block_q4K(const uint8_t *qs, const uint8_t *meta, const yq_act_block256 *const *a, int nt,
+/* Bytes from one sub-block pair's vectors to the next. */
+INLINE size_t k4_pair_bytes(yq_dtype dt) { return dt == YQ_DTYPE_Q5_K ? PACK_Q5K_PAIR_BYTES : 8 * PACK_LANE_BYTES; }
+
+/* Q5_K: +16 in the bytes of vector c of a pair (at `pair`), low (h = 0) or high nibbles, that
+ * have a fifth bit. */
+INLINE __m512i q5K_fifth(yq_dtype dt, __m512i v, const uint8_t *pair, int h, int c) {
+    if (dt != YQ_DTYPE_Q5_K) return v;
+    __mmask64 fifth;
+    memcpy(&fifth, pair + 8 * PACK_LANE_BYTES + (h * 8 + c) * 8, sizeof fifth);
+    return _mm512_mask_add_epi8(v, fifth, v, _mm512_set1_epi8(0x10));
+}
+
+/* One Q4_K or Q5_K super-block of a group against nt tokens: sum_j sc_j * dot_j in int32, times
+ * d * d_a, less dmin * d_a * sum_j min_j * sum(a over sub-block j). */
+INLINE void block_q4K(yq_dtype dt, const uint8_t *qs, const uint8_t *meta, const yq_act_block256 *const *a, int nt,
                       __m512 *acc) {
     __m512i isum[Q4K_TILE_TOKENS], msum[Q4K_TILE_TOKENS];
 #pragma GCC unroll 8
@@ -179,14 +204,15 @@ INLINE void block_q4K(const uint8_t *qs, const uint8_t *meta, const yq_act_block
     const __m512i mask = _mm512_set1_epi8(0x0F);
 #pragma GCC unroll 1
     for (int g = 0; g < 4; g++) { /* sub-blocks 2g (low nibbles) and 2g + 1 (high) */
-        const uint8_t *pair = qs + 8 * g * PACK_LANE_BYTES;
+        const uint8_t *pair = qs + g * k4_pair_bytes(dt);
         __m512i dlo[Q4K_TILE_TOKENS], dhi[Q4K_TILE_TOKENS];
 #pragma GCC unroll 8
         for (int t = 0; t < nt; t++) dlo[t] = dhi[t] = _mm512_setzero_si512();
 #pragma GCC unroll 8
         for (int c = 0; c < 8; c++) {
             __m512i v = lane_load(pair + c * PACK_LANE_BYTES);
-            __m512i lo = _mm512_and_si512(v, mask), hi = _mm512_and_si512(_mm512_srli_epi16(v, 4), mask);
+            __m512i lo = q5K_fifth(dt, _mm512_and_si512(v, mask), pair, 0, c);
+            __m512i hi = q5K_fifth(dt, _mm512_and_si512(_mm512_srli_epi16(v, 4), mask), pair, 1, c);
 #pragma GCC unroll 8
             for (int t = 0; t < nt; t++) {
                 dlo[t] = _mm512_dpbusd_epi32(dlo[t], lo, bcast4(a[t]->qs + 64 * g + 4 * c));
@@ -217,9 +243,9 @@ INLINE void block_q4K(const uint8_t *qs, const uint8_t *meta, const yq_act_block
     }
 }
 
-/* One Q4_K super-block of ng groups against one token (decode): block_q4K's operations for
- * each group, with each activation broadcast shared by the groups. */
-INLINE void block_q4K_groups(const uint8_t *const *qs, const uint8_t *const *meta, const yq_act_block256 *a, int ng,
+/* One Q4_K or Q5_K super-block of ng groups against one token (decode): block_q4K's operations
+ * for each group, with each activation broadcast shared by the groups. */
+INLINE void block_q4K_groups(yq_dtype dt, const uint8_t *const *qs, const uint8_t *const *meta, const yq_act_block256 *a, int ng,
                              __m512 *acc) {
     __m512i isum[DECODE_GROUPS], msum[DECODE_GROUPS];
     const __m512i mask = _mm512_set1_epi8(0x0F);
@@ -235,9 +261,12 @@ INLINE void block_q4K_groups(const uint8_t *const *qs, const uint8_t *const *met
             __m512i blo = bcast4(a->qs + 64 * g + 4 * c), bhi = bcast4(a->qs + 64 * g + 32 + 4 * c);
 #pragma GCC unroll 8
             for (int i = 0; i < ng; i++) {
-                __m512i v = lane_load(qs[i] + (8 * g + c) * PACK_LANE_BYTES);
-                dlo[i] = _mm512_dpbusd_epi32(dlo[i], _mm512_and_si512(v, mask), blo);
-                dhi[i] = _mm512_dpbusd_epi32(dhi[i], _mm512_and_si512(_mm512_srli_epi16(v, 4), mask), bhi);
+                const uint8_t *pair = qs[i] + g * k4_pair_bytes(dt);
+                __m512i v = lane_load(pair + c * PACK_LANE_BYTES);
+                __m512i lo = q5K_fifth(dt, _mm512_and_si512(v, mask), pair, 0, c);
+                __m512i hi = q5K_fifth(dt, _mm512_and_si512(_mm512_srli_epi16(v, 4), mask), pair, 1, c);
+                dlo[i] = _mm512_dpbusd_epi32(dlo[i], lo, blo);
+                dhi[i] = _mm512_dpbusd_epi32(dhi[i], hi, bhi);
             }
         }
 #pragma GCC unroll 8
@@ -342,8 +371,8 @@ INLINE void group_block(const packed_ctx *c, int64_t g, const char *const *acts,
     const yq_act_block256 *a[TILE_TOKENS];
 #pragma GCC unroll 8
     for (int t = 0; t < nt; t++) a[t] = (const yq_act_block256 *)acts[t] + b;
-    if (dt == YQ_DTYPE_Q4_K) block_q4K(qs, meta, a, nt, acc);
-    else block_q6K(qs, meta, a, nt, acc);
+    if (dt == YQ_DTYPE_Q6_K) block_q6K(qs, meta, a, nt, acc);
+    else block_q4K(dt, qs, meta, a, nt, acc);
 }
 
 /* Block b of groups gs[0..ng) against one token (decode), each activation broadcast shared. */
@@ -355,7 +384,8 @@ INLINE void decode_block(const packed_ctx *c, const int64_t *gs, int ng, const c
         qs[i] = yq_pack_qs(&c->layout, c->packed, gs[i], b);
         meta[i] = yq_pack_meta(&c->layout, c->packed, gs[i], b);
     }
-    if (dt == YQ_DTYPE_Q4_K) block_q4K_groups(qs, meta, (const yq_act_block256 *)act + b, ng, acc);
+    if (dt == YQ_DTYPE_Q4_K || dt == YQ_DTYPE_Q5_K)
+        block_q4K_groups(dt, qs, meta, (const yq_act_block256 *)act + b, ng, acc);
     else if (dt == YQ_DTYPE_Q6_K) block_q6K_groups(qs, meta, (const yq_act_block256 *)act + b, ng, acc);
     else block32_groups(dt, qs, meta, (const yq_act_block32 *)act + b, ng, acc);
 }
@@ -413,7 +443,7 @@ INLINE void run_groups(const packed_ctx *c, int n_tokens, int64_t g0, int64_t g1
         decode_groups(c, g0, g1, dt);
         return;
     }
-    const int is_k = dt == YQ_DTYPE_Q4_K || dt == YQ_DTYPE_Q6_K;
+    const int is_k = dt == YQ_DTYPE_Q4_K || dt == YQ_DTYPE_Q5_K || dt == YQ_DTYPE_Q6_K;
     for (int tb = 0; tb < n_tokens; tb += TOKEN_CHUNK) {
         int te = tb + TOKEN_CHUNK < n_tokens ? tb + TOKEN_CHUNK : n_tokens;
         for (int64_t g = g0; g < g1; g++) {
@@ -441,8 +471,11 @@ INLINE void run_groups(const packed_ctx *c, int n_tokens, int64_t g0, int64_t g1
     }
 RUN_FN(run_q8_0, YQ_DTYPE_Q8_0)
 RUN_FN(run_q4_0, YQ_DTYPE_Q4_0)
+RUN_FN(run_q4_1, YQ_DTYPE_Q4_1)
 RUN_FN(run_q5_0, YQ_DTYPE_Q5_0)
+RUN_FN(run_q5_1, YQ_DTYPE_Q5_1)
 RUN_FN(run_q4_K, YQ_DTYPE_Q4_K)
+RUN_FN(run_q5_K, YQ_DTYPE_Q5_K)
 RUN_FN(run_q6_K, YQ_DTYPE_Q6_K)
 
 void yq_matmul_rows_packed_avx512(float *out, const yq_tensor *w, const void *xq, int n_tokens, int64_t row_begin,
@@ -453,8 +486,11 @@ void yq_matmul_rows_packed_avx512(float *out, const yq_tensor *w, const void *xq
     switch (w->dtype) {
     case YQ_DTYPE_Q8_0: run_q8_0(&c, n_tokens, g0, g1); break;
     case YQ_DTYPE_Q4_0: run_q4_0(&c, n_tokens, g0, g1); break;
+    case YQ_DTYPE_Q4_1: run_q4_1(&c, n_tokens, g0, g1); break;
     case YQ_DTYPE_Q5_0: run_q5_0(&c, n_tokens, g0, g1); break;
+    case YQ_DTYPE_Q5_1: run_q5_1(&c, n_tokens, g0, g1); break;
     case YQ_DTYPE_Q4_K: run_q4_K(&c, n_tokens, g0, g1); break;
+    case YQ_DTYPE_Q5_K: run_q5_K(&c, n_tokens, g0, g1); break;
     case YQ_DTYPE_Q6_K: run_q6_K(&c, n_tokens, g0, g1); break;
     default: break;
     }

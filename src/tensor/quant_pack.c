@@ -13,8 +13,11 @@ yq_pack_shape yq_pack_shape_of(yq_dtype dtype) {
     switch (dtype) {
     case YQ_DTYPE_Q8_0: return (yq_pack_shape){8 * PACK_LANE_BYTES, 32, 2};
     case YQ_DTYPE_Q4_0: return (yq_pack_shape){4 * PACK_LANE_BYTES, 32, 2};
+    case YQ_DTYPE_Q4_1: return (yq_pack_shape){4 * PACK_LANE_BYTES, 64, 2};
     case YQ_DTYPE_Q5_0: return (yq_pack_shape){4 * PACK_LANE_BYTES, 96, 2};
+    case YQ_DTYPE_Q5_1: return (yq_pack_shape){4 * PACK_LANE_BYTES, 128, 2};
     case YQ_DTYPE_Q4_K: return (yq_pack_shape){32 * PACK_LANE_BYTES, 448, 0};
+    case YQ_DTYPE_Q5_K: return (yq_pack_shape){4 * PACK_Q5K_PAIR_BYTES, 448, 0};
     case YQ_DTYPE_Q6_K: return (yq_pack_shape){48 * PACK_LANE_BYTES, 320, 0};
     case YQ_DTYPE_F16: return (yq_pack_shape){PACK_F16_COLS * PACK_ROWS * 2, 0, 1};
     default: return (yq_pack_shape){0, 0, 1};
@@ -54,12 +57,34 @@ static void pack_q8_0(uint8_t *qs, uint8_t *meta, const char *const *rows, int64
     }
 }
 
+static void put_nibbles(uint8_t *qs, int r, const uint8_t *nibbles) {
+    for (int c = 0; c < 4; c++) put_lane(qs + c * PACK_LANE_BYTES, r, nibbles + 4 * c, 0);
+}
+
+/* Row r's fifth bits (qh) into the eight masks of quant_pack.h. */
+static void put_fifth_bits(uint64_t *mask, int r, const uint8_t *qh_bytes) {
+    uint32_t qh;
+    memcpy(&qh, qh_bytes, sizeof qh);
+    for (int k = 0; k < 8; k++) /* elements 4k .. (k < 4), 16 + 4(k - 4) .. (k >= 4) */
+        mask[k] |= (uint64_t)((qh >> (k < 4 ? 4 * k : 16 + 4 * (k - 4))) & 0xF) << (4 * r);
+}
+
 static void pack_q4_0(uint8_t *qs, uint8_t *meta, const char *const *rows, int64_t b) {
     uint16_t *d = (uint16_t *)meta;
     for (int r = 0; r < PACK_ROWS; r++) {
         const block_q4_0 *x = (const block_q4_0 *)rows[r] + b;
         d[r] = x->d;
-        for (int c = 0; c < 4; c++) put_lane(qs + c * PACK_LANE_BYTES, r, x->qs + 4 * c, 0);
+        put_nibbles(qs, r, x->qs);
+    }
+}
+
+static void pack_q4_1(uint8_t *qs, uint8_t *meta, const char *const *rows, int64_t b) {
+    uint16_t *d = (uint16_t *)meta, *m = d + PACK_ROWS;
+    for (int r = 0; r < PACK_ROWS; r++) {
+        const block_q4_1 *x = (const block_q4_1 *)rows[r] + b;
+        d[r] = x->d;
+        m[r] = x->m;
+        put_nibbles(qs, r, x->qs);
     }
 }
 
@@ -68,34 +93,65 @@ static void pack_q5_0(uint8_t *qs, uint8_t *meta, const char *const *rows, int64
     uint16_t *d = (uint16_t *)(meta + sizeof mask);
     for (int r = 0; r < PACK_ROWS; r++) {
         const block_q5_0 *x = (const block_q5_0 *)rows[r] + b;
-        uint32_t qh;
-        memcpy(&qh, x->qh, sizeof qh);
         d[r] = x->d;
-        for (int c = 0; c < 4; c++) put_lane(qs + c * PACK_LANE_BYTES, r, x->qs + 4 * c, 0);
-        for (int k = 0; k < 8; k++) /* elements 4k .. (k < 4), 16 + 4(k - 4) .. (k >= 4) */
-            mask[k] |= (uint64_t)((qh >> (k < 4 ? 4 * k : 16 + 4 * (k - 4))) & 0xF) << (4 * r);
+        put_nibbles(qs, r, x->qs);
+        put_fifth_bits(mask, r, x->qh);
     }
     memcpy(meta, mask, sizeof mask);
 }
 
-static void pack_q4_K(uint8_t *qs, uint8_t *meta, const char *const *rows, int64_t b) {
+static void pack_q5_1(uint8_t *qs, uint8_t *meta, const char *const *rows, int64_t b) {
+    uint64_t mask[8] = {0};
+    uint16_t *d = (uint16_t *)(meta + sizeof mask), *m = d + PACK_ROWS;
+    for (int r = 0; r < PACK_ROWS; r++) {
+        const block_q5_1 *x = (const block_q5_1 *)rows[r] + b;
+        d[r] = x->d;
+        m[r] = x->m;
+        put_nibbles(qs, r, x->qs);
+        put_fifth_bits(mask, r, x->qh);
+    }
+    memcpy(meta, mask, sizeof mask);
+}
+
+/* The Q4_K parts of a super-block (shared by Q5_K) of row r; pair_bytes apart, the sub-block
+ * pairs' vectors. */
+static void put_k4(uint8_t *qs, size_t pair_bytes, uint8_t *meta, int r, uint16_t d_bits, uint16_t dmin_bits,
+                   const uint8_t *scales, const uint8_t *quants) {
     uint16_t *d = (uint16_t *)meta, *dmin = d + PACK_ROWS;
     uint8_t *sc = meta + 64;
     int16_t *mins = (int16_t *)(meta + 64 + 8 * PACK_ROWS);
+    d[r] = d_bits;
+    dmin[r] = dmin_bits;
+    for (int j = 0; j < 8; j++) {
+        uint8_t scale, min;
+        k_scale_min(scales, j, &scale, &min);
+        sc[j * PACK_ROWS + r] = scale;
+        mins[(j / 2) * 2 * PACK_ROWS + 2 * r + j % 2] = min;
+    }
+    for (int g = 0; g < 4; g++)
+        for (int c = 0; c < 8; c++) put_lane(qs + g * pair_bytes + c * PACK_LANE_BYTES, r, quants + 32 * g + 4 * c, 0);
+}
+
+static void pack_q4_K(uint8_t *qs, uint8_t *meta, const char *const *rows, int64_t b) {
     for (int r = 0; r < PACK_ROWS; r++) {
         const block_q4_K *x = (const block_q4_K *)rows[r] + b;
-        d[r] = x->d;
-        dmin[r] = x->dmin;
-        for (int j = 0; j < 8; j++) {
-            uint8_t scale, min;
-            k_scale_min(x->scales, j, &scale, &min);
-            sc[j * PACK_ROWS + r] = scale;
-            mins[(j / 2) * 2 * PACK_ROWS + 2 * r + j % 2] = min;
-        }
-        for (int g = 0; g < 4; g++)
-            for (int c = 0; c < 8; c++)
-                put_lane(qs + (8 * g + c) * PACK_LANE_BYTES, r, x->qs + 32 * g + 4 * c, 0);
+        put_k4(qs, 8 * PACK_LANE_BYTES, meta, r, x->d, x->dmin, x->scales, x->qs);
     }
+}
+
+/* Q5_K: element l of sub-block 2g + h has its fifth bit in bit 2g + h of qh[l]. */
+static void pack_q5_K(uint8_t *qs, uint8_t *meta, const char *const *rows, int64_t b) {
+    uint64_t mask[4][2][8] = {{{0}}};
+    for (int r = 0; r < PACK_ROWS; r++) {
+        const block_q5_K *x = (const block_q5_K *)rows[r] + b;
+        put_k4(qs, PACK_Q5K_PAIR_BYTES, meta, r, x->d, x->dmin, x->scales, x->qs);
+        for (int g = 0; g < 4; g++)
+            for (int h = 0; h < 2; h++)
+                for (int c = 0; c < 8; c++)
+                    for (int i = 0; i < 4; i++)
+                        mask[g][h][c] |= (uint64_t)(x->qh[4 * c + i] >> (2 * g + h) & 1) << (4 * r + i);
+    }
+    for (int g = 0; g < 4; g++) memcpy(qs + g * PACK_Q5K_PAIR_BYTES + 8 * PACK_LANE_BYTES, mask[g], sizeof mask[g]);
 }
 
 static void pack_q6_K(uint8_t *qs, uint8_t *meta, const char *const *rows, int64_t b) {
@@ -131,8 +187,11 @@ static pack_block_fn packer_of(yq_dtype dtype) {
     switch (dtype) {
     case YQ_DTYPE_Q8_0: return pack_q8_0;
     case YQ_DTYPE_Q4_0: return pack_q4_0;
+    case YQ_DTYPE_Q4_1: return pack_q4_1;
     case YQ_DTYPE_Q5_0: return pack_q5_0;
+    case YQ_DTYPE_Q5_1: return pack_q5_1;
     case YQ_DTYPE_Q4_K: return pack_q4_K;
+    case YQ_DTYPE_Q5_K: return pack_q5_K;
     case YQ_DTYPE_Q6_K: return pack_q6_K;
     case YQ_DTYPE_F16: return pack_f16;
     default: return NULL;

@@ -7,10 +7,10 @@
  * fifth bits; meta_bytes). Where they lie is chosen for decode, which streams every weight once
  * per token from DRAM and stalls wherever a stream restarts (measured on short rows, where the
  * old layout of one group's quants then its scales restarted the scale stream every group):
- *   32-blocks (Q8_0, Q4_0, Q5_0): groups of units of two consecutive blocks, their two meta
+ *   32-blocks (Q8_0, Q4_0, Q4_1, Q5_0, Q5_1): groups of units of two consecutive blocks, their two meta
  *         parts then their two qs parts (64-byte multiples without padding), so each group is
  *         one forward stream;
- *   K-quants (Q4_K, Q6_K): all groups' qs parts (group after group, block after block), then
+ *   K-quants (Q4_K, Q5_K, Q6_K): all groups' qs parts (group after group, block after block), then
  *         all groups' meta parts in the same order: two long streams (units were slower).
  * Per block b of a group of rows r0..r0+15:
  *   Q8_0  qs[c][r]  = bytes 4c..4c+3 of row r's q, each XOR 0x80 (q + 128 as u8), c < 8;
@@ -20,9 +20,14 @@
  *   Q5_0  as Q4_0; meta = mask[8] (u64: bit 4r + i of mask k set where byte i of row r in
  *         the k-th unpacked vector, low nibbles k < 4 then high nibbles, has its fifth bit),
  *         then d[16].
+ *   Q4_1  as Q4_0; meta = d[16], m[16] (f16).
+ *   Q5_1  as Q5_0; meta = mask[8], d[16], m[16].
  *   Q4_K  qs[g][c][r] = bytes 32g + 4c .. + 3 of row r's qs (sub-block 2g low nibbles, 2g + 1
  *         high), g < 4, c < 8; meta = d[16], dmin[16] (f16), sc[8][16] (u8 scale of
  *         sub-block j), mins[4][16] (two i16: mins of sub-blocks 2p and 2p + 1).
+ *   Q5_K  as Q4_K, but each qs[g] (8 vectors) is followed by mask[2][8] (u64: bit 4r + i of
+ *         mask [h][c] set where byte i of row r in vector qs[g][c], low nibbles h = 0 or high
+ *         h = 1, has its fifth bit), 640 bytes a pair of sub-blocks, in the order they are read.
  *   Q6_K  the 6-bit values (0..63) of elements 4k..4k+3 of row r make vector k (k < 64), one
  *         byte each; each sub-block's four vectors 4j..4j+3 are stored as three, qs[3j + m][r] =
  *         vector 4j + m with bits 2m, 2m + 1 of vector 4j + 3 in its bits 6-7 (m < 3): 6 bits a
@@ -40,6 +45,7 @@
 #include "yuqing/tensor.h"
 
 enum { PACK_ROWS = 16, PACK_LANE_BYTES = 64, PACK_F16_COLS = 32 };
+enum { PACK_Q5K_PAIR_BYTES = 8 * PACK_LANE_BYTES + 2 * 8 * 8 }; /* Q5_K: a sub-block pair's vectors and masks */
 
 typedef struct {
     size_t qs_bytes, meta_bytes; /* per block of a group; 0 when the dtype is not packed */
