@@ -44,5 +44,8 @@ if(YQ_SANITIZE)
     target_link_libraries(fuzz_${target}_mutate PRIVATE yuqing_core)
     add_test(NAME fuzz_${target}_mutate COMMAND fuzz_${target}_mutate ${YQ_FUZZ_SECONDS}
              ${CMAKE_BINARY_DIR}/fuzz-${target}-last-input ${YQ_FUZZ_${upper}_SEEDS})
+    # A core kept busy for the whole budget: alone, so that the timing checks of the crawl and
+    # server tests do not run beside it.
+    set_tests_properties(fuzz_${target}_mutate PROPERTIES RUN_SERIAL TRUE)
   endforeach()
 endif()
