@@ -264,7 +264,7 @@ static void check_case(case_data *c, float *first, int threads) {
     yq_tensor_unpack(&w);
 }
 
-/* Every quantized dtype, row counts around the 4-row tiles and 16-row tasks (16, 48 and 64 rows
+/* Every quantized dtype, row counts around the 4-row tiles and 64-row tasks (16, 48 and 64 rows
  * are packed for the AVX-512 kernels; 64 decodes four groups at once), token counts around the
  * 2-, 4- and 8-token tiles, the 4-token steps of the 32-block panels and the 64-token chunks; 1
  * to 3 threads (the scalar kernel on 1: it is the reference itself). */

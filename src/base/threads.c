@@ -175,7 +175,7 @@ int yq_threads_count(void) { return pool.n_threads; }
 
 void yq_parallel_for(int64_t n, yq_range_fn fn, void *ctx) {
     if (n <= 0) return;
-    if (pool.n_threads == 1 || n > UINT32_MAX) {
+    if (pool.n_threads == 1 || n > UINT32_MAX) { /* shares hold 32-bit item numbers */
         fn(ctx, 0, n, 0);
         return;
     }

@@ -11,6 +11,7 @@
 #include "yuqing/kernels.h"
 #include "yuqing/threads.h"
 
+/* A task is one decode tile (four 16-row groups), so the pool's claims never split a tile. */
 enum { ROWS_PER_TASK = 64 };
 
 static yq_kernel_kind active_kind = YQ_KERNEL_AUTO;
