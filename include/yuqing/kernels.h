@@ -34,8 +34,13 @@ void yq_matmul(float *out, const yq_tensor *w, const float *x, int n_tokens);
  * (columns a multiple of 32) with a multiple of 16 rows; otherwise leaves w as it is. yq_matmul uses the copy while the AVX512
  * kernels are selected. YQ_ENOMEM when the copy cannot be had (w unchanged). */
 int yq_tensor_pack(yq_tensor *w);
-/* Frees w's packed copy, if any. */
+/* Frees w's packed copy, if any (one that yq_tensor_pack made). */
 void yq_tensor_unpack(yq_tensor *w);
+/* The bytes of w's packed copy where yq_tensor_pack would make one, else 0. */
+size_t yq_tensor_packed_bytes(const yq_tensor *w);
+/* Packs w into dst (yq_tensor_packed_bytes(w) bytes, 64-byte aligned, owned by the caller, who
+ * sets w->packed back to NULL before freeing it). */
+void yq_tensor_pack_into(yq_tensor *w, void *dst);
 
 /* The same with the scalar reference loop on one thread (used by tests as the twin). */
 void yq_matmul_reference(float *out, const yq_tensor *w, const float *x, int n_tokens);

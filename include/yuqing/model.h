@@ -44,6 +44,7 @@ typedef struct yq_model {
     yq_layer_weights *layers;               /* (n_layers) */
     yq_mapped_file *files;
     int n_files;
+    void *packed_weights;                   /* the packed copies of the weight matrices, or NULL */
     char *path;                             /* the checkpoint as given */
     char *folder;                           /* where tokenizer files may be found */
 } yq_model;

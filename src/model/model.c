@@ -7,6 +7,7 @@
 
 #include "loader.h"
 #include "yuqing/error.h"
+#include "yuqing/huge_alloc.h"
 #include "yuqing/kernels.h"
 #include "yuqing/mapfile.h"
 
@@ -22,21 +23,53 @@ static char *parent_folder(const char *path) {
     return strndup(path, (size_t)(slash - path));
 }
 
-static int pack_one(yq_tensor *t, int pack) {
-    if (pack) return yq_tensor_pack(t);
-    yq_tensor_unpack(t);
-    return YQ_OK;
+enum { PACK_ALIGN = 64, MATRICES_PER_LAYER = 7 };
+
+/* The weight matrices of the forward pass, in the order a decode step reads them (lm_head last). */
+static int n_forward_matrices(const yq_model *m) {
+    return (m->layers ? m->config.n_layers * MATRICES_PER_LAYER : 0) + 1;
 }
 
-/* Packs every weight matrix of the forward pass for the AVX-512 kernels where they apply (out
- * of memory leaves the rest unpacked: slower, still right), or frees the packed copies. */
-static void pack_weights(yq_model *m, int pack) {
-    int rc = pack_one(&m->lm_head, pack);
-    for (int l = 0; l < m->config.n_layers && m->layers && rc == YQ_OK; l++) {
-        yq_layer_weights *w = &m->layers[l];
-        yq_tensor *mats[] = {&w->wq, &w->wk, &w->wv, &w->wo, &w->w_gate, &w->w_up, &w->w_down};
-        for (size_t i = 0; i < sizeof mats / sizeof mats[0] && rc == YQ_OK; i++) rc = pack_one(mats[i], pack);
+static yq_tensor *forward_matrix(yq_model *m, int i) {
+    if (i == n_forward_matrices(m) - 1) return &m->lm_head;
+    yq_layer_weights *w = &m->layers[i / MATRICES_PER_LAYER];
+    yq_tensor *layer[MATRICES_PER_LAYER] = {&w->wq, &w->wk, &w->wv, &w->wo, &w->w_gate, &w->w_up, &w->w_down};
+    return layer[i % MATRICES_PER_LAYER];
+}
+
+static size_t packed_slot(const yq_tensor *t) {
+    return (yq_tensor_packed_bytes(t) + PACK_ALIGN - 1) / PACK_ALIGN * PACK_ALIGN;
+}
+
+/* Packs every weight matrix of the forward pass for the AVX-512 kernels where they apply, one
+ * after another in reading order in one buffer of huge pages (so small matrices are in huge
+ * pages too, and the hardware prefetcher runs on from one into the next). Without memory for
+ * that buffer each matrix is packed on its own; out of memory leaves the rest unpacked
+ * (slower, still right). */
+static void pack_weights(yq_model *m) {
+    int n = n_forward_matrices(m);
+    size_t total = 0;
+    for (int i = 0; i < n; i++) total += packed_slot(forward_matrix(m, i));
+    m->packed_weights = total ? yq_huge_alloc(total) : NULL;
+    size_t offset = 0;
+    for (int i = 0; i < n; i++) {
+        yq_tensor *t = forward_matrix(m, i);
+        size_t slot = packed_slot(t);
+        if (slot && m->packed_weights) yq_tensor_pack_into(t, (char *)m->packed_weights + offset);
+        else if (slot && yq_tensor_pack(t) != YQ_OK) break;
+        offset += slot;
     }
+}
+
+/* Drops the packed copies pack_weights made. */
+static void unpack_weights(yq_model *m) {
+    for (int i = 0; i < n_forward_matrices(m); i++) {
+        yq_tensor *t = forward_matrix(m, i);
+        if (m->packed_weights) t->packed = NULL;
+        else yq_tensor_unpack(t);
+    }
+    free(m->packed_weights);
+    m->packed_weights = NULL;
 }
 
 int yq_model_open(const char *path, yq_model **out) {
@@ -65,14 +98,14 @@ int yq_model_open(const char *path, yq_model **out) {
         yq_model_close(m);
         return rc;
     }
-    pack_weights(m, 1);
+    pack_weights(m);
     *out = m;
     return YQ_OK;
 }
 
 void yq_model_close(yq_model *m) {
     if (!m) return;
-    pack_weights(m, 0);
+    unpack_weights(m);
     if (m->layers) {
         for (int l = 0; l < m->config.n_layers; l++) {
             yq_layer_weights *w = &m->layers[l];

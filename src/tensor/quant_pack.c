@@ -198,15 +198,17 @@ static pack_block_fn packer_of(yq_dtype dtype) {
     }
 }
 
-int yq_tensor_pack(yq_tensor *w) {
+size_t yq_tensor_packed_bytes(const yq_tensor *w) {
     yq_pack_shape shape = yq_pack_shape_of(w->dtype);
-    if (w->packed || !shape.qs_bytes || w->rows % PACK_ROWS || !yq_cpu_has_avx512()) return YQ_OK;
-    if (w->dtype == YQ_DTYPE_F16 && w->cols % PACK_F16_COLS) return YQ_OK;
+    if (w->packed || !shape.qs_bytes || w->rows % PACK_ROWS || !yq_cpu_has_avx512()) return 0;
+    if (w->dtype == YQ_DTYPE_F16 && w->cols % PACK_F16_COLS) return 0;
+    return yq_pack_layout_of(w->dtype, w->rows, w->cols).total_bytes;
+}
+
+void yq_tensor_pack_into(yq_tensor *w, void *dst) {
     yq_pack_layout layout = yq_pack_layout_of(w->dtype, w->rows, w->cols);
     size_t row_bytes = yq_tensor_row_bytes(w);
-    uint8_t *out = yq_huge_alloc(layout.total_bytes); /* decode streams it whole every token */
-    if (!out) return yq_error(YQ_ENOMEM, "out of memory packing a %lldx%lld weight", (long long)w->rows,
-                              (long long)w->cols);
+    uint8_t *out = dst;
     pack_block_fn pack = packer_of(w->dtype);
     for (int64_t g = 0; g < w->rows / PACK_ROWS; g++) {
         const char *rows[PACK_ROWS];
@@ -215,6 +217,15 @@ int yq_tensor_pack(yq_tensor *w) {
             pack((uint8_t *)yq_pack_qs(&layout, out, g, b), (uint8_t *)yq_pack_meta(&layout, out, g, b), rows, b);
     }
     w->packed = out;
+}
+
+int yq_tensor_pack(yq_tensor *w) {
+    size_t bytes = yq_tensor_packed_bytes(w);
+    if (!bytes) return YQ_OK;
+    void *out = yq_huge_alloc(bytes); /* decode streams it whole every token */
+    if (!out) return yq_error(YQ_ENOMEM, "out of memory packing a %lldx%lld weight", (long long)w->rows,
+                              (long long)w->cols);
+    yq_tensor_pack_into(w, out);
     return YQ_OK;
 }
 
