@@ -185,12 +185,15 @@ INLINE void panel32(const packed_ctx *c, int64_t g, int t0, int nt, yq_dtype dt)
 /* Bytes from one sub-block pair's vectors to the next. */
 INLINE size_t k4_pair_bytes(yq_dtype dt) { return dt == YQ_DTYPE_Q5_K ? PACK_Q5K_PAIR_BYTES : 8 * PACK_LANE_BYTES; }
 
+/* Where a pair's vectors start (Q5_K: after its masks). */
+INLINE size_t k4_vec_offset(yq_dtype dt) { return dt == YQ_DTYPE_Q5_K ? PACK_Q5K_MASK_BYTES : 0; }
+
 /* Q5_K: +16 in the bytes of vector c of a pair (at `pair`), low (h = 0) or high nibbles, that
  * have a fifth bit. */
 INLINE __m512i q5K_fifth(yq_dtype dt, __m512i v, const uint8_t *pair, int h, int c) {
     if (dt != YQ_DTYPE_Q5_K) return v;
     __mmask64 fifth;
-    memcpy(&fifth, pair + 8 * PACK_LANE_BYTES + (h * 8 + c) * 8, sizeof fifth);
+    memcpy(&fifth, pair + (h * 8 + c) * 8, sizeof fifth);
     return _mm512_mask_add_epi8(v, fifth, v, _mm512_set1_epi8(0x10));
 }
 
@@ -210,7 +213,7 @@ INLINE void block_q4K(yq_dtype dt, const uint8_t *qs, const uint8_t *meta, const
         for (int t = 0; t < nt; t++) dlo[t] = dhi[t] = _mm512_setzero_si512();
 #pragma GCC unroll 8
         for (int c = 0; c < 8; c++) {
-            __m512i v = lane_load(pair + c * PACK_LANE_BYTES);
+            __m512i v = lane_load(pair + k4_vec_offset(dt) + c * PACK_LANE_BYTES);
             __m512i lo = q5K_fifth(dt, _mm512_and_si512(v, mask), pair, 0, c);
             __m512i hi = q5K_fifth(dt, _mm512_and_si512(_mm512_srli_epi16(v, 4), mask), pair, 1, c);
 #pragma GCC unroll 8
@@ -262,7 +265,7 @@ INLINE void block_q4K_groups(yq_dtype dt, const uint8_t *const *qs, const uint8_
 #pragma GCC unroll 8
             for (int i = 0; i < ng; i++) {
                 const uint8_t *pair = qs[i] + g * k4_pair_bytes(dt);
-                __m512i v = lane_load(pair + c * PACK_LANE_BYTES);
+                __m512i v = lane_load(pair + k4_vec_offset(dt) + c * PACK_LANE_BYTES);
                 __m512i lo = q5K_fifth(dt, _mm512_and_si512(v, mask), pair, 0, c);
                 __m512i hi = q5K_fifth(dt, _mm512_and_si512(_mm512_srli_epi16(v, 4), mask), pair, 1, c);
                 dlo[i] = _mm512_dpbusd_epi32(dlo[i], lo, blo);

@@ -144,14 +144,14 @@ static void pack_q5_K(uint8_t *qs, uint8_t *meta, const char *const *rows, int64
     uint64_t mask[4][2][8] = {{{0}}};
     for (int r = 0; r < PACK_ROWS; r++) {
         const block_q5_K *x = (const block_q5_K *)rows[r] + b;
-        put_k4(qs, PACK_Q5K_PAIR_BYTES, meta, r, x->d, x->dmin, x->scales, x->qs);
+        put_k4(qs + PACK_Q5K_MASK_BYTES, PACK_Q5K_PAIR_BYTES, meta, r, x->d, x->dmin, x->scales, x->qs);
         for (int g = 0; g < 4; g++)
             for (int h = 0; h < 2; h++)
                 for (int c = 0; c < 8; c++)
                     for (int i = 0; i < 4; i++)
                         mask[g][h][c] |= (uint64_t)(x->qh[4 * c + i] >> (2 * g + h) & 1) << (4 * r + i);
     }
-    for (int g = 0; g < 4; g++) memcpy(qs + g * PACK_Q5K_PAIR_BYTES + 8 * PACK_LANE_BYTES, mask[g], sizeof mask[g]);
+    for (int g = 0; g < 4; g++) memcpy(qs + g * PACK_Q5K_PAIR_BYTES, mask[g], sizeof mask[g]);
 }
 
 static void pack_q6_K(uint8_t *qs, uint8_t *meta, const char *const *rows, int64_t b) {

@@ -25,9 +25,12 @@
  *   Q4_K  qs[g][c][r] = bytes 32g + 4c .. + 3 of row r's qs (sub-block 2g low nibbles, 2g + 1
  *         high), g < 4, c < 8; meta = d[16], dmin[16] (f16), sc[8][16] (u8 scale of
  *         sub-block j), mins[4][16] (two i16: mins of sub-blocks 2p and 2p + 1).
- *   Q5_K  as Q4_K, but each qs[g] (8 vectors) is followed by mask[2][8] (u64: bit 4r + i of
+ *   Q5_K  as Q4_K, but each qs[g] (8 vectors) comes after mask[2][8] (u64: bit 4r + i of
  *         mask [h][c] set where byte i of row r in vector qs[g][c], low nibbles h = 0 or high
- *         h = 1, has its fifth bit), 640 bytes a pair of sub-blocks, in the order they are read.
+ *         h = 1, has its fifth bit), 640 bytes a pair of sub-blocks. The masks come first
+ *         because the kernel reads them with the pair's first vector: placed after the
+ *         vectors, each pair's reads jumped forward and back, the hardware prefetcher lost
+ *         the stream, and decode from memory ran at half speed.
  *   Q6_K  the 6-bit values (0..63) of elements 4k..4k+3 of row r make vector k (k < 64), one
  *         byte each; each sub-block's four vectors 4j..4j+3 are stored as three, qs[3j + m][r] =
  *         vector 4j + m with bits 2m, 2m + 1 of vector 4j + 3 in its bits 6-7 (m < 3): 6 bits a
@@ -45,7 +48,7 @@
 #include "yuqing/tensor.h"
 
 enum { PACK_ROWS = 16, PACK_LANE_BYTES = 64, PACK_F16_COLS = 32 };
-enum { PACK_Q5K_PAIR_BYTES = 8 * PACK_LANE_BYTES + 2 * 8 * 8 }; /* Q5_K: a sub-block pair's vectors and masks */
+enum { PACK_Q5K_MASK_BYTES = 2 * 8 * 8, PACK_Q5K_PAIR_BYTES = PACK_Q5K_MASK_BYTES + 8 * PACK_LANE_BYTES }; /* Q5_K: a sub-block pair's vectors and masks */
 
 typedef struct {
     size_t qs_bytes, meta_bytes; /* per block of a group; 0 when the dtype is not packed */
