@@ -118,6 +118,24 @@ INLINE __m512 token32(yq_dtype dt, const __m512i *w, __m512 dw, __m512 dm, int o
     return add_min(dt, add_scaled(acc, dw, a->d, dot), dm, a);
 }
 
+/* Q4_0 and Q4_1 in decode, token32's integer sum another way: the high nibbles stay in place
+ * (16 times their value, masked with 0xF0, with no shift) in a chain of their own, shifted
+ * back once at the end; two operations less per vector than unpack32. */
+INLINE __m512 q4_block32(yq_dtype dt, const uint8_t *qs, const uint8_t *meta, const __m512i *bc,
+                         const yq_act_block32 *a, __m512 acc) {
+    const __m512i low = _mm512_set1_epi8(0x0F), high = _mm512_set1_epi8((char)0xF0);
+    __m512i s_low = _mm512_setzero_si512(), s_high = _mm512_setzero_si512();
+#pragma GCC unroll 4
+    for (int c = 0; c < 4; c++) {
+        __m512i v = lane_load(qs + c * PACK_LANE_BYTES);
+        s_low = _mm512_dpbusd_epi32(s_low, _mm512_and_si512(v, low), bc[c]);
+        s_high = _mm512_dpbusd_epi32(s_high, _mm512_and_si512(v, high), bc[4 + c]);
+    }
+    __m512i dot = _mm512_add_epi32(s_low, _mm512_srai_epi32(s_high, 4));
+    if (!has_min(dt)) return add_scaled(acc, f16x16(meta), a->d, _mm512_sub_epi32(dot, _mm512_set1_epi32(8 * a->sum)));
+    return add_min(dt, add_scaled(acc, f16x16(meta), a->d, dot), f16x16(meta + 2 * PACK_ROWS), a);
+}
+
 /* One 32-block of ng groups against one token (decode): token32's operations with two chains for
  * each group, with each activation broadcast shared by the groups. */
 INLINE void block32_groups(yq_dtype dt, const uint8_t *const *qs, const uint8_t *const *meta, const yq_act_block32 *a,
@@ -127,6 +145,10 @@ INLINE void block32_groups(yq_dtype dt, const uint8_t *const *qs, const uint8_t 
     for (int c = 0; c < 8; c++) bc[c] = bcast4(a->qs + 4 * c);
 #pragma GCC unroll 8
     for (int i = 0; i < ng; i++) {
+        if (dt == YQ_DTYPE_Q4_0 || dt == YQ_DTYPE_Q4_1) {
+            acc[i] = q4_block32(dt, qs[i], meta[i], bc, a, acc[i]);
+            continue;
+        }
         __m512i w[8];
         __m512 dw, dm;
         int offset;
