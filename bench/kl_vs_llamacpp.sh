@@ -3,7 +3,8 @@
 # models whose outputs are peaked (the tests/data/hf fixtures, logits' std about 3.2, and a
 # random model of Qwen2.5-0.5B's widths with std about 2.4: tools/compare_llamacpp_models.py
 # prepare), the KL divergence of each type's next-token distributions from the F32 file's and the
-# top-1 agreement, over the same text (the start of README.md) and the same positions as
+# top-1 agreement, over the same text (bench/kl-text.txt: README.md as it was at commit 151d8e9,
+# kept fixed so that the figures stay comparable) and the same positions as
 # `llama-perplexity --kl-divergence` scores (chunks of 128 tokens, the second half of each):
 #   - llama-perplexity's own figures (its base logits are stored as 16-bit log-probabilities),
 #   - llama.cpp's logits dumped by ORACLE (a program linked against libllama, kept outside the
@@ -16,12 +17,13 @@
 #   bench/kl_vs_llamacpp.sh LLAMA_CPP_DIR ORACLE [WORKDIR]
 #
 # WORKDIR (default /tmp/yq-llamacpp-cmp) is shared with the tools/compare_llamacpp_*.sh scripts.
-# PYTHON as there. CHUNKS (default 8) chunks of 128 tokens; THREADS (default 2).
+# PYTHON as there. CHUNKS (default 8) chunks of 128 tokens; THREADS (default 2); TYPES (default
+# "f16 q8_0 q4_0 q4_k_m q5_k_m").
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 if [ $# -lt 2 ]; then
-    sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
 fi
 llama=$(cd "$1" && pwd)
@@ -43,7 +45,7 @@ n=$((chunks * ctx))
 mkdir -p "$work"
 cd "$work"
 [ -f prompt.txt ] && [ -d qwen25 ] || "$py" "$helper" prepare "$work" >/dev/null
-head -c 12000 "$root/README.md" >kl-text.txt
+cp "$root/bench/kl-text.txt" kl-text.txt
 
 file_for() { # model, type: llama.cpp's file (the F32 one named as the other scripts name it)
     local m=$1 t=$2 out=$1-llama-$2.gguf
@@ -85,7 +87,7 @@ for m in llama qwen2 qwen3 qwen25; do
         -fa off --kl-divergence-base "$m.kld" >"$m-kl-base.log" 2>&1
     "$oracle" "$f32" "$ids" "$m-kl-f32.llama.bin" "$threads" $ctx >/dev/null
     "$dump" "$f32" "$ids" "$m-kl-f32.yuqing.bin" "$threads" $ctx
-    for t in f16 q8_0 q4_0 q4_k_m q5_k_m; do
+    for t in ${TYPES:-f16 q8_0 q4_0 q4_k_m q5_k_m}; do
         echo "kl_vs_llamacpp: $m $t" >&2
         f=$(file_for "$m" "$t")
         read -r pk pt < <(perplexity_kl "$f" "$m.kld")
