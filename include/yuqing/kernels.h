@@ -30,9 +30,10 @@ const char *yq_kernel_name(yq_kernel_kind kind);
 void yq_matmul(float *out, const yq_tensor *w, const float *x, int n_tokens);
 
 /* Gives w a copy of its weights in the layout of the AVX-512 VNNI kernels (groups of 16 rows,
- * quant_pack.h) when this CPU and build have them and w is Q8_0, Q4_0, Q5_0, Q4_K, Q6_K or F16
- * (columns a multiple of 32) with a multiple of 16 rows; otherwise leaves w as it is. yq_matmul uses the copy while the AVX512
- * kernels are selected. YQ_ENOMEM when the copy cannot be had (w unchanged). */
+ * quant_pack.h) when this CPU and build have them and w is Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K,
+ * Q5_K, Q6_K or F16 (columns a multiple of 32) with a multiple of 16 rows; otherwise leaves w as
+ * it is. yq_matmul uses the copy while the AVX-512 kernels are selected. YQ_ENOMEM when the copy
+ * cannot be had (w unchanged). */
 int yq_tensor_pack(yq_tensor *w);
 /* Frees w's packed copy, if any (one that yq_tensor_pack made). */
 void yq_tensor_unpack(yq_tensor *w);

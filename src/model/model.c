@@ -42,10 +42,9 @@ static size_t packed_slot(const yq_tensor *t) {
 }
 
 /* Packs every weight matrix of the forward pass for the AVX-512 kernels where they apply, one
- * after another in reading order in one buffer of huge pages (so small matrices are in huge
- * pages too, and the hardware prefetcher runs on from one into the next). Without memory for
- * that buffer each matrix is packed on its own; out of memory leaves the rest unpacked
- * (slower, still right). */
+ * after another in reading order in one buffer of huge pages (so that the matrices under 2 MiB
+ * and the tails of the others are in huge pages too). Without memory for that buffer each
+ * matrix is packed on its own; out of memory leaves the rest unpacked (slower, still right). */
 static void pack_weights(yq_model *m) {
     int n = n_forward_matrices(m);
     size_t total = 0;
