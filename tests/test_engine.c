@@ -22,6 +22,8 @@ typedef struct {
     int ended, n_cached;
     yq_finish_reason finish[MAX_CHOICES];
     int stop_after; /* callback asks to stop after this many tokens (0: never) */
+    int hold;       /* the first token's callback waits until release() */
+    int released;
 } collector;
 
 static void collector_init(collector *c) {
@@ -33,6 +35,7 @@ static void collector_init(collector *c) {
 static int on_event(void *user, const yq_token_event *ev) {
     collector *c = user;
     pthread_mutex_lock(&c->lock);
+    while (c->hold && !c->released && !ev->finish) pthread_cond_wait(&c->done_cond, &c->lock);
     int stop = 0;
     if (ev->finish) {
         c->finish[ev->choice] = ev->finish;
@@ -45,6 +48,13 @@ static int on_event(void *user, const yq_token_event *ev) {
     }
     pthread_mutex_unlock(&c->lock);
     return stop;
+}
+
+static void release(collector *c) {
+    pthread_mutex_lock(&c->lock);
+    c->released = 1;
+    pthread_cond_broadcast(&c->done_cond);
+    pthread_mutex_unlock(&c->lock);
 }
 
 static void wait_ended(collector *c, int n) {
@@ -194,11 +204,13 @@ static void check_cancel_and_stop(const yq_model *m) {
     collector_init(&c);
     collector_init(&s);
     s.stop_after = 3;
+    c.hold = 1; /* so that it cannot end before the cancellation, however late this thread runs */
     uint64_t id, id2;
     yq_request_params p = {.prompt = prompt, .n_prompt = 10, .sampling = greedy(200), .n = 1};
     CHECK(yq_engine_submit(e, &p, on_event, &c, &id) == 0);
     CHECK(yq_engine_submit(e, &p, on_event, &s, &id2) == 0);
     yq_engine_cancel(e, id);
+    release(&c);
     wait_ended(&c, 1);
     wait_ended(&s, 1);
     CHECK(c.finish[0] == YQ_FINISH_CANCELLED);
