@@ -219,25 +219,42 @@ INLINE __m512i q5K_fifth(yq_dtype dt, __m512i v, const uint8_t *pair, int h, int
     return _mm512_mask_add_epi8(v, fifth, v, _mm512_set1_epi8(0x10));
 }
 
+/* Vector c of a Q4_K or Q5_K super-block's sub-block pair g: the values (0..31) of sub-block
+ * 2g in *lo, of 2g + 1 in *hi. */
+INLINE void k4_vectors(yq_dtype dt, const uint8_t *qs, int g, int c, __m512i *lo, __m512i *hi) {
+    const __m512i mask = _mm512_set1_epi8(0x0F);
+    const uint8_t *pair = qs + g * k4_pair_bytes(dt);
+    __m512i v = lane_load(pair + k4_vec_offset(dt) + c * PACK_LANE_BYTES);
+    *lo = q5K_fifth(dt, _mm512_and_si512(v, mask), pair, 0, c);
+    *hi = q5K_fifth(dt, _mm512_and_si512(_mm512_srli_epi16(v, 4), mask), pair, 1, c);
+}
+
+/* A whole super-block's vectors: u[16g + c] (sub-block 2g) and u[16g + 8 + c] (2g + 1). */
+INLINE void unpack_k4(yq_dtype dt, const uint8_t *qs, __m512i *u) {
+#pragma GCC unroll 1
+    for (int g = 0; g < 4; g++)
+#pragma GCC unroll 8
+        for (int c = 0; c < 8; c++) k4_vectors(dt, qs, g, c, &u[16 * g + c], &u[16 * g + 8 + c]);
+}
+
 /* One Q4_K or Q5_K super-block of a group against nt tokens: sum_j sc_j * dot_j in int32, times
- * d * d_a, less dmin * d_a * sum_j min_j * sum(a over sub-block j). */
-INLINE void block_q4K(yq_dtype dt, const uint8_t *qs, const uint8_t *meta, const yq_act_block256 *const *a, int nt,
-                      __m512 *acc) {
+ * d * d_a, less dmin * d_a * sum_j min_j * sum(a over sub-block j). Its vectors come from u
+ * (unpack_k4) or, when u is NULL, straight from the packed bytes at qs. */
+INLINE void block_q4K(yq_dtype dt, const uint8_t *qs, const __m512i *u, const uint8_t *meta,
+                      const yq_act_block256 *const *a, int nt, __m512 *acc) {
     __m512i isum[Q4K_TILE_TOKENS], msum[Q4K_TILE_TOKENS];
 #pragma GCC unroll 8
     for (int t = 0; t < nt; t++) isum[t] = msum[t] = _mm512_setzero_si512();
-    const __m512i mask = _mm512_set1_epi8(0x0F);
 #pragma GCC unroll 1
     for (int g = 0; g < 4; g++) { /* sub-blocks 2g (low nibbles) and 2g + 1 (high) */
-        const uint8_t *pair = qs + g * k4_pair_bytes(dt);
         __m512i dlo[Q4K_TILE_TOKENS], dhi[Q4K_TILE_TOKENS];
 #pragma GCC unroll 8
         for (int t = 0; t < nt; t++) dlo[t] = dhi[t] = _mm512_setzero_si512();
 #pragma GCC unroll 8
         for (int c = 0; c < 8; c++) {
-            __m512i v = lane_load(pair + k4_vec_offset(dt) + c * PACK_LANE_BYTES);
-            __m512i lo = q5K_fifth(dt, _mm512_and_si512(v, mask), pair, 0, c);
-            __m512i hi = q5K_fifth(dt, _mm512_and_si512(_mm512_srli_epi16(v, 4), mask), pair, 1, c);
+            __m512i lo, hi;
+            if (u) lo = u[16 * g + c], hi = u[16 * g + 8 + c];
+            else k4_vectors(dt, qs, g, c, &lo, &hi);
 #pragma GCC unroll 8
             for (int t = 0; t < nt; t++) {
                 dlo[t] = _mm512_dpbusd_epi32(dlo[t], lo, bcast4(a[t]->qs + 64 * g + 4 * c));
@@ -397,7 +414,7 @@ INLINE void group_block(const packed_ctx *c, int64_t g, const char *const *acts,
 #pragma GCC unroll 8
     for (int t = 0; t < nt; t++) a[t] = (const yq_act_block256 *)acts[t] + b;
     if (dt == YQ_DTYPE_Q6_K) block_q6K(qs, meta, a, nt, acc);
-    else block_q4K(dt, qs, meta, a, nt, acc);
+    else block_q4K(dt, qs, NULL, meta, a, nt, acc);
 }
 
 /* Block b of groups gs[0..ng) against one token (decode), each activation broadcast shared. */
@@ -462,6 +479,45 @@ INLINE void decode_groups(const packed_ctx *c, int64_t g0, int64_t g1, yq_dtype 
     for (int64_t g = g0 + DECODE_GROUPS * quarter; g < g1; g++) tile(c, &g, 1, 0, 1, dt);
 }
 
+/* Tokens [t, t + nt) of a panel_q5K chunk (acts: the chunk's activations) against super-block b. */
+INLINE void tokens_q4K(const packed_ctx *c, const char *acts, int t, int nt, int64_t b, const __m512i *u,
+                       const uint8_t *meta, __m512 *acc) {
+    const yq_act_block256 *a[Q4K_TILE_TOKENS];
+#pragma GCC unroll 8
+    for (int i = 0; i < nt; i++) a[i] = (const yq_act_block256 *)(acts + (size_t)(t + i) * c->act_bytes) + b;
+    block_q4K(YQ_DTYPE_Q5_K, NULL, u, meta, a, nt, acc + t);
+}
+
+/* Q5_K prefill of one group against tokens [t0, t0 + nt), nt <= TOKEN_CHUNK: each super-block
+ * unpacked once for all the tokens (its fifth bits make unpacking cost about as much as four
+ * tokens' dot products; for Q4_K the round trip through memory costs more than unpacking per
+ * tile of four), then block_q4K four tokens at a time; the next group's bytes are prefetched
+ * meanwhile. */
+INLINE void panel_q5K(const packed_ctx *c, int64_t g, int t0, int nt) {
+    const yq_dtype dt = YQ_DTYPE_Q5_K;
+    const char *acts = c->xq + (size_t)t0 * c->act_bytes;
+    const char *next = (const char *)c->packed + (size_t)(g + 1) * c->layout.group_bytes;
+    const size_t ahead = (c->layout.group_bytes / (size_t)c->layout.n_blocks + 63) & ~(size_t)63;
+    __m512 acc[TOKEN_CHUNK];
+    for (int t = 0; t < nt; t++) acc[t] = _mm512_setzero_ps();
+    for (int64_t b = 0; b < c->layout.n_blocks; b++) {
+        for (size_t o = 0; o < ahead; o += 64) _mm_prefetch(next + (size_t)b * ahead + o, _MM_HINT_T1);
+        __m512i u[64];
+        unpack_k4(dt, yq_pack_qs(&c->layout, c->packed, g, b), u);
+        const uint8_t *meta = yq_pack_meta(&c->layout, c->packed, g, b);
+        int t = 0;
+        for (; t + Q4K_TILE_TOKENS <= nt; t += Q4K_TILE_TOKENS) tokens_q4K(c, acts, t, Q4K_TILE_TOKENS, b, u, meta, acc);
+        switch (nt - t) {
+        case 3: tokens_q4K(c, acts, t, 3, b, u, meta, acc); break;
+        case 2: tokens_q4K(c, acts, t, 2, b, u, meta, acc); break;
+        case 1: tokens_q4K(c, acts, t, 1, b, u, meta, acc); break;
+        default: break;
+        }
+    }
+    for (int t = 0; t < nt; t++)
+        _mm512_storeu_ps(c->out + (size_t)(t0 + t) * (size_t)c->w->rows + (size_t)g * PACK_ROWS, acc[t]);
+}
+
 /* Groups [g0, g1) x all tokens, in chunks of 64 tokens whose activations stay in cache. */
 INLINE void run_groups(const packed_ctx *c, int n_tokens, int64_t g0, int64_t g1, yq_dtype dt) {
     if (n_tokens == 1) {
@@ -474,6 +530,10 @@ INLINE void run_groups(const packed_ctx *c, int n_tokens, int64_t g0, int64_t g1
         for (int64_t g = g0; g < g1; g++) {
             if (!is_k) {
                 panel32(c, g, tb, te - tb, dt);
+                continue;
+            }
+            if (dt == YQ_DTYPE_Q5_K) {
+                panel_q5K(c, g, tb, te - tb);
                 continue;
             }
             int t = tb;
