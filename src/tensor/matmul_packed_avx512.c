@@ -290,7 +290,6 @@ INLINE void block_q4K(yq_dtype dt, const uint8_t *qs, const __m512i *u, const ui
 INLINE void block_q4K_groups(yq_dtype dt, const uint8_t *const *qs, const uint8_t *const *meta, const yq_act_block256 *a, int ng,
                              __m512 *acc) {
     __m512i isum[DECODE_GROUPS], msum[DECODE_GROUPS];
-    const __m512i mask = _mm512_set1_epi8(0x0F);
 #pragma GCC unroll 8
     for (int i = 0; i < ng; i++) isum[i] = msum[i] = _mm512_setzero_si512();
 #pragma GCC unroll 1
@@ -303,10 +302,8 @@ INLINE void block_q4K_groups(yq_dtype dt, const uint8_t *const *qs, const uint8_
             __m512i blo = bcast4(a->qs + 64 * g + 4 * c), bhi = bcast4(a->qs + 64 * g + 32 + 4 * c);
 #pragma GCC unroll 8
             for (int i = 0; i < ng; i++) {
-                const uint8_t *pair = qs[i] + g * k4_pair_bytes(dt);
-                __m512i v = lane_load(pair + k4_vec_offset(dt) + c * PACK_LANE_BYTES);
-                __m512i lo = q5K_fifth(dt, _mm512_and_si512(v, mask), pair, 0, c);
-                __m512i hi = q5K_fifth(dt, _mm512_and_si512(_mm512_srli_epi16(v, 4), mask), pair, 1, c);
+                __m512i lo, hi;
+                k4_vectors(dt, qs[i], g, c, &lo, &hi);
                 dlo[i] = _mm512_dpbusd_epi32(dlo[i], lo, blo);
                 dhi[i] = _mm512_dpbusd_epi32(dhi[i], hi, bhi);
             }

@@ -7,9 +7,9 @@
  * fifth bits; meta_bytes). Where they lie is chosen for decode, which streams every weight once
  * per token from DRAM and stalls wherever a stream restarts (measured on short rows, where the
  * old layout of one group's quants then its scales restarted the scale stream every group):
- *   32-blocks (Q8_0, Q4_0, Q4_1, Q5_0, Q5_1): groups of units of two consecutive blocks, their two meta
- *         parts then their two qs parts (64-byte multiples without padding), so each group is
- *         one forward stream;
+ *   32-blocks (Q8_0, Q4_0, Q4_1, Q5_0, Q5_1): groups of units of two consecutive blocks, their
+ *         two meta parts then their two qs parts (64-byte multiples without padding), so each
+ *         group is one forward stream;
  *   K-quants (Q4_K, Q5_K, Q6_K): all groups' qs parts (group after group, block after block), then
  *         all groups' meta parts in the same order: two long streams (units were slower).
  * Per block b of a group of rows r0..r0+15:
@@ -48,7 +48,8 @@
 #include "yuqing/tensor.h"
 
 enum { PACK_ROWS = 16, PACK_LANE_BYTES = 64, PACK_F16_COLS = 32 };
-enum { PACK_Q5K_MASK_BYTES = 2 * 8 * 8, PACK_Q5K_PAIR_BYTES = PACK_Q5K_MASK_BYTES + 8 * PACK_LANE_BYTES }; /* Q5_K: a sub-block pair's vectors and masks */
+/* Q5_K: a sub-block pair's masks, and its masks and vectors together. */
+enum { PACK_Q5K_MASK_BYTES = 2 * 8 * 8, PACK_Q5K_PAIR_BYTES = PACK_Q5K_MASK_BYTES + 8 * PACK_LANE_BYTES };
 
 typedef struct {
     size_t qs_bytes, meta_bytes; /* per block of a group; 0 when the dtype is not packed */
