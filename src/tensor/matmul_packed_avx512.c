@@ -477,7 +477,7 @@ INLINE void decode_groups(const packed_ctx *c, int64_t g0, int64_t g1, yq_dtype 
 }
 
 /* Tokens [t, t + nt) of a panel_q5K chunk (acts: the chunk's activations) against super-block b. */
-INLINE void tokens_q4K(const packed_ctx *c, const char *acts, int t, int nt, int64_t b, const __m512i *u,
+INLINE void tokens_q5K(const packed_ctx *c, const char *acts, int t, int nt, int64_t b, const __m512i *u,
                        const uint8_t *meta, __m512 *acc) {
     const yq_act_block256 *a[Q4K_TILE_TOKENS];
 #pragma GCC unroll 8
@@ -503,11 +503,11 @@ INLINE void panel_q5K(const packed_ctx *c, int64_t g, int t0, int nt) {
         unpack_k4(dt, yq_pack_qs(&c->layout, c->packed, g, b), u);
         const uint8_t *meta = yq_pack_meta(&c->layout, c->packed, g, b);
         int t = 0;
-        for (; t + Q4K_TILE_TOKENS <= nt; t += Q4K_TILE_TOKENS) tokens_q4K(c, acts, t, Q4K_TILE_TOKENS, b, u, meta, acc);
+        for (; t + Q4K_TILE_TOKENS <= nt; t += Q4K_TILE_TOKENS) tokens_q5K(c, acts, t, Q4K_TILE_TOKENS, b, u, meta, acc);
         switch (nt - t) {
-        case 3: tokens_q4K(c, acts, t, 3, b, u, meta, acc); break;
-        case 2: tokens_q4K(c, acts, t, 2, b, u, meta, acc); break;
-        case 1: tokens_q4K(c, acts, t, 1, b, u, meta, acc); break;
+        case 3: tokens_q5K(c, acts, t, 3, b, u, meta, acc); break;
+        case 2: tokens_q5K(c, acts, t, 2, b, u, meta, acc); break;
+        case 1: tokens_q5K(c, acts, t, 1, b, u, meta, acc); break;
         default: break;
         }
     }
