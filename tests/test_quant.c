@@ -228,9 +228,10 @@ static void free_case(case_data *c) {
     free(c->one);
 }
 
-/* One shape under the active kernel and thread count: within tolerance of the reference. On
- * one thread (`first` gets the batch result) each token alone must give its row of the batch
- * bit for bit; on more threads the batch, and its last token alone, must match `first`. */
+/* One shape under the active kernel and thread count (which also pack it): within tolerance of
+ * the reference. On one thread (`first` gets the batch result) each token alone must give its row
+ * of the batch bit for bit; on more threads the batch, and its last token alone, must match
+ * `first`. */
 static void check_case(case_data *c, float *first, int threads) {
     yq_tensor w = {.dtype = c->dt, .rows = c->rows, .cols = c->cols, .data = c->w};
     CHECK(yq_tensor_pack(&w) == 0);

@@ -39,8 +39,8 @@ int yq_tensor_pack(yq_tensor *w);
 void yq_tensor_unpack(yq_tensor *w);
 /* The bytes of w's packed copy where yq_tensor_pack would make one, else 0. */
 size_t yq_tensor_packed_bytes(const yq_tensor *w);
-/* Packs w into dst (yq_tensor_packed_bytes(w) bytes, 64-byte aligned, owned by the caller, who
- * sets w->packed back to NULL before freeing it). */
+/* Packs w into dst on all threads (yq_tensor_packed_bytes(w) bytes, 64-byte aligned, owned by
+ * the caller, who sets w->packed back to NULL before freeing it); not inside yq_parallel_for. */
 void yq_tensor_pack_into(yq_tensor *w, void *dst);
 
 /* The same with the scalar reference loop on one thread (used by tests as the twin). */

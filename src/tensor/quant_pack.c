@@ -1,5 +1,6 @@
 /* Packs quantized and f16 weight matrices into the 16-row layouts of quant_pack.h, once at model
- * load, for the AVX-512 kernels (yq_tensor_pack); the mapped original stays untouched. */
+ * load, on all threads, for the AVX-512 kernels (yq_tensor_pack); the mapped original stays
+ * untouched. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,6 +9,7 @@
 #include "quant_pack.h"
 #include "yuqing/error.h"
 #include "yuqing/huge_alloc.h"
+#include "yuqing/threads.h"
 
 yq_pack_shape yq_pack_shape_of(yq_dtype dtype) {
     switch (dtype) {
@@ -205,18 +207,34 @@ size_t yq_tensor_packed_bytes(const yq_tensor *w) {
     return yq_pack_layout_of(w->dtype, w->rows, w->cols).total_bytes;
 }
 
-void yq_tensor_pack_into(yq_tensor *w, void *dst) {
-    yq_pack_layout layout = yq_pack_layout_of(w->dtype, w->rows, w->cols);
-    size_t row_bytes = yq_tensor_row_bytes(w);
-    uint8_t *out = dst;
-    pack_block_fn pack = packer_of(w->dtype);
-    for (int64_t g = 0; g < w->rows / PACK_ROWS; g++) {
+typedef struct {
+    const yq_tensor *w;
+    yq_pack_layout layout;
+    pack_block_fn pack;
+    uint8_t *out;
+} pack_job;
+
+/* Groups [begin, end) of the job's matrix. */
+static void pack_groups(void *ctx, int64_t begin, int64_t end, int thread) {
+    (void)thread;
+    const pack_job *job = ctx;
+    size_t row_bytes = yq_tensor_row_bytes(job->w);
+    for (int64_t g = begin; g < end; g++) {
         const char *rows[PACK_ROWS];
-        for (int r = 0; r < PACK_ROWS; r++) rows[r] = (const char *)w->data + (size_t)(g * PACK_ROWS + r) * row_bytes;
-        for (int64_t b = 0; b < layout.n_blocks; b++)
-            pack((uint8_t *)yq_pack_qs(&layout, out, g, b), (uint8_t *)yq_pack_meta(&layout, out, g, b), rows, b);
+        for (int r = 0; r < PACK_ROWS; r++)
+            rows[r] = (const char *)job->w->data + (size_t)(g * PACK_ROWS + r) * row_bytes;
+        for (int64_t b = 0; b < job->layout.n_blocks; b++)
+            job->pack((uint8_t *)yq_pack_qs(&job->layout, job->out, g, b),
+                      (uint8_t *)yq_pack_meta(&job->layout, job->out, g, b), rows, b);
     }
-    w->packed = out;
+}
+
+/* On all threads: each writes (and so first touches, which costs more than the packing on a
+ * fresh buffer) its own part of dst. */
+void yq_tensor_pack_into(yq_tensor *w, void *dst) {
+    pack_job job = {w, yq_pack_layout_of(w->dtype, w->rows, w->cols), packer_of(w->dtype), dst};
+    yq_parallel_for(w->rows / PACK_ROWS, pack_groups, &job);
+    w->packed = dst;
 }
 
 int yq_tensor_pack(yq_tensor *w) {
