@@ -1,6 +1,7 @@
 /* mmap-based file access for checkpoints, and whole-file reads for small config files. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -49,6 +50,15 @@ void yq_unmap_file(yq_mapped_file *file) {
     if (file->data) munmap((void *)file->data, file->size);
     file->data = NULL;
     file->size = 0;
+}
+
+void yq_mapped_file_forget(const yq_mapped_file *file, const void *begin, size_t bytes) {
+    uintptr_t start = (uintptr_t)begin, end = start + bytes, base = (uintptr_t)file->data;
+    if (!file->data || start < base || end > base + file->size) return;
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    start = (start + page - 1) / page * page;
+    end = end / page * page;
+    if (end > start) madvise((void *)start, end - start, MADV_DONTNEED);
 }
 
 int yq_read_file(const char *path, char **out, size_t *size) {

@@ -41,6 +41,14 @@ static size_t packed_slot(const yq_tensor *t) {
     return (yq_tensor_packed_bytes(t) + PACK_ALIGN - 1) / PACK_ALIGN * PACK_ALIGN;
 }
 
+/* A packed matrix's mapped original is hardly read again (by the scalar kernels, and by the
+ * embedding lookup, a row a token, when it is a tied LM head): its pages leave this process,
+ * whose memory is then the packed copy only; a later read maps them again from the file. */
+static void forget_original(const yq_model *m, const yq_tensor *t) {
+    for (int f = 0; f < m->n_files; f++)
+        yq_mapped_file_forget(&m->files[f], t->data, (size_t)t->rows * yq_tensor_row_bytes(t));
+}
+
 /* Packs every weight matrix of the forward pass for the AVX-512 kernels where they apply, one
  * after another in reading order in one buffer of huge pages (so that the matrices under 2 MiB
  * and the tails of the others are in huge pages too). Without memory for that buffer each
@@ -56,6 +64,7 @@ static void pack_weights(yq_model *m) {
         size_t slot = packed_slot(t);
         if (slot && m->packed_weights) yq_tensor_pack_into(t, (char *)m->packed_weights + offset);
         else if (slot && yq_tensor_pack(t) != YQ_OK) break;
+        if (slot) forget_original(m, t);
         offset += slot;
     }
 }
