@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Start-up against llama.cpp: the wall time from starting the process to its exit after one
-# token, for the GGUF files of bench/vs-llamacpp.sh. yuqing: `yuqing generate --max-tokens 1`
+# token, and the peak resident memory, for the GGUF files of bench/vs-llamacpp.sh. yuqing: `yuqing generate --max-tokens 1`
 # from a one-token prompt (open, map, pack the weights, two forward passes); llama.cpp:
 # `llama-bench -p 0 -n 1 -r 1` (load, its warm-up pass and one token). Medians of RUNS runs,
 # the engines interleaved, the files already in the page cache (a first untimed run of each).
@@ -29,18 +29,21 @@ done
 [ -n "$bench" ] || { echo "load-vs-llamacpp: no llama-bench under $lcpp" >&2; exit 1; }
 [ -x "$yuqing" ] || { echo "load-vs-llamacpp: $yuqing is missing (run make)" >&2; exit 1; }
 
-seconds() { # command...: prints its wall time in seconds, fails with it
-    local start end
-    start=$(date +%s%N)
-    "$@" >/dev/null 2>&1 || { echo "load-vs-llamacpp: failed: $*" >&2; return 1; }
-    end=$(date +%s%N)
-    awk -v ns=$((end - start)) 'BEGIN { printf "%.3f\n", ns / 1e9 }'
+measure() { # command...: prints its wall time in seconds and its peak resident memory in MB
+    python3 - "$@" <<'PY'
+import resource, subprocess, sys, time
+start = time.monotonic()
+if subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode:
+    sys.exit("load-vs-llamacpp: failed: " + " ".join(sys.argv[1:]))
+peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print("%.3f %.0f" % (time.monotonic() - start, peak_kb / 1024))
+PY
 }
-run_yuqing() { seconds "$yuqing" generate --model "$1" --prompt-ids 1000 --max-tokens 1 --temperature 0 --threads "$threads"; }
-run_llama() { seconds "$bench" -m "$1" -p 0 -n 1 -r 1 -t "$threads"; }
+run_yuqing() { measure "$yuqing" generate --model "$1" --prompt-ids 1000 --max-tokens 1 --temperature 0 --threads "$threads"; }
+run_llama() { measure "$bench" -m "$1" -p 0 -n 1 -r 1 -t "$threads"; }
 
 echo "load-vs-llamacpp: $(date -u '+%F %T') UTC, $threads threads, median of $runs interleaved runs"
-printf '%-12s %10s %10s %7s\n' file "yuqing s" "llama s" ratio
+printf '%-12s %10s %10s %7s | %10s %10s\n' file "yuqing s" "llama s" ratio "yuqing MB" "llama MB"
 for size in $sizes; do
     for t in $types; do
         f=$ggufdir/qwen25-$size-random-$t.gguf
@@ -57,9 +60,11 @@ for size in $sizes; do
         done
         python3 - "$size-$t" "${yq[*]}" "${ll[*]}" <<'PY'
 import statistics, sys
-yq = statistics.median(map(float, sys.argv[2].split()))
-ll = statistics.median(map(float, sys.argv[3].split()))
-print("%-12s %10.2f %10.2f %7.2f" % (sys.argv[1], yq, ll, ll / yq))
+def medians(runs):
+    v = list(map(float, runs.split()))
+    return statistics.median(v[0::2]), statistics.median(v[1::2])
+(yq, yq_mb), (ll, ll_mb) = medians(sys.argv[2]), medians(sys.argv[3])
+print("%-12s %10.2f %10.2f %7.2f | %10.0f %10.0f" % (sys.argv[1], yq, ll, ll / yq, yq_mb, ll_mb))
 PY
     done
 done
