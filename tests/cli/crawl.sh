@@ -93,7 +93,8 @@ ge "$(gap "$work/pages.log" 0)" 0.04 && pass || fail "per-host delay not respect
 slow_t=$(times_of "$log" /slow)
 next_after_slow=$(sed 's/.*"t":\([0-9.]*\).*/\1/' "$work/pages.log" | sort -g | awk -v s="$slow_t" '$1 > s { print; exit }')
 ge "$(awk -v a="$slow_t" -v b="$next_after_slow" 'BEGIN { print b - a }')" 0.25 && pass ||
-  fail "a second request started while /slow was running"
+  fail "a second request started while /slow was running: $(awk -v s="$slow_t" 'match($0, /"t":[0-9.]+/) {
+    t = substr($0, RSTART + 4, RLENGTH - 4) + 0; if (t > s && t - s < 0.25) print }' "$work/pages.log" | tr '\n' ' ')"
 # Private targets: refused without allow_private, and never reached.
 check "private target never requested" 0 "$(wc -l <"$work/other.log")"
 grep -q "127.0.0.1:$other/: giving up after 1 attempt: .*private" "$work/crawl.err" && pass || fail "private refusal not logged"
