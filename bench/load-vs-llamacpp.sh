@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Start-up against llama.cpp: the wall time from starting the process to its exit after one
-# token, and the peak resident memory, for the GGUF files of bench/vs-llamacpp.sh. yuqing: `yuqing generate --max-tokens 1`
-# from a one-token prompt (open, map, pack the weights, two forward passes); llama.cpp:
-# `llama-bench -p 0 -n 1 -r 1` (load, its warm-up pass and one token). Medians of RUNS runs,
-# the engines interleaved, the files already in the page cache (a first untimed run of each).
+# token, and the peak resident memory, for the GGUF files of bench/vs-llamacpp.sh. yuqing:
+# `yuqing generate --max-tokens 1` from a one-token prompt (open, map, pack the weights, two
+# forward passes); llama.cpp: `llama-bench -p 0 -n 1 -r 1` (load, its warm-up pass and one
+# token). Medians of RUNS runs, the engines interleaved, the files already in the page cache (a
+# first untimed run of each).
 #
 #   bench/load-vs-llamacpp.sh LLAMA_CPP_DIR [GGUF_DIR]
 #
@@ -22,11 +23,9 @@ threads=${THREADS:-2}
 types=${TYPES:-f16 q8_0 q4_0 q4_k_m}
 sizes=${SIZES:-0.5b 1.5b}
 yuqing=$root/build/yuqing
-bench=
-for c in "$lcpp/build/bin/llama-bench" "$lcpp/bin/llama-bench" "$lcpp/llama-bench"; do
-    [ -x "$c" ] && { bench=$c; break; }
-done
-[ -n "$bench" ] || { echo "load-vs-llamacpp: no llama-bench under $lcpp" >&2; exit 1; }
+# shellcheck source=bench/llamacpp_tool.bash
+source "$root/bench/llamacpp_tool.bash"
+bench=$(llamacpp_tool load-vs-llamacpp "$lcpp" llama-bench)
 [ -x "$yuqing" ] || { echo "load-vs-llamacpp: $yuqing is missing (run make)" >&2; exit 1; }
 
 measure() { # command...: prints its wall time in seconds and its peak resident memory in MB

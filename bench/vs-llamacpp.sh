@@ -29,11 +29,9 @@ types=${TYPES:-f16 q8_0 q4_0 q4_k_m}
 sizes=${SIZES:-0.5b 1.5b}
 yuqing=$root/build/yuqing
 
-bench=
-for c in "$lcpp/build/bin/llama-bench" "$lcpp/bin/llama-bench" "$lcpp/llama-bench"; do
-    [ -x "$c" ] && { bench=$c; break; }
-done
-[ -n "$bench" ] || { echo "vs-llamacpp: no llama-bench under $lcpp" >&2; exit 1; }
+# shellcheck source=bench/llamacpp_tool.bash
+source "$root/bench/llamacpp_tool.bash"
+bench=$(llamacpp_tool vs-llamacpp "$lcpp" llama-bench)
 [ -x "$yuqing" ] || { echo "vs-llamacpp: $yuqing is missing (run make)" >&2; exit 1; }
 for size in $sizes; do
     for t in $types; do

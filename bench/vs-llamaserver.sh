@@ -33,11 +33,9 @@ port=${PORT:-18480}
 lport=$((port + 1))
 yuqing=$root/build/yuqing
 
-server=
-for c in "$lcpp/build/bin/llama-server" "$lcpp/bin/llama-server" "$lcpp/llama-server"; do
-    [ -x "$c" ] && { server=$c; break; }
-done
-[ -n "$server" ] || { echo "vs-llamaserver: no llama-server under $lcpp" >&2; exit 1; }
+# shellcheck source=bench/llamacpp_tool.bash
+source "$root/bench/llamacpp_tool.bash"
+server=$(llamacpp_tool vs-llamaserver "$lcpp" llama-server)
 [ -x "$yuqing" ] || { echo "vs-llamaserver: $yuqing is missing (run make)" >&2; exit 1; }
 [ -f "$gguf" ] || { echo "vs-llamaserver: no file $gguf" >&2; exit 1; }
 
