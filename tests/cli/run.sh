@@ -51,7 +51,9 @@ YAML
 "$yuqing" run "$work/run.yaml" 2>"$work/run.log" &
 daemon=$!
 pids+=($daemon)
-q() { sqlite3 "$work/analysis.db" "$1" 2>/dev/null; }
+# The daemon writes both databases while we read them: wait out its locks instead of failing.
+sql() { sqlite3 -cmd ".timeout 10000" "$@"; }
+q() { sql "$work/analysis.db" "$1" 2>/dev/null; }
 wait_for() { # wait_for SECONDS COMMAND...: until the command succeeds
   local deadline=$((SECONDS + $1)); shift
   until "$@"; do ((SECONDS < deadline)) || return 1; sleep 0.2; done
@@ -76,7 +78,7 @@ jq -e '.entity == "Zenith Robotics" and .kind == "negative_count" and .raised_at
 expected=$("$yuqing" transcribe --model "$data/whisper/tiny80" --format json "$data/whisper/audio/speech_en.wav" 2>/dev/null |
   jq -r '[.segments[].text] | join("")')
 [[ -n $expected ]] && check "transcript in the item" "$expected" \
-  "$(sqlite3 "$work/items.db" "SELECT transcript FROM items WHERE url LIKE '%zenith-fire%'")" || fail "no reference transcript"
+  "$(sql "$work/items.db" "SELECT transcript FROM items WHERE url LIKE '%zenith-fire%'")" || fail "no reference transcript"
 check "transcript analysed with the article" 1 "$(q "SELECT count(*) FROM articles WHERE title LIKE 'Zenith%' AND instr(body, '$(printf '%s' "$expected" | head -c 20 | sed "s/'/''/g")') > 0")"
 sleep 3 # three more passes: the same alert is not raised again
 check "alert raised once" 1 "$(wc -l <"$work/alerts.jsonl")"
