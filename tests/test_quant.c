@@ -299,10 +299,51 @@ static void test_matmul(void) {
     }
 }
 
+/* yq_matmul_shared gives each product the bits of its own yq_matmul call: mixed dtypes whose
+ * activations are quantized in both formats (32- and 256-blocks) and not at all (F16), row
+ * counts that end tasks mid-way, on every kernel and 1 to 3 threads. */
+static void test_matmul_shared(void) {
+    static const yq_dtype mixes[][YQ_MATMUL_MAX_SHARED] = {{YQ_DTYPE_Q4_K, YQ_DTYPE_Q8_0, YQ_DTYPE_Q6_K},
+                                                          {YQ_DTYPE_F16, YQ_DTYPE_Q5_0, YQ_DTYPE_Q5_0}};
+    static const int64_t rows[YQ_MATMUL_MAX_SHARED] = {67, 16, 112};
+    static const int tokens[] = {1, 5, 67};
+    yq_kernel_kind kinds[] = {YQ_KERNEL_SCALAR, YQ_KERNEL_AVX2, YQ_KERNEL_AVX512};
+    for (int k = 0; k < 3; k++) {
+        if (yq_kernels_select(kinds[k]) != 0) continue;
+        for (size_t m = 0; m < sizeof mixes / sizeof mixes[0]; m++)
+            for (size_t t = 0; t < sizeof tokens / sizeof tokens[0]; t++)
+                for (int threads = 1; threads <= 3; threads++) {
+                    yq_threads_init(threads);
+                    case_data c[YQ_MATMUL_MAX_SHARED];
+                    yq_tensor w[YQ_MATMUL_MAX_SHARED];
+                    yq_matmul_out outs[YQ_MATMUL_MAX_SHARED];
+                    for (int i = 0; i < YQ_MATMUL_MAX_SHARED; i++) {
+                        c[i] = (case_data){.dt = mixes[m][i], .rows = rows[i], .cols = 512, .n_tokens = tokens[t]};
+                        make_case(&c[i]);
+                        w[i] = (yq_tensor){.dtype = c[i].dt, .rows = c[i].rows, .cols = c[i].cols, .data = c[i].w};
+                        CHECK(yq_tensor_pack(&w[i]) == 0);
+                        yq_matmul(c[i].ref, &w[i], c[0].x, c[i].n_tokens);
+                        outs[i] = (yq_matmul_out){c[i].got, &w[i]};
+                    }
+                    yq_matmul_shared(outs, YQ_MATMUL_MAX_SHARED, c[0].x, tokens[t]);
+                    for (int i = 0; i < YQ_MATMUL_MAX_SHARED; i++) {
+                        CHECKF(!memcmp(c[i].ref, c[i].got, (size_t)c[i].rows * c[i].n_tokens * sizeof(float)),
+                               "shared %s, %s kernel, T=%d, %d threads: differs from its own yq_matmul",
+                               yq_dtype_name(c[i].dt), yq_kernel_name(kinds[k]), tokens[t], threads);
+                        yq_tensor_unpack(&w[i]);
+                        free_case(&c[i]);
+                    }
+                }
+    }
+    yq_threads_shutdown();
+    yq_kernels_select(YQ_KERNEL_AUTO);
+}
+
 int main(void) {
     test_traits();
     test_fixtures();
     test_round_trip();
     test_matmul();
+    test_matmul_shared();
     return test_summary("quant");
 }

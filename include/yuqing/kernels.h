@@ -29,6 +29,18 @@ const char *yq_kernel_name(yq_kernel_kind kind);
  * the call runs the scalar reference instead. */
 void yq_matmul(float *out, const yq_tensor *w, const float *x, int n_tokens);
 
+/* One product of yq_matmul_shared: out = x times w's rows, as yq_matmul(out, w, x, n_tokens). */
+typedef struct yq_matmul_out {
+    float *out;
+    const yq_tensor *w;
+} yq_matmul_out;
+enum { YQ_MATMUL_MAX_SHARED = 3 };
+
+/* n <= YQ_MATMUL_MAX_SHARED products of the same input x (the weights have equal column counts),
+ * with the results of n yq_matmul calls but one dispatch to the thread pool, and x quantized
+ * once per activation format: q, k and v; gate and up. */
+void yq_matmul_shared(const yq_matmul_out *outs, int n, const float *x, int n_tokens);
+
 /* Gives w a copy of its weights in the layout of the AVX-512 VNNI kernels (groups of 16 rows,
  * quant_pack.h) when this CPU and build have them and w is Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K,
  * Q5_K, Q6_K or F16 (columns a multiple of 32) with a multiple of 16 rows; otherwise leaves w as

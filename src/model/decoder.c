@@ -195,9 +195,8 @@ static void attention_block(const yq_model *m, const yq_layer_weights *w, yq_kv_
     for (int t = 0; t < T; t++)
         yq_rmsnorm(ctx->xb + (size_t)t * c->dim, ctx->x + (size_t)t * c->dim, w->attn_norm, c->dim,
                    c->norm_eps);
-    yq_matmul(ctx->q, &w->wq, ctx->xb, T);  /* (T, Q) */
-    yq_matmul(ctx->k, &w->wk, ctx->xb, T);  /* (T, KV) */
-    yq_matmul(ctx->v, &w->wv, ctx->xb, T);  /* (T, KV) */
+    const yq_matmul_out qkv[] = {{ctx->q, &w->wq}, {ctx->k, &w->wk}, {ctx->v, &w->wv}}; /* (T, Q), (T, KV) x 2 */
+    yq_matmul_shared(qkv, 3, ctx->xb, T);
     add_bias(ctx->q, w->bq, T, q_dim);
     add_bias(ctx->k, w->bk, T, kv_dim);
     add_bias(ctx->v, w->bv, T, kv_dim);
@@ -222,8 +221,8 @@ static void mlp_block(const yq_model *m, const yq_layer_weights *w, yq_forward_c
     for (int t = 0; t < T; t++)
         yq_rmsnorm(ctx->xb + (size_t)t * c->dim, ctx->x + (size_t)t * c->dim, w->ffn_norm, c->dim,
                    c->norm_eps);
-    yq_matmul(ctx->gate, &w->w_gate, ctx->xb, T); /* (T, H) */
-    yq_matmul(ctx->up, &w->w_up, ctx->xb, T);     /* (T, H) */
+    const yq_matmul_out gate_up[] = {{ctx->gate, &w->w_gate}, {ctx->up, &w->w_up}}; /* (T, H) each */
+    yq_matmul_shared(gate_up, 2, ctx->xb, T);
     yq_silu_mul(ctx->gate, ctx->up, T * c->hidden_dim);
     yq_matmul(ctx->proj, &w->w_down, ctx->gate, T); /* (T, D) */
     for (size_t i = 0; i < (size_t)T * c->dim; i++) ctx->x[i] += ctx->proj[i];

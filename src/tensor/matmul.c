@@ -110,6 +110,22 @@ static void matmul_task(void *ctx, int64_t begin, int64_t end, int thread) {
     active_rows(job->out, job->w, job->x, job->n_tokens, row_begin, row_end);
 }
 
+/* The products of one input in one dispatch: each job's tasks follow the previous job's. */
+typedef struct {
+    matmul_job jobs[YQ_MATMUL_MAX_SHARED];
+    int64_t first_task[YQ_MATMUL_MAX_SHARED + 1];
+    int n;
+} shared_job;
+
+static void shared_task(void *ctx, int64_t begin, int64_t end, int thread) {
+    shared_job *s = ctx;
+    for (int i = 0; i < s->n; i++) {
+        int64_t b = begin > s->first_task[i] ? begin : s->first_task[i];
+        int64_t e = end < s->first_task[i + 1] ? end : s->first_task[i + 1];
+        if (b < e) matmul_task(&s->jobs[i], b - s->first_task[i], e - s->first_task[i], thread);
+    }
+}
+
 #ifdef YQ_HAVE_AVX2
 static void quantize_task(void *ctx, int64_t begin, int64_t end, int thread) {
     (void)thread;
@@ -132,30 +148,64 @@ static void *act_buffer(size_t bytes) {
     return buf;
 }
 
-/* Quantizes the job's activations into job->xq (tokens in parallel when there are several).
- * Returns 0 when the buffer cannot be had. */
-static int quantize_activations(matmul_job *job) {
-    job->act_bytes = yq_act_row_bytes(job->w->dtype, job->w->cols);
-    void *xq = act_buffer(job->act_bytes * (size_t)job->n_tokens);
-    if (!xq) return 0;
-    job->xq = xq;
-    if (job->n_tokens == 1) quantize_task(job, 0, 1, 0);
-    else yq_parallel_for(job->n_tokens, quantize_task, job);
+/* The earlier job of s whose quantized activations job i can share, or -1. */
+static int same_activations(const shared_job *s, int i) {
+    for (int j = 0; j < i; j++)
+        if (s->jobs[j].act_bytes && yq_act_format(s->jobs[j].w->dtype) == yq_act_format(s->jobs[i].w->dtype))
+            return j;
+    return -1;
+}
+
+/* Quantizes the input of the quantized jobs, once per activation format (tokens in parallel
+ * when there are several). Returns 0 when the buffer cannot be had. */
+static int quantize_activations(shared_job *s, int n_tokens) {
+    size_t total = 0;
+    for (int i = 0; i < s->n; i++) {
+        matmul_job *job = &s->jobs[i];
+        if (!yq_dtype_is_quantized(job->w->dtype)) continue;
+        job->act_bytes = yq_act_row_bytes(job->w->dtype, job->w->cols);
+        if (same_activations(s, i) < 0) total += job->act_bytes * (size_t)n_tokens;
+    }
+    char *buf = total ? act_buffer(total) : NULL;
+    if (total && !buf) return 0;
+    for (int i = 0; i < s->n; i++) {
+        matmul_job *job = &s->jobs[i];
+        if (!job->act_bytes) continue;
+        int shared = same_activations(s, i);
+        if (shared >= 0) {
+            job->xq = s->jobs[shared].xq;
+            continue;
+        }
+        job->xq = buf;
+        buf += job->act_bytes * (size_t)n_tokens;
+        if (n_tokens == 1) quantize_task(job, 0, 1, 0);
+        else yq_parallel_for(n_tokens, quantize_task, job);
+    }
     return 1;
 }
 #endif
 
-void yq_matmul(float *out, const yq_tensor *w, const float *x, int n_tokens) {
+void yq_matmul_shared(const yq_matmul_out *outs, int n, const float *x, int n_tokens) {
     if (active_kind == YQ_KERNEL_AUTO) yq_kernels_select(YQ_KERNEL_AUTO);
     if (n_tokens <= 0) return;
-    matmul_job job = {out, w, x, NULL, 0, n_tokens};
+    shared_job s = {.n = n};
+    for (int i = 0; i < n; i++) {
+        s.jobs[i] = (matmul_job){outs[i].out, outs[i].w, x, NULL, 0, n_tokens};
+        s.first_task[i + 1] = s.first_task[i] + (outs[i].w->rows + ROWS_PER_TASK - 1) / ROWS_PER_TASK;
+    }
 #ifdef YQ_HAVE_AVX2
-    if (active_kind != YQ_KERNEL_SCALAR && yq_dtype_is_quantized(w->dtype) && !quantize_activations(&job)) {
-        yq_matmul_rows_scalar(out, w, x, n_tokens, 0, w->rows); /* out of memory: slow but right */
+    if (active_kind != YQ_KERNEL_SCALAR && !quantize_activations(&s, n_tokens)) {
+        for (int i = 0; i < n; i++) /* out of memory: slow but right */
+            yq_matmul_rows_scalar(outs[i].out, outs[i].w, x, n_tokens, 0, outs[i].w->rows);
         return;
     }
 #endif
-    yq_parallel_for((w->rows + ROWS_PER_TASK - 1) / ROWS_PER_TASK, matmul_task, &job);
+    yq_parallel_for(s.first_task[n], shared_task, &s);
+}
+
+void yq_matmul(float *out, const yq_tensor *w, const float *x, int n_tokens) {
+    yq_matmul_out one = {out, w};
+    yq_matmul_shared(&one, 1, x, n_tokens);
 }
 
 void yq_matmul_reference(float *out, const yq_tensor *w, const float *x, int n_tokens) {

@@ -27,6 +27,9 @@ typedef struct {
 /* Bytes of one token's quantized activations for weights of `dtype` with `cols` columns. */
 size_t yq_act_row_bytes(yq_dtype dtype, int64_t cols);
 
+/* Weights whose dtypes give the same number here take the same quantized activations. */
+int yq_act_format(yq_dtype dtype);
+
 /* Quantizes one token's activations x (cols floats) into dst (yq_act_row_bytes). */
 void yq_quantize_act_avx2(yq_dtype dtype, const float *x, int64_t cols, void *dst);
 #endif

@@ -16,6 +16,10 @@ size_t yq_act_row_bytes(yq_dtype dtype, int64_t cols) {
                              : (size_t)(cols / QK32) * sizeof(yq_act_block32);
 }
 
+int yq_act_format(yq_dtype dtype) {
+    return is_k_quant(dtype);
+}
+
 static float max_abs(const float *x, int n) {
     const __m256 sign = _mm256_set1_ps(-0.0f);
     __m256 m = _mm256_setzero_ps();
