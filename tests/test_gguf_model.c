@@ -10,6 +10,7 @@
 #include "testutil.h"
 #include "yuqing/error.h"
 #include "yuqing/gguf_write.h"
+#include "yuqing/kernels.h"
 #include "yuqing/mapfile.h"
 #include "yuqing/model.h"
 #include "yuqing/quantize.h"
@@ -341,8 +342,32 @@ static void test_reference_converter(void) {
     yq_gguf_close(ref);
 }
 
+/* yq_model_open packs the matrices the kernels can take (none without AVX-512);
+ * yq_model_open_for_reading (quantize) packs none and reads the same values. */
+static void test_open_for_reading(void) {
+    yq_model *run = NULL, *read = NULL;
+    CHECK(yq_model_open(test_data_path("gguf/llama-f16.gguf"), &run) == 0);
+    CHECK(yq_model_open_for_reading(test_data_path("gguf/llama-f16.gguf"), &read) == 0);
+    if (!run || !read) return;
+    CHECK(read->packed_weights == NULL);
+    for (int l = 0; l < run->config.n_layers; l++) {
+        const yq_layer_weights *a = &run->layers[l], *b = &read->layers[l];
+        const yq_tensor *ran[] = {&a->wq, &a->wk, &a->wv, &a->wo, &a->w_gate, &a->w_up, &a->w_down, &run->lm_head};
+        const yq_tensor *got[] = {&b->wq, &b->wk, &b->wv, &b->wo, &b->w_gate, &b->w_up, &b->w_down, &read->lm_head};
+        for (size_t i = 0; i < sizeof ran / sizeof ran[0]; i++) {
+            CHECKF(!got[i]->packed && (ran[i]->packed != NULL) == (yq_tensor_packed_bytes(got[i]) > 0),
+                   "layer %d matrix %zu: packed %d for running, %d for reading", l, i, ran[i]->packed != NULL,
+                   got[i]->packed != NULL);
+            CHECK(!memcmp(ran[i]->data, got[i]->data, (size_t)got[i]->rows * yq_tensor_row_bytes(got[i])));
+        }
+    }
+    yq_model_close(run);
+    yq_model_close(read);
+}
+
 int main(void) {
     if (!mkdtemp(tmp_dir)) return 1;
+    test_open_for_reading();
     test_writer_round_trip();
     test_writer_abandoned();
     test_array_overflow();

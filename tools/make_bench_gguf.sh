@@ -10,7 +10,8 @@
 # Writes OUTDIR/qwen25-0.5b-random-{f16,q8_0,q4_0,q4_k_m}.gguf (about 1 GB, 0.5 GB, 0.35 GB,
 # 0.4 GB) and removes the 1 GB bf16 folder afterwards (KEEP_HF=1 keeps it in OUTDIR/hf-SIZE).
 # SIZE=1.5b makes the Qwen2.5-1.5B-shaped files qwen25-1.5b-random-*.gguf instead (3.1 GB of
-# bf16, then 3.1, 1.6, 0.9 and 1.0 GB).
+# bf16, then 3.1, 1.6, 0.9 and 1.0 GB); SIZE=7b the Qwen2.5-7B-shaped ones (15.2 GB of bf16;
+# Q4_0 4.4 GB, Q4_K_M 4.7 GB, as the published Qwen2.5-7B-Instruct Q4_K_M file).
 # Needs `make` (build/yuqing and build/libyuqing_core.a). TOKENIZER_DIR overrides the tokenizer
 # folder; TOKENIZER_DIR=none makes GGUF files without a vocabulary.
 set -euo pipefail
@@ -37,7 +38,8 @@ size=${SIZE:-0.5b}
 case $size in
 0.5b) shape=yq_random_model_qwen25_05b ;;
 1.5b) shape=yq_random_model_qwen25_15b ;;
-*) echo "make_bench_gguf: SIZE is 0.5b or 1.5b, not $size" >&2; exit 2 ;;
+7b) shape=yq_random_model_qwen25_7b ;;
+*) echo "make_bench_gguf: SIZE is 0.5b, 1.5b or 7b, not $size" >&2; exit 2 ;;
 esac
 hf=$outdir/hf-$size
 work=$(mktemp -d "${TMPDIR:-/tmp}/make_bench_gguf.XXXXXX")

@@ -51,9 +51,16 @@ typedef struct yq_model {
 
 /* Opens a checkpoint: a Hugging Face folder (config.json + safetensors), a `.safetensors` file
  * inside one, a `.gguf` file (llama, qwen2, qwen3; folder = the file, which holds the tokenizer),
- * or a llama2.c `.bin`. Weights stay in the mapped files. Errors name the file and
- * field: YQ_ENOENT, YQ_EFORMAT, YQ_EUNSUPPORTED. */
+ * or a llama2.c `.bin`. Weights stay in the mapped files, except that the matrices the AVX-512
+ * kernels take are copied into their packed layout (yq_tensor_pack) and their mapped pages let
+ * go. Errors name the file and field: YQ_ENOENT, YQ_EFORMAT, YQ_EUNSUPPORTED. */
 int yq_model_open(const char *path, yq_model **out);
+/* The same without the packed copies, for reading the tensors rather than running the model
+ * (yuqing quantize): no time or memory spent on a copy that would not be used. */
+int yq_model_open_for_reading(const char *path, yq_model **out);
+/* Lets the mapped pages of t's weights leave this process's memory (a matrix of m read for the
+ * last time, or packed); a later read maps them again from the file. */
+void yq_model_release_pages(const yq_model *m, const yq_tensor *t);
 void yq_model_close(yq_model *model);
 
 /* One sequence's part of a forward batch. */

@@ -22,6 +22,9 @@ yq_random_model_shape yq_random_model_qwen25_05b(void);
 /* The Qwen2.5-1.5B shape (hidden 1536, 28 layers, 12 heads, 2 KV heads, intermediate 8960,
  * vocabulary 151936, tied embeddings) in bf16. */
 yq_random_model_shape yq_random_model_qwen25_15b(void);
+/* The Qwen2.5-7B shape (hidden 3584, 28 layers, 28 heads, 4 KV heads, intermediate 18944,
+ * vocabulary 152064, separate LM head) in bf16: 15 GB. */
+yq_random_model_shape yq_random_model_qwen25_7b(void);
 
 /* Writes FOLDER/config.json and FOLDER/model.safetensors (uniform weights in +-0.05, norms 1).
  * *weight_bytes (optional) receives the bytes of all weight matrices read per decode step

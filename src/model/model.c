@@ -41,10 +41,7 @@ static size_t packed_slot(const yq_tensor *t) {
     return (yq_tensor_packed_bytes(t) + PACK_ALIGN - 1) / PACK_ALIGN * PACK_ALIGN;
 }
 
-/* A packed matrix's mapped original is hardly read again (by the scalar kernels, and by the
- * embedding lookup, a row a token, when it is a tied LM head): its pages leave this process,
- * whose memory is then the packed copy only; a later read maps them again from the file. */
-static void forget_original(const yq_model *m, const yq_tensor *t) {
+void yq_model_release_pages(const yq_model *m, const yq_tensor *t) {
     for (int f = 0; f < m->n_files; f++)
         yq_mapped_file_forget(&m->files[f], t->data, (size_t)t->rows * yq_tensor_row_bytes(t));
 }
@@ -64,7 +61,7 @@ static void pack_weights(yq_model *m) {
         size_t slot = packed_slot(t);
         if (slot && m->packed_weights) yq_tensor_pack_into(t, (char *)m->packed_weights + offset);
         else if (slot && yq_tensor_pack(t) != YQ_OK) break;
-        if (slot) forget_original(m, t);
+        if (slot) yq_model_release_pages(m, t); /* its original is hardly read again */
         offset += slot;
     }
 }
@@ -80,7 +77,8 @@ static void unpack_weights(yq_model *m) {
     m->packed_weights = NULL;
 }
 
-int yq_model_open(const char *path, yq_model **out) {
+/* Opens the checkpoint at path; with `pack`, the weight matrices get their packed copies. */
+static int open_model(const char *path, int pack, yq_model **out) {
     struct stat st;
     if (stat(path, &st) != 0) return yq_error(YQ_ENOENT, "%s: no such file or folder", path);
     yq_model *m = calloc(1, sizeof *m);
@@ -106,9 +104,17 @@ int yq_model_open(const char *path, yq_model **out) {
         yq_model_close(m);
         return rc;
     }
-    pack_weights(m);
+    if (pack) pack_weights(m);
     *out = m;
     return YQ_OK;
+}
+
+int yq_model_open(const char *path, yq_model **out) {
+    return open_model(path, 1, out);
+}
+
+int yq_model_open_for_reading(const char *path, yq_model **out) {
+    return open_model(path, 0, out);
 }
 
 void yq_model_close(yq_model *m) {

@@ -1,4 +1,4 @@
-/* yq_quantize_model: a model opened by yq_model_open, written as GGUF with llama.cpp's names,
+/* yq_quantize_model: a model opened by yq_model_open_for_reading, written as GGUF with llama.cpp's names,
  * metadata and tensor layout, each matrix converted row by row over the thread pool. */
 #include <math.h>
 #include <stdio.h>
@@ -221,7 +221,9 @@ static int write_matrix(yq_gguf_writer *w, const out_tensor *t, chunk *ch, int64
 
 enum { CHUNK_ELEMENTS = 1 << 20 };
 
-static int write_data(yq_gguf_writer *w, const plan *p, progress *pr) {
+/* The plan's tensors in order; each source matrix's mapped pages are let go once it is written
+ * (peak memory: the chunk buffers, not the whole input). */
+static int write_data(yq_gguf_writer *w, const yq_model *m, const plan *p, progress *pr) {
     int64_t max_cols = 1;
     size_t max_row = 1;
     for (int i = 0; i < p->n; i++) {
@@ -237,6 +239,7 @@ static int write_data(yq_gguf_writer *w, const plan *p, progress *pr) {
         const out_tensor *t = &p->tensors[i];
         if (t->matrix) {
             rc = write_matrix(w, t, &ch, chunk_rows, pr);
+            yq_model_release_pages(m, t->matrix);
         } else {
             rc = write_vector(w, t, ch.f32);
             pr->done += t->cols;
@@ -262,7 +265,7 @@ static int write_file(const char *out, const yq_model *m, const char *arch, yq_q
                                        (uint64_t)t->rows * t->row_bytes);
     }
     if (!rc) rc = yq_gguf_writer_begin(w, out);
-    if (!rc) rc = write_data(w, &p, pr);
+    if (!rc) rc = write_data(w, m, &p, pr);
     if (!rc) rc = yq_gguf_writer_finish(w);
     yq_gguf_writer_free(w);
     free(p.tensors);
@@ -273,7 +276,7 @@ static int write_file(const char *out, const yq_model *m, const char *arch, yq_q
 int yq_quantize_model(const char *in, const char *out, yq_quant_type type, yq_quant_progress_fn fn,
                       void *user) {
     yq_model *m;
-    int rc = yq_model_open(in, &m);
+    int rc = yq_model_open_for_reading(in, &m);
     if (rc) return rc;
     const char *arch = yq_gguf_arch_of(m->config.architecture);
     size_t len = strlen(in);

@@ -17,6 +17,10 @@ yq_random_model_shape yq_random_model_qwen25_15b(void) {
     return (yq_random_model_shape){"Qwen2ForCausalLM", 1536, 28, 12, 2, 8960, 151936, 32768, 1, YQ_DTYPE_BF16, 1};
 }
 
+yq_random_model_shape yq_random_model_qwen25_7b(void) {
+    return (yq_random_model_shape){"Qwen2ForCausalLM", 3584, 28, 28, 4, 18944, 152064, 32768, 0, YQ_DTYPE_BF16, 1};
+}
+
 /* The tensors, and the bytes of the weight matrices among them. */
 typedef struct {
     random_tensors list;
