@@ -301,7 +301,8 @@ static void test_matmul(void) {
 
 /* yq_matmul_shared gives each product the bits of its own yq_matmul call: mixed dtypes whose
  * activations are quantized in both formats (32- and 256-blocks) and not at all (F16), row
- * counts that end tasks mid-way, on every kernel and 1 to 3 threads. */
+ * counts that end tasks mid-way, more products than one dispatch takes, on every kernel and 1
+ * to 3 threads. */
 static void test_matmul_shared(void) {
     static const yq_dtype mixes[][YQ_MATMUL_MAX_SHARED] = {{YQ_DTYPE_Q4_K, YQ_DTYPE_Q8_0, YQ_DTYPE_Q6_K},
                                                           {YQ_DTYPE_F16, YQ_DTYPE_Q5_0, YQ_DTYPE_Q5_0}};
@@ -316,20 +317,25 @@ static void test_matmul_shared(void) {
                     yq_threads_init(threads);
                     case_data c[YQ_MATMUL_MAX_SHARED];
                     yq_tensor w[YQ_MATMUL_MAX_SHARED];
-                    yq_matmul_out outs[YQ_MATMUL_MAX_SHARED];
+                    yq_matmul_out outs[2 * YQ_MATMUL_MAX_SHARED]; /* each product twice: two dispatches */
+                    float *again[YQ_MATMUL_MAX_SHARED];
                     for (int i = 0; i < YQ_MATMUL_MAX_SHARED; i++) {
                         c[i] = (case_data){.dt = mixes[m][i], .rows = rows[i], .cols = 512, .n_tokens = tokens[t]};
                         make_case(&c[i]);
                         w[i] = (yq_tensor){.dtype = c[i].dt, .rows = c[i].rows, .cols = c[i].cols, .data = c[i].w};
                         CHECK(yq_tensor_pack(&w[i]) == 0);
                         yq_matmul(c[i].ref, &w[i], c[0].x, c[i].n_tokens);
+                        again[i] = malloc((size_t)c[i].rows * c[i].n_tokens * sizeof(float));
                         outs[i] = (yq_matmul_out){c[i].got, &w[i]};
+                        outs[YQ_MATMUL_MAX_SHARED + i] = (yq_matmul_out){again[i], &w[i]};
                     }
-                    yq_matmul_shared(outs, YQ_MATMUL_MAX_SHARED, c[0].x, tokens[t]);
+                    yq_matmul_shared(outs, 2 * YQ_MATMUL_MAX_SHARED, c[0].x, tokens[t]);
                     for (int i = 0; i < YQ_MATMUL_MAX_SHARED; i++) {
-                        CHECKF(!memcmp(c[i].ref, c[i].got, (size_t)c[i].rows * c[i].n_tokens * sizeof(float)),
+                        size_t bytes = (size_t)c[i].rows * c[i].n_tokens * sizeof(float);
+                        CHECKF(!memcmp(c[i].ref, c[i].got, bytes) && !memcmp(c[i].ref, again[i], bytes),
                                "shared %s, %s kernel, T=%d, %d threads: differs from its own yq_matmul",
                                yq_dtype_name(c[i].dt), yq_kernel_name(kinds[k]), tokens[t], threads);
+                        free(again[i]);
                         yq_tensor_unpack(&w[i]);
                         free_case(&c[i]);
                     }

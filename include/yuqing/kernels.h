@@ -36,9 +36,9 @@ typedef struct yq_matmul_out {
 } yq_matmul_out;
 enum { YQ_MATMUL_MAX_SHARED = 3 };
 
-/* n <= YQ_MATMUL_MAX_SHARED products of the same input x (the weights have equal column counts),
- * with the results of n yq_matmul calls but one dispatch to the thread pool, and x quantized
- * once per activation format: q, k and v; gate and up. */
+/* n products of the same input x (the weights have equal column counts), with the results of n
+ * yq_matmul calls but one dispatch to the thread pool per YQ_MATMUL_MAX_SHARED of them, and x
+ * quantized once per dispatch and activation format: q, k and v; gate and up. */
 void yq_matmul_shared(const yq_matmul_out *outs, int n, const float *x, int n_tokens);
 
 /* Gives w a copy of its weights in the layout of the AVX-512 VNNI kernels (groups of 16 rows,

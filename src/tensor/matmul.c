@@ -1,7 +1,8 @@
 /* yq_matmul: picks the row kernel for this CPU and splits the weight rows over the thread pool.
  * Rows are handed out in fixed blocks, so results never depend on the thread count. For
  * quantized weights the SIMD kernels first quantize each token's activations to 8 bits, once
- * per call, into a per-thread buffer that grows as needed; packed weights (yq_tensor_pack) run
+ * per call and activation format (yq_matmul_shared runs several products of one input), into a
+ * per-thread buffer that grows as needed; packed weights (yq_tensor_pack) run
  * the AVX-512 VNNI kernel while it is selected, the others the AVX2 ones. */
 #include <stdlib.h>
 
@@ -188,6 +189,8 @@ static int quantize_activations(shared_job *s, int n_tokens) {
 void yq_matmul_shared(const yq_matmul_out *outs, int n, const float *x, int n_tokens) {
     if (active_kind == YQ_KERNEL_AUTO) yq_kernels_select(YQ_KERNEL_AUTO);
     if (n_tokens <= 0) return;
+    for (; n > YQ_MATMUL_MAX_SHARED; outs += YQ_MATMUL_MAX_SHARED, n -= YQ_MATMUL_MAX_SHARED)
+        yq_matmul_shared(outs, YQ_MATMUL_MAX_SHARED, x, n_tokens);
     shared_job s = {.n = n};
     for (int i = 0; i < n; i++) {
         s.jobs[i] = (matmul_job){outs[i].out, outs[i].w, x, NULL, 0, n_tokens};
