@@ -19,7 +19,7 @@ port=$(serve_port "$work/log")
 curl -sN "http://127.0.0.1:$port/v1/completions" \
   -d '{"prompt":[1000,2000,3000],"max_tokens":600,"temperature":0,"stream":true}' >"$work/stream" &
 client=$!
-sleep 0.3
+for _ in $(seq 200); do [[ -s $work/stream ]] && break; sleep 0.05; done # the stream has begun
 kill -TERM $server
 sleep 0.2
 curl -s -m 2 "http://127.0.0.1:$port/health" >/dev/null && fail "new connection accepted while draining" || pass
