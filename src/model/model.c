@@ -49,7 +49,9 @@ void yq_model_release_pages(const yq_model *m, const yq_tensor *t) {
 /* Packs every weight matrix of the forward pass for the AVX-512 kernels where they apply, one
  * after another in reading order in one buffer of huge pages (so that the matrices under 2 MiB
  * and the tails of the others are in huge pages too). Without memory for that buffer each
- * matrix is packed on its own; out of memory leaves the rest unpacked (slower, still right). */
+ * matrix is packed on its own; out of memory leaves the rest unpacked (slower, still right).
+ * A packed matrix's mapped pages are let go: its original is hardly read again (by the scalar
+ * kernels, and by the embedding lookup, a row a token, when it is a tied LM head). */
 static void pack_weights(yq_model *m) {
     int n = n_forward_matrices(m);
     size_t total = 0;
@@ -61,7 +63,7 @@ static void pack_weights(yq_model *m) {
         size_t slot = packed_slot(t);
         if (slot && m->packed_weights) yq_tensor_pack_into(t, (char *)m->packed_weights + offset);
         else if (slot && yq_tensor_pack(t) != YQ_OK) break;
-        if (slot) yq_model_release_pages(m, t); /* its original is hardly read again */
+        if (slot) yq_model_release_pages(m, t);
         offset += slot;
     }
 }

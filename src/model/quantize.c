@@ -1,5 +1,6 @@
-/* yq_quantize_model: a model opened by yq_model_open_for_reading, written as GGUF with llama.cpp's names,
- * metadata and tensor layout, each matrix converted row by row over the thread pool. */
+/* yq_quantize_model: a model opened by yq_model_open_for_reading, written as GGUF with
+ * llama.cpp's names, metadata and tensor layout, each matrix converted row by row over the
+ * thread pool. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -222,7 +223,7 @@ static int write_matrix(yq_gguf_writer *w, const out_tensor *t, chunk *ch, int64
 enum { CHUNK_ELEMENTS = 1 << 20 };
 
 /* The plan's tensors in order; each source matrix's mapped pages are let go once it is written
- * (peak memory: the chunk buffers, not the whole input). */
+ * (peak memory: the largest matrix and the chunk buffers, not the whole input). */
 static int write_data(yq_gguf_writer *w, const yq_model *m, const plan *p, progress *pr) {
     int64_t max_cols = 1;
     size_t max_row = 1;
