@@ -21,12 +21,10 @@
 # "f16 q8_0 q4_0 q4_k_m q5_k_m").
 set -euo pipefail
 
-root=$(cd "$(dirname "$0")/.." && pwd)
-if [ $# -lt 2 ]; then
-    sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'
-    exit 2
-fi
-llama=$(cd "$1" && pwd)
+# shellcheck source=bench/common.bash
+source "$(dirname "$0")/common.bash"
+usage_unless $# 2
+use_llamacpp_tree "$1"
 oracle=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
 work=${3:-/tmp/yq-llamacpp-cmp}
 py=${PYTHON:-/work/venv/bin/python}
@@ -34,10 +32,7 @@ helper=$root/tools/compare_llamacpp_models.py
 dump=$root/build/dump_logits
 quantize=$llama/build/bin/llama-quantize
 perplexity=$llama/build/bin/llama-perplexity
-for f in "$dump" "$oracle" "$quantize" "$perplexity" "$llama/convert_hf_to_gguf.py"; do
-    [ -e "$f" ] || { echo "kl_vs_llamacpp: $f is missing" >&2; exit 1; }
-done
-export LLAMA_CPP_DIR=$llama LD_LIBRARY_PATH=$llama/build/bin${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+require_files "$dump" "$oracle" "$quantize" "$perplexity" "$llama/convert_hf_to_gguf.py"
 chunks=${CHUNKS:-8}
 threads=${THREADS:-2}
 ctx=128
@@ -63,8 +58,8 @@ file_for() { # model, type: llama.cpp's file (the F32 one named as the other scr
 
 perplexity_kl() { # model file, base .kld; prints "KLD SAME_TOP%" (read from a log file; its last
     # lines are sometimes lost when llama.cpp's logger thread stops at exit, so up to 3 tries)
-    local try result=""
-    for try in 1 2 3; do
+    local _ result=""
+    for _ in 1 2 3; do
         rm -f "$1.kl.log"
         "$perplexity" -m "$1" -f kl-text.txt -c $ctx -b $ctx --chunks "$chunks" -t "$threads" -ctk f32 -ctv f32 \
             -fa off --kl-divergence-base "$2" --kl-divergence --log-file "$1.kl.log" >/dev/null 2>&1

@@ -11,11 +11,9 @@
 # Environment: RUNS (default 5), THREADS (default 2), TYPES and SIZES as in vs-llamacpp.sh.
 set -euo pipefail
 
-root=$(cd "$(dirname "$0")/.." && pwd)
-if [ $# -lt 1 ]; then
-    sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
-    exit 2
-fi
+# shellcheck source=bench/common.bash
+source "$(dirname "$0")/common.bash"
+usage_unless $# 1
 lcpp=$1
 ggufdir=${2:-$root/build/bench-gguf}
 runs=${RUNS:-5}
@@ -23,10 +21,8 @@ threads=${THREADS:-2}
 types=${TYPES:-f16 q8_0 q4_0 q4_k_m}
 sizes=${SIZES:-0.5b 1.5b}
 yuqing=$root/build/yuqing
-# shellcheck source=bench/llamacpp_tool.bash
-source "$root/bench/llamacpp_tool.bash"
-bench=$(llamacpp_tool load-vs-llamacpp "$lcpp" llama-bench)
-[ -x "$yuqing" ] || { echo "load-vs-llamacpp: $yuqing is missing (run make)" >&2; exit 1; }
+bench=$(llamacpp_tool "$lcpp" llama-bench)
+require_files "$yuqing"
 
 measure() { # command...: prints its wall time in seconds and its peak resident memory in MB
     python3 - "$@" <<'PY'

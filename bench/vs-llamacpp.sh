@@ -3,9 +3,10 @@
 # (pp512) and generation of 128 tokens (tg128) at 1 and 2 threads, the two engines interleaved
 # run by run, medians of RUNS runs; tokens/s of both, their ratio (yuqing / llama.cpp), and
 # decode's share of this machine's memory-bandwidth roofline (read bandwidth measured with the
-# same thread count just before each run, as bench/bench_engine.c measures it; the shared host's
-# bandwidth moves over minutes; bytes per decode step = every weight tensor
-# of the file, the token embedding counted once when it is also the LM head, else not at all).
+# same thread count just before and just after each engine's run, as bench/bench_engine.c
+# measures it, and the two averaged: the shared host's bandwidth moves over minutes, sometimes
+# during a run; bytes per decode step = every weight tensor of the file, the token embedding
+# counted once when it is also the LM head, else not at all).
 #
 #   bench/vs-llamacpp.sh LLAMA_CPP_DIR [GGUF_DIR]
 #
@@ -16,11 +17,9 @@
 # The machine should be otherwise idle; with other load the medians still move a little.
 set -euo pipefail
 
-root=$(cd "$(dirname "$0")/.." && pwd)
-if [ $# -lt 1 ]; then
-    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
-    exit 2
-fi
+# shellcheck source=bench/common.bash
+source "$(dirname "$0")/common.bash"
+usage_unless $# 1
 lcpp=$1
 ggufdir=${2:-$root/build/bench-gguf}
 runs=${RUNS:-5}
@@ -29,10 +28,8 @@ types=${TYPES:-f16 q8_0 q4_0 q4_k_m}
 sizes=${SIZES:-0.5b 1.5b}
 yuqing=$root/build/yuqing
 
-# shellcheck source=bench/llamacpp_tool.bash
-source "$root/bench/llamacpp_tool.bash"
-bench=$(llamacpp_tool vs-llamacpp "$lcpp" llama-bench)
-[ -x "$yuqing" ] || { echo "vs-llamacpp: $yuqing is missing (run make)" >&2; exit 1; }
+bench=$(llamacpp_tool "$lcpp" llama-bench)
+require_files "$yuqing"
 for size in $sizes; do
     for t in $types; do
         if [ ! -f "$ggufdir/qwen25-$size-random-$t.gguf" ]; then
@@ -47,7 +44,8 @@ done
 work=$(mktemp -d "${TMPDIR:-/tmp}/vs-llamacpp.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-# Read bandwidth with yuqing's own thread pool: build/bench_bandwidth (the bench_engine probe).
+# Read bandwidth (bytes/s) at THREADS threads, with yuqing's own thread pool (the bench_engine probe).
+probe_bandwidth() { "$root/build/bench_bandwidth" "$1" | cut -d' ' -f2; }
 
 # Bytes of weights read per decode step of a GGUF file, from its tensor table.
 cat >"$work/step_bytes.py" <<'PY'
@@ -153,10 +151,12 @@ for size in $sizes; do
         for th in $threads_list; do
             for r in $(seq 1 "$runs"); do
                 if [ $((r % 2)) = 1 ]; then order="yuqing llama"; else order="llama yuqing"; fi
-                # this run's read bandwidth, measured just before it (the host's varies over minutes)
-                bw=$("$root/build/bench_bandwidth" "$th" | cut -d' ' -f2)
+                bw_before=$(probe_bandwidth "$th")
                 for e in $order; do
                     if [ "$e" = yuqing ]; then v=$(run_yuqing "$f" "$th"); else v=$(run_llama "$f" "$th"); fi
+                    bw_after=$(probe_bandwidth "$th")
+                    bw=$(awk -v a="$bw_before" -v b="$bw_after" 'BEGIN { printf "%.6e", (a + b) / 2 }')
+                    bw_before=$bw_after
                     printf '%s\t%s\t%s\t%s\t%s\n' "$size-$t" "$th" "$e" "$bw" "$v" | tr ' ' '\t' >>"$results"
                     echo "vs-llamacpp: $size $t t=$th run $r $e: pp512/tg128 tok/s $v" >&2
                 done
@@ -181,8 +181,8 @@ for t, th, e, bw, pp, tg in rows:
     cells.setdefault((t, int(th)), {}).setdefault(e, []).append((float(pp), float(tg), float(bw)))
 print()
 print("pp512 / tg128 tokens/s, median of %s interleaved runs; ratio = yuqing / llama.cpp;" % sys.argv[3])
-print("roofline = read bandwidth measured just before each run / bytes per decode step (GB/s, roof t/s:")
-print("medians); yq%, ll% = median over the runs of decode's share of its run's roofline")
+print("roofline = read bandwidth (mean of probes just before and after each run) / bytes per decode step")
+print("(GB/s, roof t/s: medians); yq%, ll% = median over the runs of decode's share of its run's roofline")
 hdr = "%-11s %3s %8s | %9s %9s %6s | %8s %8s %6s | %6s %8s %5s %5s"
 print(hdr % ("type", "thr", "MB/step", "pp yuqing", "pp llama", "ratio", "tg yuq", "tg llama", "ratio",
              "GB/s", "roof t/s", "yq%", "ll%"))

@@ -16,11 +16,9 @@
 # 18480).
 set -euo pipefail
 
-root=$(cd "$(dirname "$0")/.." && pwd)
-if [ $# -lt 2 ]; then
-    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
-    exit 2
-fi
+# shellcheck source=bench/common.bash
+source "$(dirname "$0")/common.bash"
+usage_unless $# 2
 lcpp=$1
 gguf=$2
 levels=${CONCURRENCY:-1 4 16 64}
@@ -33,11 +31,8 @@ port=${PORT:-18480}
 lport=$((port + 1))
 yuqing=$root/build/yuqing
 
-# shellcheck source=bench/llamacpp_tool.bash
-source "$root/bench/llamacpp_tool.bash"
-server=$(llamacpp_tool vs-llamaserver "$lcpp" llama-server)
-[ -x "$yuqing" ] || { echo "vs-llamaserver: $yuqing is missing (run make)" >&2; exit 1; }
-[ -f "$gguf" ] || { echo "vs-llamaserver: no file $gguf" >&2; exit 1; }
+server=$(llamacpp_tool "$lcpp" llama-server)
+require_files "$yuqing" "$gguf"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/vs-llamaserver.XXXXXX")
 pids=()

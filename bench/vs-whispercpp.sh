@@ -14,19 +14,16 @@
 # mel_filters.npz; default: found through $PYTHON), THREADS (default "1 2").
 set -euo pipefail
 
-root=$(cd "$(dirname "$0")/.." && pwd)
-if [ $# -lt 1 ]; then
-    sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
-    exit 2
-fi
+# shellcheck source=bench/common.bash
+source "$(dirname "$0")/common.bash"
+usage_unless $# 1
 wcpp=$1
 work=${2:-$root/build/bench-whisper}
 python=${PYTHON:-python3}
 threads_list=${THREADS:-1 2}
 bench=$wcpp/build/bin/whisper-bench
 ours=$root/build/bench_whisper
-[ -x "$bench" ] || { echo "vs-whispercpp: no $bench" >&2; exit 1; }
-[ -x "$ours" ] || { echo "vs-whispercpp: $ours is missing (cmake --build build --target bench_whisper)" >&2; exit 1; }
+require_files "$bench" "$ours"
 assets=${WHISPER_PY_DIR:-$("$python" -c 'import whisper, os; print(os.path.dirname(os.path.dirname(whisper.__file__)))')}
 
 "$ours" --write "$work"

@@ -19,12 +19,10 @@
 # token per forward pass are bit-identical to those of the whole prompt in one pass.
 set -euo pipefail
 
-root=$(cd "$(dirname "$0")/.." && pwd)
-if [ $# -lt 2 ]; then
-    sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
-    exit 2
-fi
-llama=$(cd "$1" && pwd)
+# shellcheck source=bench/common.bash
+source "$(dirname "$0")/../bench/common.bash"
+usage_unless $# 2
+use_llamacpp_tree "$1"
 oracle=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
 work=${3:-/tmp/yq-llamacpp-cmp}
 py=${PYTHON:-/work/venv/bin/python}
@@ -32,10 +30,7 @@ helper=$root/tools/compare_llamacpp_models.py
 yuqing=$root/build/yuqing
 dump=$root/build/dump_logits
 quantize=$llama/build/bin/llama-quantize
-for f in "$yuqing" "$dump" "$oracle" "$quantize" "$llama/convert_hf_to_gguf.py"; do
-    [ -e "$f" ] || { echo "compare_llamacpp_logits: $f is missing" >&2; exit 1; }
-done
-export LLAMA_CPP_DIR=$llama LD_LIBRARY_PATH=$llama/build/bin${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+require_files "$yuqing" "$dump" "$oracle" "$quantize" "$llama/convert_hf_to_gguf.py"
 mkdir -p "$work"
 cd "$work"
 [ -f prompt.txt ] && [ -d qwen25 ] || "$py" "$helper" prepare "$work" >/dev/null

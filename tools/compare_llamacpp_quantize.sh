@@ -17,12 +17,10 @@
 # it). Needs build/yuqing (make). Prints one table row per model and type.
 set -euo pipefail
 
-root=$(cd "$(dirname "$0")/.." && pwd)
-if [ $# -lt 1 ]; then
-    sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
-    exit 2
-fi
-llama=$(cd "$1" && pwd)
+# shellcheck source=bench/common.bash
+source "$(dirname "$0")/../bench/common.bash"
+usage_unless $# 1
+use_llamacpp_tree "$1"
 shift
 work=/tmp/yq-llamacpp-cmp
 oracle=0
@@ -36,10 +34,7 @@ py=${PYTHON:-/work/venv/bin/python}
 helper=$root/tools/compare_llamacpp_models.py
 yuqing=$root/build/yuqing
 quantize=$llama/build/bin/llama-quantize
-for f in "$yuqing" "$quantize" "$llama/convert_hf_to_gguf.py"; do
-    [ -e "$f" ] || { echo "compare_llamacpp_quantize: $f is missing" >&2; exit 1; }
-done
-export LLAMA_CPP_DIR=$llama LD_LIBRARY_PATH=$llama/build/bin${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+require_files "$yuqing" "$quantize" "$llama/convert_hf_to_gguf.py"
 mkdir -p "$work"
 cd "$work"
 
@@ -70,7 +65,7 @@ for m in "${models[@]}"; do
         "$py" "$helper" quant "$m-f32.gguf" "$m-llama-$t.gguf" "$m-yuqing-$t.gguf" >"$m-$t.cmp"
         "$py" "$helper" quant "$m-f32.gguf" "$m-llama-$t.gguf" "$m-yuqing-hf-$t.gguf" >"$m-$t-hf.cmp"
         read -r _ _ _ same _ blocks _ ident _ rl _ ry < <(tail -1 "$m-$t.cmp")
-        read -r _ _ _ same_hf _ blocks_hf _ ident_hf _ _ _ _ < <(tail -1 "$m-$t-hf.cmp")
+        read -r _ _ _ _ _ blocks_hf _ ident_hf _ _ _ _ < <(tail -1 "$m-$t-hf.cmp")
         printf '%-7s %-7s | types %3s same, %8s/%-8s | %-11s / %-11s | %8s/%-8s\n' "$m" "$t" "$same" "$ident" \
             "$blocks" "$rl" "$ry" "$ident_hf" "$blocks_hf"
         grep -v '^tensors' "$m-$t.cmp" "$m-$t-hf.cmp" || true

@@ -16,20 +16,16 @@
 # folder; TOKENIZER_DIR=none makes GGUF files without a vocabulary.
 set -euo pipefail
 
-root=$(cd "$(dirname "$0")/.." && pwd)
-if [ $# -lt 1 ]; then
-    sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
-    exit 2
-fi
+# shellcheck source=bench/common.bash
+source "$(dirname "$0")/../bench/common.bash"
+usage_unless $# 1
 outdir=$1
 shift
 types=("$@")
 [ ${#types[@]} -gt 0 ] || types=(f16 q8_0 q4_0 q4_k_m)
 yuqing=$root/build/yuqing
 lib=$root/build/libyuqing_core.a
-for f in "$yuqing" "$lib"; do
-    [ -e "$f" ] || { echo "make_bench_gguf: $f is missing (run make first)" >&2; exit 1; }
-done
+require_files "$yuqing" "$lib"
 tokdir=${TOKENIZER_DIR:-$root/../shared/data/tokenizers/qwen3}
 
 mkdir -p "$outdir"
