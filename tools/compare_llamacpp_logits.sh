@@ -14,9 +14,11 @@
 # files. PYTHON as in compare_llamacpp_quantize.sh; MODELS (default "llama qwen2 qwen3 qwen25")
 # picks models. Needs build/yuqing and build/dump_logits.
 # Prints one row per file: the smallest cosine over the positions and the top-1 agreement of
-# the two engines, and for scale, the same for each engine against llama.cpp's logits of the F32
-# file (the quantization error itself); last, whether yuqing's logits for the prompt fed one
-# token per forward pass are bit-identical to those of the whole prompt in one pass.
+# the two engines, over all positions and over those llama.cpp decides (its top-1 logit above
+# its second by more than 0.1; below that the order of float sums picks the winner); for
+# scale, the same for each engine against llama.cpp's logits of the F32 file (the quantization
+# error itself); last, whether yuqing's logits for the prompt fed one token per forward pass are
+# bit-identical to those of the whole prompt in one pass.
 set -euo pipefail
 
 # shellcheck source=bench/common.bash
@@ -54,7 +56,7 @@ make_file() {
     echo "$out"
 }
 
-printf '%-26s | %-22s | %-22s | %-22s | %s\n' file "yuqing vs llama.cpp" "llama.cpp vs its F32" \
+printf '%-26s | %-34s | %-22s | %-22s | %s\n' file "yuqing vs llama.cpp" "llama.cpp vs its F32" \
     "yuqing vs llama.cpp F32" "yuqing 1 by 1"
 for m in ${MODELS:-llama qwen2 qwen3 qwen25}; do
     [ -f "$m-f32.gguf" ] || "$py" "$helper" convert "$llama" "$m" "$m-f32.gguf" f32 >"$m-convert.log" 2>&1
@@ -66,11 +68,11 @@ for m in ${MODELS:-llama qwen2 qwen3 qwen25}; do
             "$dump" "$f" "$prompt" "$f.yuqing.bin" "$threads"
             "$dump" "$f" "$prompt" "$f.yuqing1.bin" "$threads" 64 1
             if cmp -s "$f.yuqing.bin" "$f.yuqing1.bin"; then one=identical; else one=differs; fi
-            read -r _ cos _ top1 < <("$py" "$helper" logits "$f.llama.bin" "$f.yuqing.bin")
-            read -r _ cos_l _ top1_l < <("$py" "$helper" logits "$m-f32.gguf.llama.bin" "$f.llama.bin")
-            read -r _ cos_y _ top1_y < <("$py" "$helper" logits "$m-f32.gguf.llama.bin" "$f.yuqing.bin")
-            printf '%-26s | %-8s %5s top-1 | %-8s %5s top-1 | %-8s %5s top-1 | %s\n' "$f" "$cos" "$top1" \
-                "$cos_l" "$top1_l" "$cos_y" "$top1_y" "$one"
+            read -r _ cos _ top1 _ decided < <("$py" "$helper" logits "$f.llama.bin" "$f.yuqing.bin")
+            read -r _ cos_l _ top1_l _ < <("$py" "$helper" logits "$m-f32.gguf.llama.bin" "$f.llama.bin")
+            read -r _ cos_y _ top1_y _ < <("$py" "$helper" logits "$m-f32.gguf.llama.bin" "$f.yuqing.bin")
+            printf '%-26s | %-8s %5s top-1, %5s decided | %-8s %5s top-1 | %-8s %5s top-1 | %s\n' "$f" "$cos" \
+                "$top1" "$decided" "$cos_l" "$top1_l" "$cos_y" "$top1_y" "$one"
         done
     done
 done

@@ -24,7 +24,8 @@ folders they convert, llama.cpp's converter run on them, and the comparisons of 
       of it are the committed oracle.
   logits A.bin B.bin
       two dumps of (positions x vocabulary) float32 logits: the smallest cosine similarity over
-      positions and how many positions have the same top-1 token.
+      positions, how many positions have the same top-1 token, and the same count over the
+      positions A decides (its top-1 logit above its second by more than 0.1).
   kl BASE.bin TEST.bin N [CHUNK]
       mean and largest KL divergence (nats) of TEST's distributions from BASE's and top-1
       agreement, over N positions, or with CHUNK over the positions llama-perplexity scores in
@@ -42,6 +43,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 SPECIALS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
+DECIDED_MARGIN = 0.1  # logits; a top-1 closer than this to the second is a float-order coin toss
 
 
 def cut_tokenizer(src: Path, n: int) -> tuple[dict, dict]:
@@ -248,8 +250,11 @@ def logits(args: list[str]) -> None:
     n = int(args[2]) if len(args) > 2 else 64
     a, b = load_logits(args[0], n), load_logits(args[1], n)
     cos = np.sum(a * b, axis=1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1))
-    top1 = int(np.sum(a.argmax(1) == b.argmax(1)))
-    print(f"min_cos {cos.min():.6f} top1 {top1}/{n}")
+    same = a.argmax(1) == b.argmax(1)
+    top2 = np.sort(a, axis=1)[:, -2:]
+    decided = top2[:, 1] - top2[:, 0] > DECIDED_MARGIN
+    print(f"min_cos {cos.min():.6f} top1 {int(same.sum())}/{n} "
+          f"decided {int(same[decided].sum())}/{int(decided.sum())}")
 
 
 def log_softmax(x: np.ndarray) -> np.ndarray:
