@@ -56,7 +56,7 @@ make_file() {
     echo "$out"
 }
 
-printf '%-26s | %-34s | %-22s | %-22s | %s\n' file "yuqing vs llama.cpp" "llama.cpp vs its F32" \
+printf '%-26s | %-35s | %-22s | %-22s | %s\n' file "yuqing vs llama.cpp" "llama.cpp vs its F32" \
     "yuqing vs llama.cpp F32" "yuqing 1 by 1"
 for m in ${MODELS:-llama qwen2 qwen3 qwen25}; do
     [ -f "$m-f32.gguf" ] || "$py" "$helper" convert "$llama" "$m" "$m-f32.gguf" f32 >"$m-convert.log" 2>&1
