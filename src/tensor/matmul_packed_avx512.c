@@ -15,8 +15,8 @@
 
 /* Prefill: 32-blocks by panels of one group x up to TOKEN_CHUNK tokens; K-quants by tiles of one
  * group x up to 8 tokens (4 for Q4_K and Q5_K, whose per-token sums fill the registers).
- * Decode: tiles of four groups x 1 token. */
-enum { TILE_TOKENS = 8, Q4K_TILE_TOKENS = 4, TOKEN_CHUNK = 64, DECODE_GROUPS = 4 };
+ * Decode: tiles of two groups x 1 token. */
+enum { TILE_TOKENS = 8, Q4K_TILE_TOKENS = 4, TOKEN_CHUNK = 64, DECODE_GROUPS = 2 };
 
 typedef struct {
     float *out;
@@ -430,8 +430,8 @@ INLINE void decode_block(const packed_ctx *c, const int64_t *gs, int ng, const c
 }
 
 /* Groups gs[0..ng) against tokens t0 .. t0 + nt (ng, nt compile-time constants: 1 x 1..8 for
- * K-quant prefill, or 4 or 2 x 1 for decode, whose groups far apart are as many memory streams
- * at once). Each group and token gets the same operations in every shape. */
+ * K-quant prefill, or 2 x 1 for decode, whose two groups far apart are two memory streams at
+ * once). Each group and token gets the same operations in every shape. */
 INLINE void tile(const packed_ctx *c, const int64_t *gs, int ng, int t0, int nt, yq_dtype dt) {
     const char *acts[TILE_TOKENS];
     __m512 acc[DECODE_GROUPS][TILE_TOKENS];
@@ -465,21 +465,16 @@ INLINE void tile(const packed_ctx *c, const int64_t *gs, int ng, int t0, int nt,
             _mm512_storeu_ps(c->out + (size_t)(t0 + t) * (size_t)c->w->rows + (size_t)gs[i] * PACK_ROWS, acc[i][t]);
 }
 
-/* Memory streams of a decode tile: four, but two for Q8_0, whose groups are about twice as long
- * as the 4- and 5-bit types' (with two, one-thread decode of a Qwen2.5-0.5B-shaped Q8_0 file ran
- * 3-15% faster in interleaved pairs; Q4_0 and Q4_K_M files ran the same with two or four). */
-static inline int decode_streams(yq_dtype dt) { return dt == YQ_DTYPE_Q8_0 ? 2 : DECODE_GROUPS; }
-
-/* One token: groups `streams` at a time, a part of the range apart; the leftovers one by one. */
+/* One token: groups two at a time, half the range apart (two memory streams; with four, Q8_0
+ * and the K-quants streamed slower from memory: one-thread decode of Qwen2.5-shaped files ran
+ * 2-16% faster with two, Q4_0 and Q5_0 ran the same); the leftover group on its own. */
 INLINE void decode_groups(const packed_ctx *c, int64_t g0, int64_t g1, yq_dtype dt) {
-    const int streams = decode_streams(dt);
-    int64_t part = (g1 - g0) / streams;
-    for (int64_t g = g0; g < g0 + part; g++) {
-        int64_t gs[DECODE_GROUPS];
-        for (int i = 0; i < streams; i++) gs[i] = g + i * part;
-        tile(c, gs, streams, 0, 1, dt);
+    int64_t half = (g1 - g0) / DECODE_GROUPS;
+    for (int64_t g = g0; g < g0 + half; g++) {
+        int64_t gs[DECODE_GROUPS] = {g, g + half};
+        tile(c, gs, DECODE_GROUPS, 0, 1, dt);
     }
-    for (int64_t g = g0 + streams * part; g < g1; g++) tile(c, &g, 1, 0, 1, dt);
+    for (int64_t g = g0 + DECODE_GROUPS * half; g < g1; g++) tile(c, &g, 1, 0, 1, dt);
 }
 
 /* Tokens [t, t + nt) of a panel_q5K chunk (acts: the chunk's activations) against super-block b. */
