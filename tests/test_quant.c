@@ -265,10 +265,11 @@ static void check_case(case_data *c, float *first, int threads) {
     yq_tensor_unpack(&w);
 }
 
-/* Every quantized dtype, row counts around the 4-row tiles and 64-row tasks (16, 48 and 64 rows
- * are packed for the AVX-512 kernels; 64 decodes four groups at once), token counts around the
- * 2-, 4- and 8-token tiles, the 4-token steps of the 32-block panels and the 64-token chunks; 1
- * to 3 threads (the scalar kernel on 1: it is the reference itself). */
+/* Every quantized dtype, row counts around the AVX2 kernels' 4-row tiles and 64-row tasks (16,
+ * 48 and 64 rows are packed for the AVX-512 kernels, whose decode takes groups of 16 rows two
+ * at a time: 48 leaves one over, 64 none), token counts around the 2-, 4- and 8-token tiles,
+ * the 4-token steps of the 32-block panels and the 64-token chunks; 1 to 3 threads (the scalar
+ * kernel on 1: it is the reference itself). */
 static void test_matmul(void) {
     static const int64_t rows[] = {1, 5, 16, 17, 48, 64, 67};
     static const int tokens[] = {1, 2, 5, 33, 67};
