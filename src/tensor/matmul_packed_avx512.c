@@ -469,12 +469,13 @@ INLINE void tile(const packed_ctx *c, const int64_t *gs, int ng, int t0, int nt,
  * and the K-quants streamed slower from memory: one-thread decode of Qwen2.5-shaped files ran
  * 2-16% faster with two, Q4_0 and Q5_0 ran the same); the leftover group on its own. */
 INLINE void decode_groups(const packed_ctx *c, int64_t g0, int64_t g1, yq_dtype dt) {
-    int64_t half = (g1 - g0) / DECODE_GROUPS;
-    for (int64_t g = g0; g < g0 + half; g++) {
-        int64_t gs[DECODE_GROUPS] = {g, g + half};
+    int64_t part = (g1 - g0) / DECODE_GROUPS;
+    for (int64_t g = g0; g < g0 + part; g++) {
+        int64_t gs[DECODE_GROUPS];
+        for (int i = 0; i < DECODE_GROUPS; i++) gs[i] = g + i * part;
         tile(c, gs, DECODE_GROUPS, 0, 1, dt);
     }
-    for (int64_t g = g0 + DECODE_GROUPS * half; g < g1; g++) tile(c, &g, 1, 0, 1, dt);
+    for (int64_t g = g0 + DECODE_GROUPS * part; g < g1; g++) tile(c, &g, 1, 0, 1, dt);
 }
 
 /* Tokens [t, t + nt) of a panel_q5K chunk (acts: the chunk's activations) against super-block b. */
